@@ -1,0 +1,1 @@
+"""Organisations, users, roles, research-team and expert profiles."""

@@ -1,0 +1,58 @@
+"""Read-only account queries."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from marketplace.accounts import permissions
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
+from marketplace.auth.actor import Actor
+from marketplace.errors import Forbidden, NotFound
+
+
+def pending_organisations(*, session: Session, actor: Actor) -> list[Organisation]:
+    """Organisations awaiting verification (officers)."""
+    allowed, reason = permissions.can_verify_organisation(actor)
+    if not allowed:
+        raise Forbidden(reason)
+    return list(session.exec(select(Organisation).where(Organisation.status == OrgStatus.PENDING)
+                             .order_by(col(Organisation.created_at))).all())
+
+
+def all_organisations(*, session: Session, actor: Actor) -> list[Organisation]:
+    """Every organisation (officers)."""
+    allowed, reason = permissions.can_verify_organisation(actor)
+    if not allowed:
+        raise Forbidden(reason)
+    return list(session.exec(select(Organisation).order_by(col(Organisation.id))).all())
+
+
+def get_organisation(*, session: Session, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("单位不存在")
+    return org
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def teams_of(*, session: Session, organisation_id: int) -> list[TeamProfile]:
+    """The team profiles of one organisation."""
+    return list(session.exec(select(TeamProfile).where(TeamProfile.organisation_id == organisation_id)
+                             .order_by(col(TeamProfile.id))).all())
+
+
+def get_team(*, session: Session, team_id: int) -> TeamProfile:
+    team = session.get(TeamProfile, team_id)
+    if team is None:
+        raise NotFound("团队不存在")
+    return team
+
+
+def list_teams(*, session: Session, limit: int = 200) -> list[TeamProfile]:
+    return list(session.exec(select(TeamProfile).order_by(col(TeamProfile.id)).limit(limit)).all())

@@ -1,0 +1,176 @@
+"""Input and output shapes for accounts, shared by forms and the API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from marketplace.accounts.validators import (
+    GUANGZHOU_DISTRICTS, QUALIFICATIONS, is_email, is_mobile, uscc_error,
+)
+from marketplace.auth.passwords import password_problem
+from marketplace.industries import INDUSTRIES
+from marketplace.validation import CleanStr, StrictIn
+
+
+def _optional(value: str | None) -> str | None:
+    return value or None
+
+
+class ContactIn(StrictIn):
+    email: CleanStr | None = Field(default=None, max_length=254)
+    mobile: CleanStr | None = Field(default=None, max_length=20)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        value = _optional(value)
+        if value is not None and not is_email(value):
+            raise ValueError("邮箱格式不正确")
+        return value.lower() if value else None
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        value = _optional(value)
+        if value is not None and not is_mobile(value):
+            raise ValueError("手机号应为 11 位中国大陆手机号")
+        return value
+
+    @model_validator(mode="after")
+    def _one_contact(self):  # noqa: ANN202
+        if not self.email and not self.mobile:
+            raise ValueError("请至少填写邮箱或手机号之一")
+        return self
+
+
+class RegistrationIn(ContactIn):
+    """Self-registration of a company (enterprise) or a research team (university / institute)."""
+
+    org_kind: Literal["enterprise", "university", "institute"]
+    org_name: CleanStr = Field(min_length=2, max_length=100)
+    uscc: CleanStr = Field(min_length=1, max_length=18)
+    district: CleanStr
+    qualifications: list[CleanStr] = Field(default_factory=list, max_length=4)
+    industries: list[CleanStr] = Field(default_factory=list, max_length=4)
+    display_name: CleanStr = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=200)
+    accept_terms: bool = False
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        value = value.upper()
+        problem = uscc_error(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str) -> str:
+        if value not in GUANGZHOU_DISTRICTS:
+            raise ValueError("请选择广州市的一个区")
+        return value
+
+    @field_validator("qualifications")
+    @classmethod
+    def _qualifications(cls, value: list[str]) -> list[str]:
+        if any(q not in QUALIFICATIONS for q in value):
+            raise ValueError("资质选项无效")
+        return list(dict.fromkeys(value))
+
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: list[str]) -> list[str]:
+        if any(i not in INDUSTRIES for i in value):
+            raise ValueError("产业领域选项无效")
+        return list(dict.fromkeys(value))
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        problem = password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("accept_terms")
+    @classmethod
+    def _terms(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("请阅读并同意平台服务协议")
+        return value
+
+    @model_validator(mode="after")
+    def _enterprise_only(self):  # noqa: ANN202
+        if self.org_kind != "enterprise" and self.qualifications:
+            raise ValueError("只有企业可以填写企业资质")
+        return self
+
+
+class UserCreateIn(ContactIn):
+    """An officer, expert or admin account created by an admin."""
+
+    display_name: CleanStr = Field(min_length=1, max_length=50)
+    role: Literal["officer", "expert", "admin", "company", "team"]
+    organisation_id: int | None = Field(default=None, ge=1, le=2**31)
+    password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        problem = password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class PasswordChangeIn(StrictIn):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("new_password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        problem = password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class VerificationIn(StrictIn):
+    approve: bool
+    comment: CleanStr = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self):  # noqa: ANN202
+        if not self.approve and not self.comment:
+            raise ValueError("不通过时请填写原因")
+        return self
+
+
+class TeamProfileIn(StrictIn):
+    name: CleanStr = Field(min_length=2, max_length=100)
+    leader: CleanStr = Field(min_length=1, max_length=50)
+    members: list[CleanStr] = Field(default_factory=list, max_length=50)
+    fields: list[CleanStr] = Field(default_factory=list, max_length=12)
+    industries: list[CleanStr] = Field(default_factory=list, max_length=4)
+    profile: CleanStr = Field(min_length=10, max_length=5000)
+    achievements: CleanStr = Field(default="", max_length=5000)
+    patents: list[CleanStr] = Field(default_factory=list, max_length=50)
+
+    @field_validator("industries")
+    @classmethod
+    def _industries(cls, value: list[str]) -> list[str]:
+        if any(i not in INDUSTRIES for i in value):
+            raise ValueError("产业领域选项无效")
+        return list(dict.fromkeys(value))
+
+    @field_validator("members", "fields", "patents")
+    @classmethod
+    def _items(cls, value: list[str]) -> list[str]:
+        if any(len(v) > 200 for v in value):
+            raise ValueError("单项内容过长（最多 200 个字符）")
+        return [v for v in value if v]

@@ -1,0 +1,162 @@
+"""Account commands. Each: authorise → check → mutate → audit → commit once."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+
+from marketplace.accounts import permissions
+from marketplace.accounts.models import (
+    ExpertProfile, Organisation, OrgKind, OrgStatus, Role, TeamProfile, User,
+)
+from marketplace.accounts.schemas import (
+    PasswordChangeIn, RegistrationIn, TeamProfileIn, UserCreateIn, VerificationIn,
+)
+from marketplace.audit import service as audit
+from marketplace.auth import service as auth
+from marketplace.auth.actor import SYSTEM, Actor
+from marketplace.auth.passwords import hash_password, verify_password
+from marketplace.clock import utcnow
+from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+
+
+def _require(decision: tuple[bool, str]) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise Forbidden(reason)
+
+
+def _check_contact_free(*, session: Session, email: str | None, mobile: str | None) -> None:
+    fields = {}
+    if email and session.exec(select(User.id).where(func.lower(User.email) == email.lower())).first():
+        fields["email"] = "该邮箱已注册"
+    if mobile and session.exec(select(User.id).where(User.mobile == mobile)).first():
+        fields["mobile"] = "该手机号已注册"
+    if fields:
+        raise Conflict("账号信息与已有账号重复", fields=fields)
+
+
+def register(*, session: Session, data: RegistrationIn) -> User:
+    """Self-registration: a pending organisation and its first user (company or team)."""
+    if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
+        raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
+                       fields={"uscc": "该统一社会信用代码已注册"})
+    _check_contact_free(session=session, email=data.email, mobile=data.mobile)
+    org = Organisation(
+        kind=data.org_kind, name=data.org_name, uscc=data.uscc, district=data.district,
+        qualifications=data.qualifications if data.org_kind == OrgKind.ENTERPRISE else [],
+        industries=data.industries, status=OrgStatus.PENDING,
+    )
+    session.add(org)
+    session.flush()
+    role = Role.COMPANY if data.org_kind == OrgKind.ENTERPRISE else Role.TEAM
+    user = User(email=data.email, mobile=data.mobile, display_name=data.display_name,
+                password_hash=hash_password(data.password), role=role, organisation_id=org.id)
+    session.add(user)
+    session.flush()
+    audit.record(session=session, actor=Actor(user.id, role, org.id, user.display_name),
+                 action="account.registered", subject_type="organisation", subject_id=org.id,
+                 summary={"org": org.name, "kind": org.kind, "user_id": user.id, "role": role})
+    session.commit()
+    return user
+
+
+def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
+                        data: VerificationIn) -> Organisation:
+    """Verify (or reject) a pending organisation (科技局认证)."""
+    _require(permissions.can_verify_organisation(actor))
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("单位不存在")
+    if org.status == OrgStatus.VERIFIED:
+        raise Conflict("该单位已认证")
+    before = org.status
+    org.status = OrgStatus.VERIFIED if data.approve else OrgStatus.REJECTED
+    org.review_comment = data.comment
+    org.verified_at = utcnow() if data.approve else None
+    session.add(org)
+    audit.record(session=session, actor=actor, action="organisation.verified" if data.approve
+                 else "organisation.rejected", subject_type="organisation", subject_id=org.id,
+                 summary={"before": before, "after": org.status, "comment": data.comment})
+    session.commit()
+    return org
+
+
+def create_user(*, session: Session, actor: Actor, data: UserCreateIn) -> User:
+    """Create an account (officers and experts are created this way, by an admin)."""
+    if actor is not SYSTEM:
+        _require(permissions.can_manage_users(actor))
+    if data.organisation_id is not None and session.get(Organisation, data.organisation_id) is None:
+        raise RuleViolation("所属单位不存在", fields={"organisation_id": "所属单位不存在"})
+    _check_contact_free(session=session, email=data.email, mobile=data.mobile)
+    user = User(email=data.email, mobile=data.mobile, display_name=data.display_name,
+                password_hash=hash_password(data.password), role=data.role,
+                organisation_id=data.organisation_id)
+    session.add(user)
+    session.flush()
+    if data.role == Role.EXPERT:
+        session.add(ExpertProfile(user_id=user.id))
+    audit.record(session=session, actor=actor, action="user.created", subject_type="user",
+                 subject_id=user.id, summary={"role": data.role, "organisation_id": data.organisation_id})
+    session.commit()
+    return user
+
+
+def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> User:
+    """Change a user's role (admin); every session of that user ends."""
+    _require(permissions.can_manage_users(actor))
+    if role not in set(Role):
+        raise RuleViolation("角色无效", fields={"role": "角色无效"})
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    before = user.role
+    user.role = role
+    session.add(user)
+    auth.revoke_all_sessions(session=session, user_id=user.id)
+    audit.record(session=session, actor=actor, action="user.role_changed", subject_type="user",
+                 subject_id=user.id, summary={"before": before, "after": role})
+    session.commit()
+    return user
+
+
+def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -> None:
+    """Change one's own password; every session and token of the user ends."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise NotFound("用户不存在")
+    if not verify_password(data.current_password, user.password_hash):
+        raise RuleViolation("当前密码不正确", fields={"current_password": "当前密码不正确"})
+    now = utcnow()
+    user.password_hash = hash_password(data.new_password)
+    user.password_changed_at = now
+    session.add(user)
+    auth.revoke_all_sessions(session=session, user_id=user.id, at=now)
+    audit.record(session=session, actor=actor, action="user.password_changed", subject_type="user",
+                 subject_id=user.id)
+    session.commit()
+
+
+def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
+                      team_id: int | None = None) -> TeamProfile:
+    """Create or update a research-team profile (科研团队画像)."""
+    if team_id is None:
+        _require(permissions.can_create_team_profile(actor))
+        team = TeamProfile(organisation_id=actor.organisation_id, owner_id=actor.user_id,
+                           **data.model_dump())
+        action = "team.created"
+    else:
+        team = session.get(TeamProfile, team_id)
+        if team is None:
+            raise NotFound("团队不存在")
+        _require(permissions.can_edit_team_profile(actor, owner_id=team.owner_id,
+                                                   organisation_id=team.organisation_id))
+        for key, value in data.model_dump().items():
+            setattr(team, key, value)
+        action = "team.updated"
+    team.updated_at = utcnow()
+    session.add(team)
+    session.flush()
+    audit.record(session=session, actor=actor, action=action, subject_type="team",
+                 subject_id=team.id, summary={"name": team.name})
+    session.commit()
+    return team

@@ -1,0 +1,119 @@
+"""The JSON API under /api/v1: the same domain services as the pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from marketplace.accounts import queries as account_queries
+from marketplace.accounts import service as accounts
+from marketplace.accounts.schemas import (
+    PasswordChangeIn, RegistrationIn, TeamProfileIn, UserCreateIn, VerificationIn,
+)
+from marketplace.api.schemas import (
+    ErrorOut, OrganisationOut, RoleIn, TeamOut, TokenIn, TokenOut, UserOut,
+)
+from marketplace.auth import service as auth
+from marketplace.web.deps import CurrentActor, SessionDep, bearer_token, client_address, current_actor
+
+ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)}
+router = APIRouter(responses=ERRORS)
+authed = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS)
+
+
+def _user_out(session, user) -> UserOut:  # noqa: ANN001
+    actor = auth.actor_for(session=session, user=user)
+    return UserOut(id=user.id, display_name=user.display_name, role=user.role, email=user.email,
+                   mobile=user.mobile, organisation_id=user.organisation_id,
+                   organisation_verified=actor.org_verified)
+
+
+@router.post("/auth/token", response_model=TokenOut, tags=["auth"])
+def issue_token(data: TokenIn, request: Request, session: SessionDep) -> TokenOut:
+    """Log a script in with account and password; returns a revocable bearer token."""
+    token = auth.issue_api_token(session=session, account=data.account, password=data.password,
+                                 address=client_address(request), label=data.label)
+    return TokenOut(token=token)
+
+
+@authed.delete("/auth/token", status_code=204, tags=["auth"])
+def revoke_token(request: Request, session: SessionDep, actor: CurrentActor) -> None:
+    """Revoke the bearer token used for this request."""
+    token = bearer_token(request)
+    if token:
+        auth.logout(session=session, actor=actor, token=token)
+
+
+@router.post("/register", response_model=UserOut, status_code=201, tags=["accounts"])
+def register(data: RegistrationIn, session: SessionDep) -> UserOut:
+    """Self-registration of a company or research team (organisation pending verification)."""
+    user = accounts.register(session=session, data=data)
+    return _user_out(session, user)
+
+
+@authed.get("/me", response_model=UserOut, tags=["accounts"])
+def me(session: SessionDep, actor: CurrentActor) -> UserOut:
+    """The authenticated user."""
+    return _user_out(session, account_queries.get_user(session=session, user_id=actor.user_id))
+
+
+@authed.post("/me/password", status_code=204, tags=["accounts"])
+def change_password(data: PasswordChangeIn, session: SessionDep, actor: CurrentActor) -> None:
+    """Change one's password; all sessions and tokens of the user end."""
+    accounts.change_password(session=session, actor=actor, data=data)
+
+
+@authed.get("/organisations", response_model=list[OrganisationOut], tags=["accounts"])
+def organisations(session: SessionDep, actor: CurrentActor, status: str | None = None):
+    """Organisations (officers); `status=pending` for the verification queue."""
+    if status == "pending":
+        return account_queries.pending_organisations(session=session, actor=actor)
+    return account_queries.all_organisations(session=session, actor=actor)
+
+
+@authed.post("/organisations/{organisation_id}/verification", response_model=OrganisationOut,
+             tags=["accounts"])
+def verify_organisation(organisation_id: int, data: VerificationIn, session: SessionDep,
+                        actor: CurrentActor):
+    """Verify or reject a pending organisation (officer)."""
+    return accounts.verify_organisation(session=session, actor=actor,
+                                        organisation_id=organisation_id, data=data)
+
+
+@authed.post("/users", response_model=UserOut, status_code=201, tags=["accounts"])
+def create_user(data: UserCreateIn, session: SessionDep, actor: CurrentActor) -> UserOut:
+    """Create an account (admin): officers and experts."""
+    return _user_out(session, accounts.create_user(session=session, actor=actor, data=data))
+
+
+@authed.put("/users/{user_id}/role", response_model=UserOut, tags=["accounts"])
+def change_role(user_id: int, data: RoleIn, session: SessionDep, actor: CurrentActor) -> UserOut:
+    """Change a user's role (admin)."""
+    return _user_out(session, accounts.change_role(session=session, actor=actor, user_id=user_id,
+                                                   role=data.role))
+
+
+@router.get("/teams", response_model=list[TeamOut], tags=["teams"])
+def teams(session: SessionDep):
+    """Research-team profiles (public)."""
+    return account_queries.list_teams(session=session)
+
+
+@router.get("/teams/{team_id}", response_model=TeamOut, tags=["teams"])
+def team(team_id: int, session: SessionDep):
+    """One research-team profile (public)."""
+    return account_queries.get_team(session=session, team_id=team_id)
+
+
+@authed.post("/teams", response_model=TeamOut, status_code=201, tags=["teams"])
+def create_team(data: TeamProfileIn, session: SessionDep, actor: CurrentActor):
+    """Create a team profile (team accounts)."""
+    return accounts.save_team_profile(session=session, actor=actor, data=data)
+
+
+@authed.put("/teams/{team_id}", response_model=TeamOut, tags=["teams"])
+def update_team(team_id: int, data: TeamProfileIn, session: SessionDep, actor: CurrentActor):
+    """Update a team profile (its organisation's team accounts)."""
+    return accounts.save_team_profile(session=session, actor=actor, data=data, team_id=team_id)
+
+
+router.include_router(authed)

@@ -1,0 +1,1 @@
+"""Actors, password hashing, sessions, API tokens and login rate limiting."""

@@ -1,0 +1,33 @@
+"""Server-side sessions (web and API tokens) and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from marketplace.clock import utcnow
+from marketplace.types import UTCDateTime
+
+
+class UserSession(SQLModel, table=True):
+    """A web session or a bearer token; only the SHA-256 of the secret is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(default="web", max_length=10)  # web | api
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, kept in the database so limits hold across workers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

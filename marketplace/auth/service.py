@@ -1,0 +1,160 @@
+"""Login, logout, sessions, API tokens and rate limiting. Sessions live in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select, update
+
+from marketplace.accounts.models import Organisation, OrgStatus, User
+from marketplace.audit import service as audit
+from marketplace.auth.actor import ANONYMOUS, Actor
+from marketplace.auth.models import LoginAttempt, UserSession
+from marketplace.auth.passwords import burn_verify_time, verify_password
+from marketplace.clock import as_utc, utcnow
+from marketplace.config import get_settings
+from marketplace.errors import RateLimited, Unauthenticated
+
+LOGIN_FAILED = "账号或密码不正确"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_login(*, session: Session, login: str) -> User | None:
+    """A user by e-mail (case-insensitive) or mobile number."""
+    login = login.strip()
+    if "@" in login:
+        return session.exec(select(User).where(func.lower(User.email) == login.lower())).first()
+    return session.exec(select(User).where(User.mobile == login)).first()
+
+
+def actor_for(*, session: Session, user: User) -> Actor:
+    """The Actor a user acts as."""
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    return Actor(
+        user_id=user.id,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        display_name=user.display_name,
+        org_verified=bool(org and org.status == OrgStatus.VERIFIED),
+    )
+
+
+def _check_rate_limit(*, session: Session, account: str, address: str) -> None:
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = utcnow() - window
+    for column, value, limit in (
+        (LoginAttempt.account, account, settings.login_max_failures),
+        (LoginAttempt.address, address, settings.login_max_failures_per_ip),
+    ):
+        rows = session.exec(
+            select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since)
+            .order_by(col(LoginAttempt.at).desc()).limit(limit)
+        ).all()
+        if len(rows) >= limit:
+            oldest = as_utc(rows[-1])
+            retry = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
+            raise RateLimited(f"登录失败次数过多，请在 {max(1, retry // 60)} 分钟后再试", retry_after=retry)
+
+
+def login(*, session: Session, account: str, password: str, address: str) -> tuple[User, str]:
+    """Check credentials and open a web session; returns (user, session token). Commits."""
+    user = find_user_by_login(session=session, login=account)
+    account = account.strip().lower()[:254]
+    _check_rate_limit(session=session, account=account, address=address)
+    if user is None:
+        burn_verify_time(password)
+    ok = user is not None and user.is_active and verify_password(password, user.password_hash)
+    if not ok:
+        session.add(LoginAttempt(account=account, address=address[:64]))
+        audit.record(
+            session=session, actor=ANONYMOUS, action="auth.login_failed", subject_type="account",
+            subject_id=account[:40], summary={"address": address[:64]},
+        )
+        session.commit()
+        raise Unauthenticated(LOGIN_FAILED)
+    token = _open_session(session=session, user=user, kind="web")
+    audit.record(session=session, actor=actor_for(session=session, user=user), action="auth.login",
+                 subject_type="user", subject_id=user.id, summary={"address": address[:64]})
+    session.commit()
+    return user, token
+
+
+def _open_session(*, session: Session, user: User, kind: str, label: str = "") -> str:
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    lifetime = (
+        timedelta(days=settings.api_token_days) if kind == "api"
+        else timedelta(hours=settings.session_absolute_hours)
+    )
+    session.add(UserSession(token_hash=_hash_token(token), user_id=user.id, kind=kind,
+                            label=label[:100], expires_at=utcnow() + lifetime))
+    return token
+
+
+def issue_api_token(*, session: Session, account: str, password: str, address: str, label: str) -> str:
+    """Log a script in: returns a revocable bearer token. Commits."""
+    user, web_token = login(session=session, account=account, password=password, address=address)
+    revoke_token(session=session, token=web_token, commit=False)
+    token = _open_session(session=session, user=user, kind="api", label=label or "API")
+    audit.record(session=session, actor=actor_for(session=session, user=user), action="auth.token_issued",
+                 subject_type="user", subject_id=user.id, summary={"label": label[:100]})
+    session.commit()
+    return token
+
+
+def resolve_token(*, session: Session, token: str, kind: str) -> User | None:
+    """The user of a live session or token; touches last_seen (idle timeout for web sessions)."""
+    if not token or len(token) > 200:
+        return None
+    row = session.exec(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
+    now = utcnow()
+    if row is None or row.kind != kind or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+        return None
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if kind == "web" and as_utc(row.last_seen_at) + idle <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if (now - as_utc(row.last_seen_at)) > timedelta(minutes=1):
+        # End the read transaction first: a write as the first statement waits politely for the
+        # SQLite write lock, a read-then-write upgrade could fail at once.
+        session.commit()
+        session.exec(update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now))
+        session.commit()
+    return user
+
+
+def revoke_token(*, session: Session, token: str, commit: bool = True) -> None:
+    """End one session or token (logout)."""
+    session.exec(
+        update(UserSession).where(col(UserSession.token_hash) == _hash_token(token),
+                                  col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if commit:
+        session.commit()
+
+
+def logout(*, session: Session, actor: Actor, token: str) -> None:
+    """Log out: revoke this session and record it."""
+    revoke_token(session=session, token=token, commit=False)
+    if actor.user_id is not None:
+        audit.record(session=session, actor=actor, action="auth.logout", subject_type="user",
+                     subject_id=actor.user_id)
+    session.commit()
+
+
+def revoke_all_sessions(*, session: Session, user_id: int, at: datetime | None = None) -> None:
+    """End every session and token of a user (password change, deactivation). Does not commit."""
+    session.exec(
+        update(UserSession).where(col(UserSession.user_id) == user_id,
+                                  col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=at or utcnow())
+    )

@@ -1,0 +1,125 @@
+"""The `jiebang` command: database, demo data, users, audit, scheduler tick, matching, subsidies."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from marketplace import db, migrate
+
+app = typer.Typer(help="jiebang 揭榜挂帅平台命令行", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
+user_app = typer.Typer(help="账号管理", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+def _mount_optional() -> None:
+    """Sub-commands that live in their own packages."""
+    try:
+        from matching.cli import match_app
+    except ImportError:  # the matching library is being built beside the platform
+        pass
+    else:
+        app.add_typer(match_app, name="match")
+    try:
+        from marketplace.subsidies.cli import subsidy_app
+    except ImportError:
+        pass
+    else:
+        app.add_typer(subsidy_app, name="subsidy")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the newest schema (or REVISION)."""
+    migrate.upgrade(revision=revision)
+    typer.echo(f"数据库已迁移到 {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="目标版本，如 base")) -> None:
+    """Roll the schema back to REVISION."""
+    migrate.downgrade(revision=revision)
+    typer.echo(f"数据库已回退到 {revision}")
+
+
+@app.command()
+def demo(if_empty: bool = typer.Option(False, "--if-empty", help="仅当数据库中还没有单位时加载")) -> None:
+    """Load the demo organisations, accounts, teams, challenges and bids from seeds/."""
+    from sqlmodel import select
+
+    from marketplace import demo as demo_data
+    from marketplace.accounts.models import Organisation
+
+    with db.new_session() as session:
+        if if_empty and session.exec(select(Organisation.id).limit(1)).first():
+            typer.echo("数据库已有数据，跳过演示数据加载")
+            return
+        report = demo_data.load(session=session)
+    created = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无新增（已加载过）"
+    typer.echo(f"演示数据已加载：{created}")
+
+
+@user_app.command("create")
+def user_create(
+    role: str = typer.Option(..., help="officer | expert | admin | company | team"),
+    name: str = typer.Option(..., help="显示名"),
+    email: str = typer.Option(None), mobile: str = typer.Option(None),
+    organisation_id: int = typer.Option(None, help="所属单位 id"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create an account (officers and experts are created this way)."""
+    from marketplace.accounts import service as accounts
+    from marketplace.accounts.schemas import UserCreateIn
+    from marketplace.auth.actor import SYSTEM
+    from marketplace.errors import DomainError
+    from marketplace.validation import parse
+
+    data = {"role": role, "display_name": name, "email": email, "mobile": mobile,
+            "organisation_id": organisation_id, "password": password}
+    with db.new_session() as session:
+        try:
+            user = accounts.create_user(session=session, actor=SYSTEM, data=parse(UserCreateIn, data))
+        except DomainError as exc:
+            details = "；".join(f"{k}: {v}" for k, v in exc.fields.items())
+            typer.echo(f"错误：{exc.message} {details}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(f"已创建账号 #{user.id}（{role}）")
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Check the audit hash chain; name the first row that does not verify."""
+    from marketplace.audit.service import verify_chain
+
+    with db.new_session() as session:
+        report = verify_chain(session=session)
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, ensure_ascii=False))
+    elif report.ok:
+        typer.echo(f"审计链完整：已校验 {report.checked} 条记录")
+    else:
+        typer.echo(f"审计链校验失败：第 {report.first_bad_seq} 条记录 — {report.reason}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          reload: bool = False) -> None:
+    """Serve the platform with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("marketplace.web.main:app", host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=False)
+
+
+_mount_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,82 @@
+"""One settings object (pydantic-settings), read through a cached accessor."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT_DIR / "templates"
+SEEDS_DIR = ROOT_DIR / "seeds"
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+NODE_MODULES_DIR = ROOT_DIR / "node_modules"
+VAR_DIR = ROOT_DIR / "var"
+UNSAFE_SECRETS = {"", "changethis", "secret", "dev"}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as JIEBANG_<NAME>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JIEBANG_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    env: Literal["dev", "prod", "test"] = "dev"
+    database_url: str = ""
+    secret_key: str = ""
+    var_dir: Path = VAR_DIR
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    api_token_days: int = 90
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    login_max_failures_per_ip: int = 30
+    upload_max_bytes: int = 20 * 1024 * 1024
+    smtp_host: str = ""
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'jiebang.db'}"
+        if not self.secret_key:
+            if self.env == "prod":
+                raise ValueError("JIEBANG_SECRET_KEY must be set when JIEBANG_ENV=prod")
+            self.secret_key = _development_secret(self.var_dir)
+        elif self.env == "prod" and (self.secret_key in UNSAFE_SECRETS or len(self.secret_key) < 32):
+            raise ValueError("JIEBANG_SECRET_KEY is too weak for production (≥32 random characters)")
+        return self
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Generate a secret once for development and keep it under var/."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings (cached)."""
+    return Settings()

@@ -1,0 +1,8 @@
+"""Import every table module so that SQLModel.metadata is complete (migrations, tests)."""
+
+from marketplace.accounts import models as accounts_models  # noqa: F401
+from marketplace.audit import models as audit_models  # noqa: F401
+from marketplace.auth import models as auth_models  # noqa: F401
+from marketplace.db import metadata
+
+__all__ = ["metadata"]

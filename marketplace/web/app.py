@@ -1,0 +1,83 @@
+"""create_app(settings) -> FastAPI: middleware, routers, error handlers, static files."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from marketplace import db
+from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
+from marketplace.errors import NotFound
+from marketplace.web import errors
+from marketplace.web.deps import OptionalActor, current_actor
+from marketplace.web.security import SecurityMiddleware, csrf_protect
+
+HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
+log = logging.getLogger("jiebang")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application for one settings object and database engine."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="jiebang 揭榜挂帅平台 API",
+        version="1.0",
+        docs_url=None, redoc_url=None, openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine or db.get_engine()
+    app.state.htmx_available = HTMX_JS.exists()
+    if not app.state.htmx_available:
+        log.warning("htmx is not installed (npm missing?): pages work without HTMX")
+    app.add_middleware(SecurityMiddleware, prod=settings.is_prod)
+    errors.install(app)
+    _mount_static(app)
+    _include_routers(app)
+    _docs_routes(app, settings)
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/vendor/htmx.min.js", include_in_schema=False)
+    def htmx_js() -> Response:
+        if not HTMX_JS.exists():
+            raise NotFound("htmx 未安装")
+        return FileResponse(HTMX_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _include_routers(app: FastAPI) -> None:
+    from marketplace.api import routes as api_routes
+    from marketplace.web.routes import account, admin, auth, dashboard, officer, public, teams
+
+    # Public pages: the home page, login and registration (no login needed — see public.py).
+    app.include_router(public.router)
+    app.include_router(auth.router)
+    app.include_router(teams.public_router)
+    for module in (dashboard, account, officer, admin, teams):
+        app.include_router(module.router, dependencies=[Depends(current_actor)])
+    app.include_router(api_routes.router, prefix="/api/v1")
+
+
+def _docs_routes(app: FastAPI, settings: Settings) -> None:
+    """OpenAPI and Swagger UI; in production only for logged-in users."""
+
+    def _guard(actor: OptionalActor) -> None:
+        if settings.is_prod and actor.is_anonymous:
+            raise NotFound("页面不存在")
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(_guard)])
+    def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(_guard)])
+    def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="jiebang API")

@@ -1,0 +1,61 @@
+"""What every page's template receives: the actor, the CSRF token, navigation, flash messages."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from marketplace.accounts.models import Role
+from marketplace.auth.actor import ANONYMOUS, Actor
+
+FLASH_COOKIE = "jb_flash"
+
+NAV = {
+    None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队")],
+    Role.COMPANY: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/challenges/mine", "我的榜单"),
+                   ("/inbox", "消息")],
+    Role.TEAM: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/bids/mine", "我的揭榜"),
+                ("/teams-mine", "团队画像"), ("/inbox", "消息")],
+    Role.EXPERT: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/inbox", "消息")],
+    Role.OFFICER: [("/dashboard", "工作台"), ("/officer/challenges", "榜单审核"),
+                   ("/officer/organisations", "单位认证"), ("/challenges", "榜单大厅"),
+                   ("/teams", "科研团队"), ("/inbox", "消息")],
+    Role.ADMIN: [("/dashboard", "工作台"), ("/admin/users", "账号管理"),
+                 ("/officer/organisations", "单位认证"), ("/officer/challenges", "榜单审核"),
+                 ("/challenges", "榜单大厅")],
+}
+
+
+def base_context(request: Request) -> dict:
+    """Context shared by every page."""
+    actor: Actor = getattr(request.state, "actor", None) or ANONYMOUS
+    return {
+        "request": request,
+        "actor": actor,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "nav": NAV.get(actor.role, NAV[None]),
+        "flashes": read_flashes(request),
+        "htmx_available": request.app.state.htmx_available,
+    }
+
+
+def flash(response: Response, message: str, kind: str = "success") -> Response:
+    """Queue a one-time message for the next page (a short cookie, read once)."""
+    value = quote(json.dumps([[kind, message]], ensure_ascii=False))
+    response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def read_flashes(request: Request) -> list[tuple[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    request.state.clear_flash = True
+    try:
+        items = json.loads(unquote(raw))
+        return [(str(k), str(m)[:300]) for k, m in items][:5]
+    except (ValueError, TypeError):
+        return []

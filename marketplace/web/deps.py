@@ -1,0 +1,83 @@
+"""Request dependencies: the database session, the acting user, role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from marketplace import db
+from marketplace.accounts.models import Role
+from marketplace.auth import service as auth
+from marketplace.auth.actor import ANONYMOUS, Actor
+from marketplace.errors import Forbidden, Unauthenticated
+from marketplace.web.security import SAFE_METHODS, cookie_names
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; commands commit inside the handler, never after the response."""
+    session = db.new_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def session_token(request: Request) -> str | None:
+    """The web session token from the cookie, if any."""
+    return request.cookies.get(cookie_names(request.app.state.settings.is_prod)[0])
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def optional_actor(request: Request, session: SessionDep) -> Actor:
+    """The acting user, or ANONYMOUS."""
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    user = None
+    if token := bearer_token(request):
+        user = auth.resolve_token(session=session, token=token, kind="api")
+    elif token := session_token(request):
+        user = auth.resolve_token(session=session, token=token, kind="web")
+    actor = auth.actor_for(session=session, user=user) if user else ANONYMOUS
+    request.state.actor = actor
+    return actor
+
+
+def current_actor(actor: Annotated[Actor, Depends(optional_actor)]) -> Actor:
+    """The acting user; anonymous requests are refused (login page / 401)."""
+    if actor.is_anonymous:
+        raise Unauthenticated("请先登录")
+    return actor
+
+
+OptionalActor = Annotated[Actor, Depends(optional_actor)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_role(*roles: str) -> Callable[[Actor], Actor]:
+    """A dependency that admits only the given roles."""
+
+    def _check(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden("您的账号无权访问此页面")
+        return actor
+
+    return _check
+
+
+OfficerOnly = Depends(require_role(Role.OFFICER, Role.ADMIN))
+AdminOnly = Depends(require_role(Role.ADMIN))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

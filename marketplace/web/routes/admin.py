@@ -1,0 +1,58 @@
+"""Admin pages: accounts of officers and experts, role changes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlmodel import col, select
+
+from marketplace.accounts import service as accounts
+from marketplace.accounts.models import Organisation, Role, User
+from marketplace.accounts.schemas import UserCreateIn
+from marketplace.errors import Conflict, RuleViolation
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import AdminOnly, CurrentActor, SessionDep
+from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[AdminOnly])
+
+
+def _context(session, values=None, errors=None, error="") -> dict:  # noqa: ANN001
+    return {
+        "users": session.exec(select(User).order_by(col(User.id))).all(),
+        "organisations": session.exec(select(Organisation).order_by(col(Organisation.name))).all(),
+        "roles": list(Role), "values": values or {}, "errors": errors or {}, "error": error,
+    }
+
+
+@router.get("/admin/users")
+def users(request: Request, session: SessionDep):
+    """All accounts, and the form to create officers and experts."""
+    return render(request, "admin/users.html", _context(session))
+
+
+@router.post("/admin/users")
+def create_user(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Create an account."""
+    data = form_dict(form)
+    if not data.get("organisation_id"):
+        data.pop("organisation_id", None)
+    try:
+        user = accounts.create_user(session=session, actor=actor, data=parse(UserCreateIn, data))
+    except (RuleViolation, Conflict) as exc:
+        session.rollback()
+        data.pop("password", None)
+        return render(request, "admin/users.html", _context(session, data, exc.fields, exc.message),
+                      block="create_form", status_code=422 if isinstance(exc, RuleViolation) else 409)
+    return flash(htmx.redirect(request, "/admin/users"), f"已创建账号：{user.display_name}")
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(request: Request, user_id: int, session: SessionDep, actor: CurrentActor,
+                form: FormDep):
+    """Change a user's role."""
+    user = accounts.change_role(session=session, actor=actor, user_id=user_id,
+                                role=str(form.get("role", "")))
+    return flash(htmx.redirect(request, "/admin/users"), f"已修改 {user.display_name} 的角色")

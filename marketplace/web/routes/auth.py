@@ -1,0 +1,96 @@
+"""Login, logout and self-registration pages (public by nature)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from marketplace.accounts import service as accounts
+from marketplace.accounts.schemas import RegistrationIn
+from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, QUALIFICATIONS
+from marketplace.auth import service as auth
+from marketplace.errors import Conflict, RateLimited, RuleViolation, Unauthenticated
+from marketplace.industries import INDUSTRIES
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import OptionalActor, SessionDep, client_address, session_token
+from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.security import cookie_names
+from marketplace.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None):  # noqa: A002
+    """The login form."""
+    return render(request, "auth/login.html", {"next": _safe_next(next), "account": ""})
+
+
+@router.post("/login")
+def login_submit(request: Request, session: SessionDep, form: FormDep):
+    """Check credentials; on success set the session cookie and go on."""
+    account = str(form.get("account", ""))[:254]
+    password = str(form.get("password", ""))[:200]
+    target = _safe_next(str(form.get("next", "")))
+    try:
+        _user, token = auth.login(session=session, account=account, password=password,
+                                  address=client_address(request))
+    except (Unauthenticated, RateLimited) as exc:
+        status = 429 if isinstance(exc, RateLimited) else 401
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return render(request, "auth/login.html", {"error": exc.message, "next": target,
+                                                   "account": account},
+                      block="form", status_code=status, headers=headers)
+    response = htmx.redirect(request, target)
+    settings = request.app.state.settings
+    response.set_cookie(cookie_names(settings.is_prod)[0], token, httponly=True, samesite="lax",
+                        secure=settings.is_prod, path="/",
+                        max_age=settings.session_absolute_hours * 3600)
+    return flash(response, "登录成功")
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, actor: OptionalActor):
+    """End this session (server-side) and clear the cookie."""
+    token = session_token(request)
+    if token:
+        auth.logout(session=session, actor=actor, token=token)
+    response = htmx.redirect(request, "/")
+    response.delete_cookie(cookie_names(request.app.state.settings.is_prod)[0], path="/")
+    return flash(response, "已退出登录")
+
+
+def _register_context(values: dict | None = None, errors: dict | None = None, message: str = "") -> dict:
+    return {"values": values or {}, "errors": errors or {}, "error": message,
+            "districts": GUANGZHOU_DISTRICTS, "qualifications": QUALIFICATIONS,
+            "industries": INDUSTRIES}
+
+
+@router.get("/register")
+def register_page(request: Request):
+    """Self-registration for companies and research teams."""
+    return render(request, "auth/register.html", _register_context())
+
+
+@router.post("/register")
+def register_submit(request: Request, session: SessionDep, form: FormDep) -> Response:
+    """Create a pending organisation and its first account."""
+    data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
+    try:
+        accounts.register(session=session, data=parse(RegistrationIn, data))
+    except (RuleViolation, Conflict) as exc:
+        session.rollback()
+        data.pop("password", None)
+        status = 409 if isinstance(exc, Conflict) else 422
+        return render(request, "auth/register.html", _register_context(data, exc.fields, exc.message),
+                      block="form", status_code=status)
+    response = htmx.redirect(request, "/login")
+    return flash(response, "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。")

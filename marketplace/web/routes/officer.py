@@ -1,0 +1,43 @@
+"""Bureau officer pages: organisation verification (单位认证)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from marketplace.accounts import queries as account_queries
+from marketplace.accounts import service as accounts
+from marketplace.accounts.schemas import VerificationIn
+from marketplace.errors import RuleViolation
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.forms import FormDep
+from marketplace.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
+
+
+@router.get("/officer/organisations")
+def organisations(request: Request, session: SessionDep, actor: CurrentActor):
+    """Pending and verified organisations."""
+    ctx = {"pending": account_queries.pending_organisations(session=session, actor=actor),
+           "organisations": account_queries.all_organisations(session=session, actor=actor)}
+    return render(request, "officer/organisations.html", ctx, block="content")
+
+
+@router.post("/officer/organisations/{organisation_id}/verify")
+def verify(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor,
+           form: FormDep):
+    """Approve or reject an organisation."""
+    data = {"approve": form.get("decision") == "approve", "comment": form.get("comment", "")}
+    try:
+        org = accounts.verify_organisation(session=session, actor=actor,
+                                           organisation_id=organisation_id,
+                                           data=parse(VerificationIn, data))
+    except RuleViolation as exc:
+        session.rollback()
+        response = htmx.redirect(request, "/officer/organisations")
+        return flash(response, exc.fields.get("__all__", exc.message), "error")
+    label = "已认证" if data["approve"] else "已退回"
+    return flash(htmx.redirect(request, "/officer/organisations"), f"{org.name}：{label}")

@@ -1,0 +1,30 @@
+"""Public pages (no login): the home page and health check. Deliberately unauthenticated."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlmodel import func, select
+
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
+from marketplace.industries import INDUSTRIES
+from marketplace.web.deps import OptionalActor, SessionDep
+from marketplace.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, session: SessionDep, actor: OptionalActor):
+    """What the platform is and for whom."""
+    stats = {
+        "organisations": session.exec(select(func.count()).select_from(Organisation)
+                                      .where(Organisation.status == OrgStatus.VERIFIED)).one(),
+        "teams": session.exec(select(func.count()).select_from(TeamProfile)).one(),
+    }
+    return render(request, "home.html", {"stats": stats, "industries": INDUSTRIES})
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(session: SessionDep) -> dict:
+    session.exec(select(1)).one()
+    return {"status": "ok"}

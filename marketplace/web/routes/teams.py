@@ -1,0 +1,87 @@
+"""Research-team profiles: public browsing, and editing by the team's own accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from marketplace.accounts import queries as account_queries
+from marketplace.accounts import service as accounts
+from marketplace.accounts.schemas import TeamProfileIn
+from marketplace.errors import Forbidden, RuleViolation
+from marketplace.industries import INDUSTRIES
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, SessionDep
+from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.templating import render
+
+# Public: team profiles are the platform's showcase of research capacity.
+public_router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+
+LINE_FIELDS = ("members", "fields", "patents")
+
+
+@public_router.get("/teams")
+def team_list(request: Request, session: SessionDep):
+    """All research-team profiles."""
+    return render(request, "teams/list.html", {"teams": account_queries.list_teams(session=session)})
+
+
+@public_router.get("/teams/{team_id}")
+def team_detail(request: Request, team_id: int, session: SessionDep):
+    """One team profile."""
+    team = account_queries.get_team(session=session, team_id=team_id)
+    org = account_queries.get_organisation(session=session, organisation_id=team.organisation_id)
+    return render(request, "teams/detail.html", {"team": team, "org": org})
+
+
+@router.get("/teams-mine", name="teams_mine")
+def teams_mine(request: Request, session: SessionDep, actor: CurrentActor):
+    """The profiles of the actor's organisation."""
+    teams = account_queries.teams_of(session=session, organisation_id=actor.organisation_id or 0)
+    return render(request, "teams/mine.html", {"teams": teams})
+
+
+def _form_ctx(values=None, errors=None, error="", team=None) -> dict:  # noqa: ANN001
+    return {"values": values or {}, "errors": errors or {}, "error": error, "team": team,
+            "industries": INDUSTRIES}
+
+
+@router.get("/team-profiles/new")
+def team_new(request: Request, actor: CurrentActor):
+    """Form for a new team profile."""
+    if actor.role != "team":
+        raise Forbidden("只有科研团队账号可以创建团队画像")
+    return render(request, "teams/form.html", _form_ctx())
+
+
+@router.get("/team-profiles/{team_id}/edit")
+def team_edit(request: Request, team_id: int, session: SessionDep, actor: CurrentActor):
+    """Form to edit a team profile."""
+    team = account_queries.get_team(session=session, team_id=team_id)
+    if actor.organisation_id != team.organisation_id:
+        raise Forbidden("只能编辑本单位的团队画像")
+    values = team.model_dump()
+    for key in LINE_FIELDS:
+        values[key] = "\n".join(values[key])
+    return render(request, "teams/form.html", _form_ctx(values, team=team))
+
+
+@router.post("/team-profiles")
+@router.post("/team-profiles/{team_id}")
+def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep,
+              team_id: int | None = None):
+    """Create or update a team profile."""
+    data = form_dict(form, lists=("industries",), lines=LINE_FIELDS)
+    try:
+        team = accounts.save_team_profile(session=session, actor=actor,
+                                          data=parse(TeamProfileIn, data), team_id=team_id)
+    except RuleViolation as exc:
+        session.rollback()
+        for key in LINE_FIELDS:
+            data[key] = "\n".join(data.get(key, []))
+        return render(request, "teams/form.html", _form_ctx(data, exc.fields, exc.message),
+                      block="form", status_code=422)
+    return flash(htmx.redirect(request, f"/teams/{team.id}"), "团队画像已保存")

@@ -1,0 +1,45 @@
+"""The Jinja2 environment (with block rendering for HTMX fragments) and its filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from marketplace import money
+from marketplace.accounts.models import ORG_KIND_LABELS, ORG_STATUS_LABELS, ROLE_LABELS
+from marketplace.clock import to_shanghai
+from marketplace.config import TEMPLATES_DIR
+from marketplace.web import htmx
+
+templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
+
+
+def shanghai_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC datetime shown in Asia/Shanghai."""
+    return "—" if value is None else to_shanghai(value).strftime(fmt)
+
+
+templates.env.filters.update(
+    yuan=money.format_yuan,
+    wanyuan=money.format_wanyuan,
+    shanghai_time=shanghai_time,
+    role_label=lambda r: ROLE_LABELS.get(r, r or ""),
+    org_kind_label=lambda k: ORG_KIND_LABELS.get(k, k or ""),
+    org_status_label=lambda s: ORG_STATUS_LABELS.get(s, s or ""),
+)
+
+
+def render(request: Request, name: str, context: dict | None = None, *, block: str | None = None,
+           status_code: int = 200, headers: dict | None = None) -> Response:
+    """Render a page, or only `block` when HTMX asks for a fragment."""
+    from marketplace.web.context import base_context
+
+    ctx = base_context(request) | dict(context or {})
+    kwargs = {}
+    if block and htmx.wants_fragment(request):
+        kwargs["block_name"] = block
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code,
+                                      headers=headers, **kwargs)

@@ -1,0 +1,102 @@
+"""Shared fixtures: a migrated database per backend, a rolled-back session per test, a client."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+
+_TMP = tempfile.mkdtemp(prefix="jiebang-test-")
+os.environ["JIEBANG_ENV"] = "test"
+os.environ["JIEBANG_SECRET_KEY"] = "test-secret-key-" + "x" * 32
+os.environ["JIEBANG_VAR_DIR"] = _TMP
+os.environ["JIEBANG_DATABASE_URL"] = f"sqlite:///{_TMP}/default.db"
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from marketplace import db, migrate  # noqa: E402
+from marketplace.config import get_settings  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("JIEBANG_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_ADMIN_URL else [])
+
+
+def create_pg_database(prefix: str = "jiebang_test") -> str:
+    """Create a throw-away PostgreSQL database; returns its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = db.make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = db.make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database_url(backend: str, tmp_path_factory) -> str:  # noqa: ANN001
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+    return create_pg_database()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):  # noqa: ANN001
+    """A migrated database on each configured backend."""
+    url = fresh_database_url(request.param, tmp_path_factory)
+    migrate.upgrade(url)
+    yield url
+    if request.param == "postgres":
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):  # noqa: ANN001
+    eng = db.make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine):  # noqa: ANN001
+    """A session whose commits become savepoints of an outer transaction rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(engine, session):  # noqa: ANN001
+    from marketplace.web.app import create_app
+    from marketplace.web.deps import get_session
+
+    application = create_app(settings=get_settings(), engine=engine)
+    application.dependency_overrides[get_session] = lambda: session
+    return application
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def anon(app):  # noqa: ANN001
+    """A second, independent browser."""
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
