@@ -1,0 +1,1 @@
+"""Bids (揭榜方案): drafting, sealed submission, withdrawal, formal review."""

@@ -1,0 +1,60 @@
+"""The bid table. A bid's content is sealed until the challenge's deadline (see queries.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from marketplace.clock import utcnow
+from marketplace.types import UTCDateTime
+
+
+class BidStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+
+
+BID_STATUS_LABELS = {
+    BidStatus.DRAFT: "草稿", BidStatus.SUBMITTED: "已提交（密封）", BidStatus.WITHDRAWN: "已撤回",
+    BidStatus.QUALIFIED: "形式审查通过", BidStatus.DISQUALIFIED: "形式审查未通过",
+}
+
+
+class Bid(SQLModel, table=True):
+    # One live bid per team per challenge: live_slot is 1 while the bid is live and NULL once
+    # withdrawn (NULLs are distinct in a UNIQUE constraint on SQLite and PostgreSQL alike).
+    __table_args__ = (UniqueConstraint("challenge_id", "team_id", "live_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    team_id: int = Field(foreign_key="teamprofile.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    created_by: int = Field(foreign_key="user.id")
+    status: str = Field(default=BidStatus.DRAFT, max_length=20, index=True)
+    live_slot: int | None = Field(default=1)
+    technical_route: str = Field(sa_column=Column(Text, nullable=False))
+    milestones: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    price_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    budget_company_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    budget_own_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    budget_subsidy_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    members: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    prior_results: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    partners: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    declare_no_double_funding: bool = Field(default=False)
+    declare_ownership: bool = Field(default=False)
+    declare_conflicts: str = Field(default="", max_length=1000)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    receipt_hash: str | None = Field(default=None, max_length=64)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    review_reason: str = Field(default="", max_length=1000)
+    reviewed_by: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

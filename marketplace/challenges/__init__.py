@@ -1,0 +1,1 @@
+"""Challenges (榜单): posing, review, publication, discovery, clarifications, attachments."""

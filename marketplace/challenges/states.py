@@ -1,0 +1,38 @@
+"""The challenge lifecycle (榜单状态机) as one transition table with the roles allowed for each step."""
+
+from __future__ import annotations
+
+from marketplace.accounts.models import Role
+from marketplace.challenges.models import STATUS_LABELS, ChallengeStatus as S
+from marketplace.states import Transition, actions_for, machine, step
+
+COMPANY, OFFICER, ADMIN, SYSTEM = Role.COMPANY, Role.OFFICER, Role.ADMIN, "system"
+BUREAU = (OFFICER, ADMIN)
+
+TRANSITIONS = machine([
+    # sources, action, target, roles, button label
+    ((S.DRAFT, S.RETURNED), "edit", "same", (COMPANY,), "编辑"),
+    (S.PUBLISHED, "edit", S.SUBMITTED, (COMPANY,), "修改（需重新审核）"),
+    ((S.DRAFT, S.RETURNED), "submit", S.SUBMITTED, (COMPANY,), "提交审核"),
+    (S.SUBMITTED, "return", S.RETURNED, BUREAU, "退回修改"),
+    (S.SUBMITTED, "publish", S.PUBLISHED, BUREAU, "审核通过并发布"),
+    (S.SUBMITTED, "schedule", S.SCHEDULED, BUREAU, "审核通过，定时发布"),
+    (S.SCHEDULED, "go_live", S.PUBLISHED, (SYSTEM,), "到点发布"),
+    (S.PUBLISHED, "close", S.CLOSED, (SYSTEM,), "截止"),
+    (S.PUBLISHED, "close_unfilled", S.UNFILLED, (SYSTEM,), "截止（无人揭榜，流榜）"),
+    ((S.DRAFT, S.SUBMITTED, S.RETURNED, S.SCHEDULED), "withdraw", S.WITHDRAWN, (COMPANY, *BUREAU), "撤榜"),
+    (S.PUBLISHED, "withdraw", S.WITHDRAWN, (COMPANY, *BUREAU), "撤榜"),
+    (S.PUBLISHED, "request_withdrawal", S.PUBLISHED, (COMPANY,), "申请撤榜（已有揭榜方案）"),
+    (S.PUBLISHED, "approve_withdrawal", S.WITHDRAWN, BUREAU, "批准撤榜"),
+    (S.UNFILLED, "relist", S.UNFILLED, (COMPANY,), "重新发榜（生成新草稿）"),
+])
+
+
+def transition(*, state: str, action: str, role: str | None) -> Transition:
+    """Look up one step of the machine, refusing anything not in the table."""
+    return step(TRANSITIONS, state=state, action=action, role=role, labels=STATUS_LABELS)
+
+
+def available(*, state: str, role: str | None) -> list[tuple[str, Transition]]:
+    """Buttons for a role on a challenge in `state`."""
+    return actions_for(TRANSITIONS, state=state, role=role)

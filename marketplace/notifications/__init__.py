@@ -1,0 +1,1 @@
+"""In-app inbox and e-mail outbox, with per-user switches per kind."""

@@ -1,0 +1,98 @@
+"""Notify users: an inbox row and an outbox e-mail, each unless the user switched that kind off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select, update
+
+from marketplace.accounts.models import User
+from marketplace.auth.actor import Actor
+from marketplace.clock import utcnow
+from marketplace.errors import NotFound, RuleViolation
+from marketplace.notifications.models import (
+    KIND_LABELS, EmailOutbox, Kind, Notification, NotificationPreference,
+)
+
+
+def _preferences(session: Session, user_ids: list[int], kind: str) -> dict[int, NotificationPreference]:
+    rows = session.exec(select(NotificationPreference).where(
+        col(NotificationPreference.user_id).in_(user_ids), NotificationPreference.kind == kind)).all()
+    return {row.user_id: row for row in rows}
+
+
+def notify(*, session: Session, user_ids: Iterable[int], kind: Kind, title: str, body: str = "",
+           link: str = "", dedupe: str | None = None) -> int:
+    """Queue a notification for users (inside the caller's transaction); returns how many got it.
+
+    `dedupe` makes it once-only per user (e.g. the 3-day deadline reminder).
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    prefs = _preferences(session, ids, kind)
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
+    sent = 0
+    for user_id in ids:
+        key = f"{dedupe}:{user_id}" if dedupe else None
+        if key and session.exec(select(Notification.id).where(Notification.dedupe_key == key)).first():
+            continue
+        pref = prefs.get(user_id)
+        if pref is None or pref.in_app:
+            session.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body,
+                                     link=link[:300], dedupe_key=key))
+            sent += 1
+        user = users.get(user_id)
+        if user and user.email and (pref is None or pref.email):
+            session.add(EmailOutbox(user_id=user_id, to_address=user.email, kind=kind,
+                                    subject=f"【揭榜挂帅平台】{title}"[:200],
+                                    body=f"{body}\n\n{link}".strip()))
+    session.flush()
+    return sent
+
+
+def inbox(*, session: Session, actor: Actor, limit: int = 100) -> list[Notification]:
+    """The actor's notifications, newest first."""
+    return list(session.exec(
+        select(Notification).where(Notification.user_id == actor.user_id)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit)
+    ).all())
+
+
+def unread_count(*, session: Session, actor: Actor) -> int:
+    return len(session.exec(select(Notification.id).where(
+        Notification.user_id == actor.user_id, col(Notification.read_at).is_(None))).all())
+
+
+def mark_read(*, session: Session, actor: Actor, notification_id: int | None = None) -> None:
+    """Mark one (or all) of the actor's notifications read."""
+    stmt = update(Notification).where(col(Notification.user_id) == actor.user_id,
+                                      col(Notification.read_at).is_(None))
+    if notification_id is not None:
+        if session.get(Notification, notification_id) is None:
+            raise NotFound("消息不存在")
+        stmt = stmt.where(col(Notification.id) == notification_id)
+    session.exec(stmt.values(read_at=utcnow()))
+    session.commit()
+
+
+def preferences(*, session: Session, actor: Actor) -> list[dict]:
+    """Every kind with the actor's switches (default on)."""
+    rows = {p.kind: p for p in session.exec(select(NotificationPreference)
+                                            .where(NotificationPreference.user_id == actor.user_id)).all()}
+    return [{"kind": k.value, "label": KIND_LABELS[k], "in_app": rows[k].in_app if k in rows else True,
+             "email": rows[k].email if k in rows else True} for k in Kind]
+
+
+def set_preferences(*, session: Session, actor: Actor, switches: dict[str, tuple[bool, bool]]) -> None:
+    """Save the actor's switches: {kind: (in_app, email)}."""
+    unknown = set(switches) - {k.value for k in Kind}
+    if unknown:
+        raise RuleViolation("消息类型无效", fields={k: "消息类型无效" for k in unknown})
+    existing = {p.kind: p for p in session.exec(select(NotificationPreference)
+                                                .where(NotificationPreference.user_id == actor.user_id)).all()}
+    for kind, (in_app, email) in switches.items():
+        pref = existing.get(kind) or NotificationPreference(user_id=actor.user_id, kind=kind)
+        pref.in_app, pref.email = in_app, email
+        session.add(pref)
+    session.commit()
