@@ -6,6 +6,7 @@ from marketplace.auth import models as auth_models  # noqa: F401
 from marketplace.bids import models as bid_models  # noqa: F401
 from marketplace.challenges import models as challenge_models  # noqa: F401
 from marketplace.notifications import models as notification_models  # noqa: F401
+from marketplace import indexstate  # noqa: F401
 from marketplace.db import metadata
 
 __all__ = ["metadata"]

@@ -86,3 +86,11 @@ def fen_times_half_up(fen: Fen, factor: Decimal) -> Fen:
 def plain_yuan(fen: Fen) -> str:
     """'1600000.00': 元 with exactly two decimals and no separators (for files and APIs)."""
     return f"{yuan_decimal(fen):.2f}"
+
+
+def exact_yuan_text(yuan: Decimal) -> str:
+    """An exact 元 amount as text: two decimals when it is whole fen, every decimal otherwise
+    ('8000000.00', '185185.065') — for traces, where nothing may be rounded away."""
+    if yuan == yuan.quantize(Decimal("0.01")):
+        return f"{yuan.quantize(Decimal('0.01')):f}"
+    return f"{yuan.normalize():f}"

@@ -55,16 +55,23 @@ def _mount_static(app: FastAPI) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
+    from marketplace.api import bids as api_bids
+    from marketplace.api import challenges as api_challenges
+    from marketplace.api import notifications as api_notifications
     from marketplace.api import routes as api_routes
-    from marketplace.web.routes import account, admin, auth, dashboard, officer, public, teams
+    from marketplace.web.routes import (
+        account, admin, auth, bids, challenges, dashboard, exports, inbox, officer, public, teams,
+    )
 
-    # Public pages: the home page, login and registration (no login needed — see public.py).
+    # Public pages (no login): home, login/registration, published challenges, team profiles, feed.
     app.include_router(public.router)
     app.include_router(auth.router)
-    app.include_router(teams.public_router)
-    for module in (dashboard, account, officer, admin, teams):
+    for module in (teams, challenges, bids, exports, inbox):
+        app.include_router(module.public_router)
+    for module in (dashboard, account, officer, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
-    app.include_router(api_routes.router, prefix="/api/v1")
+    for module in (api_routes, api_challenges, api_bids, api_notifications):
+        app.include_router(module.router, prefix="/api/v1")
 
 
 def _docs_routes(app: FastAPI, settings: Settings) -> None:

@@ -1,0 +1,5 @@
+"""API: bids."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""API: challenges."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

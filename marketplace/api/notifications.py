@@ -1,0 +1,5 @@
+"""API: notifications."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

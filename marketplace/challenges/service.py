@@ -1,0 +1,239 @@
+"""Challenge commands. Each: load → authorise → check state → mutate → audit → notify → commit once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, update
+
+from marketplace.audit import service as audit
+from marketplace.auth.actor import Actor
+from marketplace.challenges import permissions, queries, states
+from marketplace.challenges.models import STATUS_LABELS, Challenge, ChallengeStatus as S
+from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
+from marketplace.clock import as_utc, from_shanghai_local, utcnow
+from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.notifications import service as notifications
+from marketplace.notifications.models import Kind
+from marketplace.states import Transition
+
+MIN_BIDDING_WINDOW = timedelta(days=1)
+
+
+def _require(decision: tuple[bool, str]) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise Forbidden(reason)
+
+
+def _role(actor: Actor) -> str | None:
+    return actor.role
+
+
+def move(*, session: Session, challenge: Challenge, action: str, role: str | None,
+         actor: Actor, summary: dict | None = None, **changes: object) -> Transition:
+    """Apply one transition with a conditional UPDATE (state and version must be unchanged)."""
+    step = states.transition(state=challenge.status, action=action, role=role)
+    before = challenge.status
+    target = before if step.target == "same" else step.target
+    values = {"status": target, "version": challenge.version + 1, "updated_at": utcnow(), **changes}
+    result = session.execute(
+        update(Challenge)
+        .where(col(Challenge.id) == challenge.id, col(Challenge.status) == before,
+               col(Challenge.version) == challenge.version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise Conflict("榜单已被他人处理，请刷新页面查看最新状态")
+    session.refresh(challenge)
+    audit.record(session=session, actor=actor, action=f"challenge.{action}", subject_type="challenge",
+                 subject_id=challenge.id,
+                 summary={"before": before, "after": target, "version": challenge.version, **(summary or {})})
+    return step
+
+
+def _deadline(data: ChallengeIn) -> datetime:
+    return from_shanghai_local(data.bid_deadline)
+
+
+def _check_deadline(deadline: datetime, now: datetime) -> None:
+    if deadline <= now + MIN_BIDDING_WINDOW:
+        raise RuleViolation("揭榜截止时间必须晚于当前时间至少 1 天",
+                            fields={"bid_deadline": "揭榜截止时间必须晚于当前时间至少 1 天"})
+
+
+def _fields(data: ChallengeIn) -> dict:
+    values = data.model_dump(exclude={"committed_funds_yuan", "offered_yuan", "bid_deadline"})
+    values["indicators"] = [i.model_dump() for i in data.indicators]
+    values["ip_terms"], values["award_mode"] = data.ip_terms.value, data.award_mode.value
+    values["committed_funds_fen"], values["offered_fen"] = data.committed_funds_fen, data.offered_fen
+    values["bid_deadline"] = _deadline(data)
+    return values
+
+
+def create_draft(*, session: Session, actor: Actor, data: ChallengeIn) -> Challenge:
+    """Draft a new challenge (发榜草稿) for the actor's company."""
+    _require(permissions.can_post(actor))
+    _check_deadline(_deadline(data), utcnow())
+    challenge = Challenge(organisation_id=actor.organisation_id, created_by=actor.user_id,
+                          status=S.DRAFT, **_fields(data))
+    session.add(challenge)
+    session.flush()
+    audit.record(session=session, actor=actor, action="challenge.created", subject_type="challenge",
+                 subject_id=challenge.id, summary={"title": challenge.title, "after": S.DRAFT})
+    session.commit()
+    return challenge
+
+
+def update_challenge(*, session: Session, actor: Actor, challenge_id: int, data: ChallengeIn) -> Challenge:
+    """Edit a draft or returned challenge; an edit to a published one goes back through review."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    _require(permissions.can_manage(actor, challenge))
+    now = utcnow()
+    if challenge.status == S.PUBLISHED and permissions.deadline_passed(challenge, now):
+        raise Conflict("揭榜已截止，不能再修改榜单")
+    _check_deadline(_deadline(data), now)
+    move(session=session, challenge=challenge, action="edit", role=_role(actor), actor=actor,
+         summary={"fields": sorted(data.model_fields_set)}, **_fields(data))
+    session.commit()
+    return challenge
+
+
+def submit(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
+    """Submit a draft (or a returned challenge) for the bureau's review."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    _require(permissions.can_manage(actor, challenge))
+    _check_deadline(as_utc(challenge.bid_deadline), utcnow())
+    move(session=session, challenge=challenge, action="submit", role=_role(actor), actor=actor)
+    session.commit()
+    return challenge
+
+
+def return_for_changes(*, session: Session, actor: Actor, challenge_id: int, data: ReturnIn) -> Challenge:
+    """Return a submitted challenge to the company with the officer's comments (退回修改)."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    move(session=session, challenge=challenge, action="return", role=_role(actor), actor=actor,
+         summary={"comment": data.comment}, officer_comment=data.comment)
+    notifications.notify(
+        session=session, kind=Kind.CHALLENGE_RETURNED,
+        user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+        title=f"榜单“{challenge.title}”被退回修改", body=f"科技局意见：{data.comment}",
+        link=f"/challenges/{challenge.id}")
+    session.commit()
+    return challenge
+
+
+def publish(*, session: Session, actor: Actor, challenge_id: int, data: PublishIn) -> Challenge:
+    """Approve and publish now, or schedule publication (审核发布 / 定时发布)."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    now = utcnow()
+    publish_at = from_shanghai_local(data.publish_at) if data.publish_at else None
+    if publish_at and publish_at > now:
+        if as_utc(challenge.bid_deadline) <= publish_at + MIN_BIDDING_WINDOW:
+            raise RuleViolation("定时发布时间须早于揭榜截止时间至少 1 天",
+                                fields={"publish_at": "定时发布时间须早于揭榜截止时间至少 1 天"})
+        move(session=session, challenge=challenge, action="schedule", role=_role(actor), actor=actor,
+             summary={"publish_at": publish_at.isoformat()}, publish_at=publish_at, officer_comment="")
+        session.commit()
+        return challenge
+    if permissions.deadline_passed(challenge, now):
+        raise RuleViolation("揭榜截止时间已过，请退回企业修改截止时间")
+    move(session=session, challenge=challenge, action="publish", role=_role(actor), actor=actor,
+         published_at=now, officer_comment="")
+    _announce(session, challenge)
+    session.commit()
+    return challenge
+
+
+def _announce(session: Session, challenge: Challenge) -> None:
+    notifications.notify(
+        session=session, kind=Kind.CHALLENGE_PUBLISHED,
+        user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+        title=f"榜单“{challenge.title}”已发布", link=f"/challenges/{challenge.id}",
+        body="榜单已通过科技局审核并向社会公开发布。")
+    from marketplace import recommend
+
+    recommend.challenge_changed(session=session, challenge=challenge)
+
+
+def withdraw(*, session: Session, actor: Actor, challenge_id: int, data: WithdrawIn) -> Challenge:
+    """Withdraw (撤榜) before the deadline; once bids exist a company must ask the bureau instead."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if not actor.is_officer:
+        _require(permissions.can_manage(actor, challenge))
+    now = utcnow()
+    if challenge.status == S.PUBLISHED:
+        if permissions.deadline_passed(challenge, now):
+            raise Conflict("揭榜已截止，不能撤榜")
+        if not actor.is_officer and queries.live_bidder_user_ids(session=session, challenge_id=challenge.id):
+            raise Conflict("该榜单已有揭榜方案，撤榜需提交申请并经科技局批准")
+    move(session=session, challenge=challenge, action="withdraw", role=_role(actor), actor=actor,
+         summary={"reason": data.reason}, withdraw_reason=data.reason)
+    _tell_bidders_withdrawn(session, challenge, data.reason)
+    session.commit()
+    return challenge
+
+
+def request_withdrawal(*, session: Session, actor: Actor, challenge_id: int, data: WithdrawIn) -> Challenge:
+    """Ask the bureau to approve a withdrawal of a challenge that already has bids."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    _require(permissions.can_manage(actor, challenge))
+    if permissions.deadline_passed(challenge, utcnow()):
+        raise Conflict("揭榜已截止，不能撤榜")
+    if challenge.withdrawal_requested_at is not None:
+        raise Conflict("已提交撤榜申请，请等待科技局处理")
+    move(session=session, challenge=challenge, action="request_withdrawal", role=_role(actor),
+         actor=actor, summary={"reason": data.reason}, withdraw_reason=data.reason,
+         withdrawal_requested_at=utcnow())
+    notifications.notify(session=session, kind=Kind.CHALLENGE_WITHDRAWN,
+                         user_ids=queries.officer_user_ids(session=session),
+                         title=f"撤榜申请：{challenge.title}", body=f"企业申请撤榜，原因：{data.reason}",
+                         link=f"/challenges/{challenge.id}")
+    session.commit()
+    return challenge
+
+
+def approve_withdrawal(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
+    """Approve a company's withdrawal request; the bidders are told."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if challenge.withdrawal_requested_at is None:
+        raise Conflict("该榜单没有待处理的撤榜申请")
+    move(session=session, challenge=challenge, action="approve_withdrawal", role=_role(actor),
+         actor=actor, summary={"reason": challenge.withdraw_reason})
+    _tell_bidders_withdrawn(session, challenge, challenge.withdraw_reason)
+    session.commit()
+    return challenge
+
+
+def _tell_bidders_withdrawn(session: Session, challenge: Challenge, reason: str) -> None:
+    notifications.notify(
+        session=session, kind=Kind.CHALLENGE_WITHDRAWN,
+        user_ids=queries.live_bidder_user_ids(session=session, challenge_id=challenge.id),
+        title=f"榜单“{challenge.title}”已撤榜", body=f"撤榜原因：{reason}", link=f"/challenges/{challenge.id}")
+    from marketplace import recommend
+
+    recommend.challenge_changed(session=session, challenge=challenge)
+
+
+def relist(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
+    """Make a new draft from an unfilled challenge (流榜后重新发榜)."""
+    old = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    _require(permissions.can_manage(actor, old))
+    move(session=session, challenge=old, action="relist", role=_role(actor), actor=actor)
+    copy = {k: v for k, v in old.model_dump().items() if k not in {
+        "id", "key", "status", "version", "officer_comment", "publish_at", "published_at", "closed_at",
+        "withdraw_reason", "withdrawal_requested_at", "created_at", "updated_at", "relisted_from_id",
+        "created_by", "bid_deadline"}}
+    draft = Challenge(**copy, status=S.DRAFT, relisted_from_id=old.id, created_by=actor.user_id,
+                      bid_deadline=utcnow() + timedelta(days=30))
+    session.add(draft)
+    session.flush()
+    audit.record(session=session, actor=actor, action="challenge.created", subject_type="challenge",
+                 subject_id=draft.id, summary={"relisted_from": old.id, "after": S.DRAFT})
+    session.commit()
+    return draft
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)

@@ -1,0 +1,216 @@
+"""The only bridge to matching/: documents from domain rows, a per-process index kept fresh.
+
+Every worker holds the index in memory. The database stores its version: a change made here
+updates this worker's index at once and bumps the version in the caller's transaction; a worker
+that sees another version rebuilds (from the saved file when it matches, else from the rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
+from marketplace.challenges import permissions as challenge_permissions
+from marketplace.challenges.models import Challenge, ChallengeStatus
+from marketplace.indexstate import IndexState
+from matching import IndexCorrupt, SearchIndex, TermContribution, highlight
+
+log = logging.getLogger("jiebang.recommend")
+INDEX_NAME = "main"
+_lock = threading.RLock()
+
+
+@dataclass
+class _Local:
+    index: SearchIndex | None = None
+    version: int | None = None
+
+
+_local = _Local()
+
+
+# ---------------------------------------------------------------- documents
+def challenge_text(c: Challenge) -> str:
+    indicators = "；".join(f"{i.get('name', '')} {i.get('target', '')}{i.get('unit', '')}"
+                          for i in c.indicators)
+    parts = [c.title, c.title, c.industry, c.weak_link or "", c.background, c.bottleneck,
+             indicators, c.deliverables, c.scenario]
+    return "\n".join(p for p in parts if p)
+
+
+def team_text(t: TeamProfile) -> str:
+    parts = [t.name, " ".join(t.fields), " ".join(t.fields), " ".join(t.industries), t.profile,
+             t.achievements, " ".join(t.patents)]
+    return "\n".join(p for p in parts if p)
+
+
+def expert_text(e: ExpertProfile) -> str:
+    return "\n".join([" ".join(e.fields), " ".join(e.fields), e.title, e.bio])
+
+
+def _documents(session: Session) -> list[tuple[str, str]]:
+    docs: list[tuple[str, str]] = []
+    for c in session.exec(select(Challenge)).all():
+        if challenge_permissions.is_public(c):
+            docs.append((f"challenge:{c.id}", challenge_text(c)))
+    docs += [(f"team:{t.id}", team_text(t)) for t in session.exec(select(TeamProfile)).all()]
+    docs += [(f"expert:{e.id}", expert_text(e)) for e in session.exec(select(ExpertProfile)).all()]
+    return docs
+
+
+# ---------------------------------------------------------------- freshness
+def _stored_version(session: Session) -> int:
+    row = session.get(IndexState, INDEX_NAME)
+    return row.version if row else 0
+
+
+def _index_path():  # noqa: ANN202
+    from marketplace.config import get_settings
+
+    path = get_settings().index_dir
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{INDEX_NAME}.idx"
+
+
+def _fingerprint_for(version: int, session: Session) -> str:
+    return f"{session.get_bind().url.render_as_string(hide_password=True)}#v{version}"
+
+
+def index(session: Session) -> SearchIndex:
+    """This worker's index, rebuilt if another worker (or a restart) moved the stored version."""
+    version = _stored_version(session)
+    with _lock:
+        if _local.index is not None and _local.version == version:
+            return _local.index
+        wanted = _fingerprint_for(version, session)
+        try:
+            idx = SearchIndex.load(_index_path(), fingerprint=wanted)
+        except IndexCorrupt:
+            idx = SearchIndex().fit(_documents(session) or [("empty:0", "")])
+            idx.fingerprint_ = wanted
+            try:
+                idx.save(_index_path())
+            except OSError:
+                log.warning("could not save the search index to disk")
+        _local.index, _local.version = idx, version
+        return idx
+
+
+def rebuild(session: Session) -> int:
+    """Full rebuild (refreshes the statistics); returns the number of documents."""
+    with _lock:
+        _local.index, _local.version = None, None
+        _bump(session)
+        session.commit()
+        return len(index(session))
+
+
+def _bump(session: Session) -> int:
+    """Move the stored version (inside the caller's transaction); returns the new version."""
+    if session.get(IndexState, INDEX_NAME) is None:
+        session.add(IndexState(name=INDEX_NAME, version=0))
+        session.flush()
+    session.execute(text("UPDATE indexstate SET version = version + 1 WHERE name = :n"), {"n": INDEX_NAME})
+    return session.exec(select(IndexState.version).where(IndexState.name == INDEX_NAME)).one()
+
+
+def _changed(session: Session, doc_id: str, body: str | None) -> None:
+    with _lock:
+        idx = index(session)
+        previous = _local.version
+        new_version = _bump(session)
+        if body is None:
+            if doc_id in idx:
+                idx.remove(doc_id)
+        elif doc_id in idx:
+            idx.update(doc_id, body)
+        else:
+            idx.add(doc_id, body)
+        # Only current if nobody else moved the version in between; else rebuild on next use.
+        _local.version = new_version if previous == new_version - 1 else None
+        idx.fingerprint_ = _fingerprint_for(new_version, session)
+
+
+def challenge_changed(*, session: Session, challenge: Challenge) -> None:
+    """Index a challenge once public; drop it when it is not."""
+    public = challenge_permissions.is_public(challenge)
+    _changed(session, f"challenge:{challenge.id}", challenge_text(challenge) if public else None)
+
+
+def team_changed(*, session: Session, team: TeamProfile) -> None:
+    _changed(session, f"team:{team.id}", team_text(team))
+
+
+# ---------------------------------------------------------------- queries
+@dataclass
+class Recommendation:
+    item: object
+    score: float
+    terms: list[TermContribution]
+
+
+def _ids(hits, prefix: str) -> list[tuple[int, float]]:  # noqa: ANN001
+    return [(int(h.doc_id.split(":", 1)[1]), h.score) for h in hits if h.doc_id.startswith(prefix)]
+
+
+def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
+    """Public challenges by relevance to a search-box query (Traditional script welcome)."""
+    idx = index(session)
+    allowed = [d for d in idx.ids_ if d.startswith("challenge:")] if hasattr(idx, "ids_") else None
+    return [i for i, _ in _ids(idx.search(query, k=k, allowed=allowed), "challenge:")]
+
+
+def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommendation]:
+    idx = index(session)
+    hits = idx.search(query, k=k, allowed=[d for d in idx.ids_ if d.startswith("team:")])
+    teams = {t.id: t for t in session.exec(select(TeamProfile).where(
+        col(TeamProfile.id).in_([i for i, _ in _ids(hits, "team:")] or [-1]))).all()}
+    return [Recommendation(teams[i], s, []) for i, s in _ids(hits, "team:") if i in teams]
+
+
+def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) -> list[Recommendation]:
+    """Research teams ranked for a challenge, excluding the posting company's own organisation."""
+    idx = index(session)
+    query = challenge_text(challenge)
+    teams = {t.id: t for t in session.exec(select(TeamProfile).where(
+        TeamProfile.organisation_id != challenge.organisation_id)).all()}
+    hits = idx.search(query, k=k, allowed=[f"team:{i}" for i in teams])
+    return [Recommendation(teams[i], s, idx.explain(query, f"team:{i}", n=8)) for i, s in _ids(hits, "team:")]
+
+
+def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> list[Recommendation]:
+    """Open challenges ranked for a team (never its own organisation's)."""
+    idx = index(session)
+    query = team_text(team)
+    open_ = {c.id: c for c in session.exec(select(Challenge).where(
+        Challenge.status == ChallengeStatus.PUBLISHED,
+        Challenge.organisation_id != team.organisation_id)).all()}
+    hits = idx.search(query, k=k, allowed=[f"challenge:{i}" for i in open_])
+    return [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))
+            for i, s in _ids(hits, "challenge:")]
+
+
+def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[int],
+                k: int = 10) -> list[Recommendation]:
+    """Experts ranked for a text, excluding those of conflicted organisations (利益冲突回避)."""
+    idx = index(session)
+    rows = session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)).all()
+    eligible = {e.id: (e, u) for e, u in rows if u.organisation_id not in excluded_organisation_ids}
+    hits = idx.search(query, k=k, allowed=[f"expert:{i}" for i in eligible])
+    return [Recommendation(eligible[i], s, idx.explain(query, f"expert:{i}", n=6))
+            for i, s in _ids(hits, "expert:")]
+
+
+def marked(text_: str, terms: list[TermContribution]) -> list[tuple[str, bool]]:
+    """The text in segments, True where a contributing term occurs (for <mark>)."""
+    return highlight(text_, [t.term for t in terms])
+
+
+def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
+    return dict(session.exec(select(Organisation.id, Organisation.name)
+                             .where(col(Organisation.id).in_(ids or {-1}))).all())

@@ -1,0 +1,6 @@
+"""Pages: bids."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
+public_router = APIRouter(include_in_schema=False)
