@@ -110,6 +110,31 @@ def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @app.command()
+def tick() -> None:
+    """Apply due time-driven transitions (scheduled publication, deadlines, reminders); for cron."""
+    from marketplace.challenges.lifecycle import tick as run_tick
+
+    with db.new_session() as session:
+        report = run_tick(session=session)
+    typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
+               f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
+
+
+index_app = typer.Typer(help="搜索与匹配索引", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the platform's search index from the database (every worker picks it up)."""
+    from marketplace import recommend
+
+    with db.new_session() as session:
+        count = recommend.rebuild(session)
+    typer.echo(f"索引已重建：{count} 个文档")
+
+
+@app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           reload: bool = False) -> None:
     """Serve the platform with uvicorn."""

@@ -39,8 +39,16 @@ def read(name: str, seeds_dir: Path = SEEDS_DIR) -> list[dict]:
     return data.get(name, [])
 
 
-# Later modules (challenges, bids) register their own loaders here.
-EXTRA_LOADERS: list[Callable[..., None]] = []
+def _extra_loaders() -> list[Callable[..., None]]:
+    """Loaders of the later modules, in dependency order (challenges before bids)."""
+    from marketplace.challenges.demo import load_challenges
+
+    loaders = [load_challenges]
+    try:
+        from marketplace.bids.demo import load_bids
+    except ImportError:  # pragma: no cover - the bids loader is being written
+        return loaders
+    return [*loaders, load_bids]
 
 
 def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:
@@ -50,8 +58,11 @@ def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:
     users = _load_users(session, read("users", seeds_dir), orgs, report)
     _load_teams(session, read("teams", seeds_dir), orgs, users, report)
     _load_experts(session, read("experts", seeds_dir), users, report)
-    for loader in EXTRA_LOADERS:
+    for loader in _extra_loaders():
         loader(session=session, seeds_dir=seeds_dir, orgs=orgs, users=users, report=report)
+    from marketplace import recommend
+
+    recommend.rebuild_in(session)
     audit.record(session=session, actor=SYSTEM, action="demo.loaded", subject_type="system",
                  subject_id="demo", summary={"created": report.created})
     session.commit()

@@ -101,13 +101,18 @@ def index(session: Session) -> SearchIndex:
         return idx
 
 
-def rebuild(session: Session) -> int:
-    """Full rebuild (refreshes the statistics); returns the number of documents."""
+def rebuild_in(session: Session) -> None:
+    """Mark the index for a full rebuild inside the caller's transaction (every worker rebuilds)."""
     with _lock:
         _local.index, _local.version = None, None
         _bump(session)
-        session.commit()
-        return len(index(session))
+
+
+def rebuild(session: Session) -> int:
+    """Full rebuild now (refreshes the statistics); returns the number of documents. Commits."""
+    rebuild_in(session)
+    session.commit()
+    return len(index(session))
 
 
 def _bump(session: Session) -> int:

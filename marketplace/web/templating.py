@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from marketplace import money
 from marketplace.accounts.models import ORG_KIND_LABELS, ORG_STATUS_LABELS, ROLE_LABELS
+from marketplace.challenges.models import STATUS_LABELS as CHALLENGE_STATUS_LABELS
 from marketplace.clock import to_shanghai
 from marketplace.config import TEMPLATES_DIR
 from marketplace.web import htmx
@@ -22,7 +23,16 @@ def shanghai_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if value is None else to_shanghai(value).strftime(fmt)
 
 
+def marked(text: str, terms) -> list[tuple[str, bool]]:  # noqa: ANN001
+    """Segments of `text` with the matched terms flagged (autoescaped; rendered in <mark>)."""
+    from marketplace.recommend import marked as _marked
+
+    return _marked(text or "", list(terms))
+
+
 templates.env.filters.update(
+    marked=marked,
+    challenge_status=lambda s: CHALLENGE_STATUS_LABELS.get(s, s or ""),
     yuan=money.format_yuan,
     wanyuan=money.format_wanyuan,
     shanghai_time=shanghai_time,

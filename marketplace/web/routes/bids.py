@@ -1,6 +1,195 @@
-"""Pages: bids."""
+"""Pages: drafting, submitting and withdrawing bids (揭榜方案); formal review and export (officers)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from marketplace.accounts.models import Organisation, TeamProfile
+from marketplace.bids import export, permissions, queries
+from marketplace.bids import service as bids
+from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus
+from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.challenges import permissions as challenge_permissions
+from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.models import Challenge
+from marketplace.clock import utcnow
+from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.money import plain_yuan
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.forms import FormDep
+from marketplace.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
-public_router = APIRouter(include_in_schema=False)
+public_router = APIRouter(include_in_schema=False)  # nothing about bids is public
+
+templates.env.filters.setdefault("bid_status", lambda s: BID_STATUS_LABELS.get(s, s or ""))
+MAX_ROWS = 20
+ROWS = {"milestones": ("title", "due_month"), "members": ("name", "role"),
+        "partners": ("organisation_id", "share_percent", "role")}
+MONEY_FIELDS = ("price_yuan", "budget_company_yuan", "budget_own_yuan", "budget_subsidy_yuan")
+TEXT_FIELDS = ("team_id", "technical_route", "prior_results", "declare_conflicts", *MONEY_FIELDS)
+
+
+def _rows(form: FormData, prefix: str) -> list[dict]:
+    """Indexed fields (`milestones-0-title`, …) as a list of non-blank rows."""
+    rows = []
+    for n in range(MAX_ROWS):
+        row = {name: str(form.get(f"{prefix}-{n}-{name}") or "").strip() for name in ROWS[prefix]}
+        if prefix == "milestones":
+            row["indicators"] = [str(v) for v in form.getlist(f"{prefix}-{n}-indicators")]
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def form_to_data(form: FormData) -> dict:
+    """The bid form as the BidIn shape (blank numbers stay strings so validation names them)."""
+    data: dict = {name: str(form.get(name) or "").strip() for name in TEXT_FIELDS}
+    for money in MONEY_FIELDS:
+        data[money] = data[money] or ("" if money == "price_yuan" else "0")
+    for prefix in ROWS:
+        data[prefix] = _rows(form, prefix)
+    for flag in ("declare_no_double_funding", "declare_ownership"):
+        data[flag] = form.get(flag) in ("on", "true", "1")
+    return data
+
+
+def bid_values(bid: Bid) -> dict:
+    """A stored bid as form values."""
+    values = bid.model_dump()
+    for money in MONEY_FIELDS:
+        values[money] = plain_yuan(getattr(bid, money.replace("_yuan", "_fen")))
+    return values
+
+
+def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,  # noqa: ANN001
+              errors: dict | None = None, error: str = "") -> dict:
+    return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
+            "teams": queries.teams_of(session=session, actor=actor),
+            "partner_orgs": queries.partner_choices(
+                session=session, exclude=(actor.organisation_id, challenge.organisation_id)),
+            "indicator_names": [i.get("name") for i in challenge.indicators], "blank_rows": 2}
+
+
+def _biddable(session, actor, challenge_id: int) -> Challenge:  # noqa: ANN001
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    allowed, reason = permissions.can_bid(actor, challenge, utcnow())
+    if not allowed:
+        raise Forbidden(reason)
+    return challenge
+
+
+@router.get("/bids/mine")
+def bids_mine(request: Request, session: SessionDep, actor: CurrentActor):
+    """The bids of the actor's organisation (我的揭榜)."""
+    rows = queries.mine(session=session, actor=actor)
+    titles = {c.id: c.title for c in (session.get(Challenge, b.challenge_id) for b in rows) if c}
+    teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
+    return render(request, "bids/mine.html", {"bids": rows, "titles": titles, "teams": teams},
+                  block="content")
+
+
+@router.get("/challenges/{challenge_id}/bid")
+def bid_form(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """New or edit form for the actor's bid on a challenge."""
+    challenge = _biddable(session, actor, challenge_id)
+    bid = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    values = bid_values(bid) if bid else {}
+    return render(request, "bids/form.html", _form_ctx(session, actor, challenge, bid, values),
+                  block="form")
+
+
+@router.post("/challenges/{challenge_id}/bid")
+def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Save the draft, or submit it when the submit button was pressed."""
+    challenge = _biddable(session, actor, challenge_id)
+    live = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    data = form_to_data(form)
+    try:
+        bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
+                        submit=form.get("action") == "submit", bid_id=live.id if live else None)
+    except RuleViolation as exc:
+        session.rollback()
+        ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
+        return render(request, "bids/form.html", ctx, block="form", status_code=422)
+    sealed = bid.status == BidStatus.SUBMITTED
+    message = f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…" if sealed else "草稿已保存"
+    return flash(htmx.redirect(request, f"/bids/{bid.id}"), message)
+
+
+@router.get("/bids/{bid_id}")
+def bid_detail(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor):
+    """One bid with its receipt and status (its team; the company and officers after the deadline)."""
+    now = utcnow()
+    bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
+    orgs = queries.names(session=session, model=Organisation,
+                         ids={bid.organisation_id} | {p["organisation_id"] for p in bid.partners})
+    ctx = {"bid": bid, "challenge": challenge, "orgs": orgs, "now": now,
+           "team": session.get(TeamProfile, bid.team_id), "own": permissions.is_own(actor, bid),
+           "open": challenge_permissions.bidding_open(challenge, now)}
+    return render(request, "bids/detail.html", ctx, block="content")
+
+
+@router.post("/bids/{bid_id}/submit")
+def bid_submit(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor):
+    """Submit a draft (sealed until the deadline)."""
+    try:
+        bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
+    except RuleViolation as exc:
+        session.rollback()
+        return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
+    return flash(htmx.redirect(request, f"/bids/{bid.id}"), f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…")
+
+
+@router.post("/bids/{bid_id}/withdraw")
+def bid_withdraw(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor):
+    """Withdraw a bid before the deadline."""
+    bid = bids.withdraw(session=session, actor=actor, bid_id=bid_id)
+    return flash(htmx.redirect(request, f"/bids/{bid.id}"), "揭榜方案已撤回")
+
+
+def _first(exc: RuleViolation) -> str:
+    return "；".join([exc.message, *exc.fields.values()])
+
+
+@router.get("/officer/challenges/{challenge_id}/review", dependencies=[OfficerOnly])
+def review_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Formal review (形式审查) of the bids on a closed challenge."""
+    now = utcnow()
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    allowed, reason = permissions.can_review(actor, challenge, now)
+    if not allowed:
+        raise Conflict(reason)
+    rows = queries.visible_on_challenge(session=session, actor=actor, challenge=challenge, now=now)
+    teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
+    orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
+    return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
+                                                "orgs": orgs}, block="content")
+
+
+@router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])
+def review_save(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Mark one bid qualified or disqualified."""
+    data = {"qualified": form.get("decision") == "qualify", "reason": form.get("reason", "")}
+    try:
+        bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parse(ReviewIn, data))
+    except RuleViolation as exc:
+        session.rollback()
+        bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
+        target = f"/officer/challenges/{bid.challenge_id}/review"
+        return flash(htmx.redirect(request, target), _first(exc), "error")
+    message = f"方案 #{bid.id}：{BID_STATUS_LABELS[bid.status]}"
+    return flash(htmx.redirect(request, f"/officer/challenges/{bid.challenge_id}/review"), message)
+
+
+@router.get("/officer/challenges/{challenge_id}/bids.xlsx", dependencies=[OfficerOnly])
+def bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """Download the bid summary of a closed challenge (.xlsx)."""
+    content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
+    return Response(content, media_type=export.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="challenge-{challenge_id}-bids.xlsx"'})

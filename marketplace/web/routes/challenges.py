@@ -1,6 +1,232 @@
-"""Pages: challenges."""
+"""Challenge pages: the public hall (list, search, detail, attachments) and the company's and
+bureau's actions. Public routes are on `public_router` because anyone may browse published
+challenges; every action is on `router`, which requires login."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+from marketplace.challenges import clarifications, files, lifecycle, queries, service
+from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
+from marketplace.clock import utcnow
+from marketplace.errors import Conflict, DomainError, RuleViolation
+from marketplace.validation import parse
+from marketplace.web import htmx
+from marketplace.web.challenge_views import (
+    challenge_form_context, detail_context, filter_from_query, form_to_challenge, list_context,
+    values_from_challenge,
+)
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
+from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.templating import render
+
 public_router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+
+
+@public_router.get("/challenges")
+def challenge_list(request: Request, session: SessionDep):
+    """The challenge hall (榜单大厅): search, filters, sorting, pages."""
+    lifecycle.tick(session=session)
+    flt = filter_from_query(request.query_params)
+    return render(request, "challenges/list.html", list_context(session, flt), block="results")
+
+
+@public_router.get("/challenges/{challenge_id:int}")
+def challenge_detail(request: Request, challenge_id: int, session: SessionDep, actor: OptionalActor):
+    """One challenge, with what this actor may see and do."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    lifecycle.catch_up(session=session, challenge=challenge)
+    return render(request, "challenges/detail.html", detail_context(session, actor, challenge))
+
+
+@public_router.get("/challenges/{challenge_id:int}/attachments/{attachment_id:int}")
+def download(request: Request, challenge_id: int, attachment_id: int, session: SessionDep,
+             actor: OptionalActor):
+    """Download an attachment (always as an attachment, never rendered inline)."""
+    item, path = files.open_attachment(session=session, actor=actor, attachment_id=attachment_id,
+                                       uploads_dir=request.app.state.settings.uploads_dir)
+    if item.challenge_id != challenge_id:
+        raise DomainError("附件不属于该榜单")
+    return FileResponse(path, media_type=item.content_type, filename=item.filename,
+                        content_disposition_type="attachment")
+
+
+@router.get("/challenges/mine")
+def my_challenges(request: Request, session: SessionDep, actor: CurrentActor):
+    """The company's own challenges in every state."""
+    rows = queries.of_organisation(session=session, organisation_id=actor.organisation_id or -1)
+    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    return render(request, "challenges/mine.html", {"challenges": rows, "counts": counts})
+
+
+@router.get("/challenges/new")
+def new_form(request: Request, actor: CurrentActor):
+    """The form for a new challenge (发榜)."""
+    return render(request, "challenges/form.html", challenge_form_context())
+
+
+@router.post("/challenges")
+def create(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Save a new draft; with action=submit also submit it for review."""
+    data = form_to_challenge(form)
+    try:
+        challenge = service.create_draft(session=session, actor=actor, data=parse(ChallengeIn, data))
+    except RuleViolation as exc:
+        session.rollback()
+        return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
+                      block="form", status_code=422)
+    if form.get("action") == "submit":
+        service.submit(session=session, actor=actor, challenge_id=challenge.id)
+        return flash(htmx.redirect(request, f"/challenges/{challenge.id}"), "榜单已提交，等待科技局审核")
+    return flash(htmx.redirect(request, f"/challenges/{challenge.id}"), "草稿已保存")
+
+
+@router.get("/challenges/{challenge_id:int}/edit")
+def edit_form(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Edit form (drafts, returned challenges, and published ones — which go back to review)."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    return render(request, "challenges/form.html",
+                  challenge_form_context(values_from_challenge(challenge), challenge=challenge))
+
+
+@router.post("/challenges/{challenge_id:int}/edit")
+def edit(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Save changes."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    data = form_to_challenge(form)
+    try:
+        service.update_challenge(session=session, actor=actor, challenge_id=challenge_id,
+                                 data=parse(ChallengeIn, data))
+    except RuleViolation as exc:
+        session.rollback()
+        return render(request, "challenges/form.html",
+                      challenge_form_context(data, exc.fields, exc.message, challenge=challenge),
+                      block="form", status_code=422)
+    if form.get("action") == "submit" and challenge.status in ("draft", "returned"):
+        service.submit(session=session, actor=actor, challenge_id=challenge_id)
+        return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")
+    return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已保存")
+
+
+def _act(request: Request, challenge_id: int, message: str, fn, *, then=None, **kwargs):  # noqa: ANN001
+    """Run one command; refusals come back to the challenge page as a flash message."""
+    target = f"/challenges/{challenge_id}"
+    try:
+        result = fn(**kwargs)
+    except (RuleViolation, Conflict) as exc:
+        kwargs["session"].rollback()
+        detail = "；".join(exc.fields.values()) if exc.fields else exc.message
+        return flash(htmx.redirect(request, target), detail, "error")
+    return flash(htmx.redirect(request, then(result) if then else target), message)
+
+
+@router.post("/challenges/{challenge_id:int}/submit")
+def submit(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _act(request, challenge_id, "已提交审核", service.submit, session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/return")
+def return_(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Return with the officer's comments."""
+    def run(**kw):  # noqa: ANN003, ANN202
+        return service.return_for_changes(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
+    return _act(request, challenge_id, "已退回企业修改", run, session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/publish")
+def publish(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Publish now or at the given time."""
+    publish_at = form.get("publish_at") or None
+    def run(**kw):  # noqa: ANN003, ANN202
+        return service.publish(**kw, data=parse(PublishIn, {"publish_at": publish_at}))
+    return _act(request, challenge_id, "已审核通过" + ("，将定时发布" if publish_at else "并发布"), run,
+                session=session, actor=actor, challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/withdraw")
+def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    def run(**kw):  # noqa: ANN003, ANN202
+        return service.withdraw(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
+    return _act(request, challenge_id, "已撤榜", run, session=session, actor=actor, challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/request-withdrawal")
+def request_withdrawal(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor,
+                       form: FormDep):
+    def run(**kw):  # noqa: ANN003, ANN202
+        return service.request_withdrawal(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
+    return _act(request, challenge_id, "撤榜申请已提交科技局", run, session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/approve-withdrawal", dependencies=[OfficerOnly])
+def approve_withdrawal(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _act(request, challenge_id, "已批准撤榜，并已通知揭榜团队", service.approve_withdrawal,
+                session=session, actor=actor, challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/relist")
+def relist(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _act(request, challenge_id, "已生成新的榜单草稿，请修改截止时间后提交", service.relist,
+                then=lambda draft: f"/challenges/{draft.id}/edit", session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/questions")
+def ask(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    def run(**kw):  # noqa: ANN003, ANN202
+        return clarifications.ask(**kw, data=parse(QuestionIn, {"question": form.get("question", "")}))
+    return _act(request, challenge_id, "提问已提交，企业答复后将公开", run, session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
+@router.post("/clarifications/{clarification_id:int}/answer")
+def answer(request: Request, clarification_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    item = clarifications.answer(session=session, actor=actor, clarification_id=clarification_id,
+                                 data=parse(AnswerIn, {"answer": form.get("answer", "")}))
+    return flash(htmx.redirect(request, f"/challenges/{item.challenge_id}#qa"), "答复已公开")
+
+
+@router.post("/challenges/{challenge_id:int}/accept-terms")
+def accept_terms(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _act(request, challenge_id, "已签署保密承诺，可查看保密附件", files.accept_terms,
+                session=session, actor=actor, challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/attachments")
+async def upload(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Upload an attachment (multipart; the CSRF field comes before the file)."""
+    form = await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)
+    item = form.get("file")
+    if item is None or isinstance(item, str):
+        return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "请选择文件", "error")
+    upload_ = files.Upload(filename=item.filename or "", data=await item.read())
+    settings = request.app.state.settings
+    return _act(request, challenge_id, "附件已上传", files.add_attachment, session=session, actor=actor,
+                challenge_id=challenge_id, upload=upload_, confidential=form.get("confidential") == "on",
+                uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
+
+
+@router.post("/challenges/{challenge_id:int}/invite/{team_id:int}")
+def invite(request: Request, challenge_id: int, team_id: int, session: SessionDep, actor: CurrentActor):
+    """Invite a recommended team to bid (the team is notified)."""
+    from marketplace.challenges.invitations import invite as invite_team
+
+    return _act(request, challenge_id, "已邀请该团队揭榜", invite_team, session=session, actor=actor,
+                challenge_id=challenge_id, team_id=team_id)
+
+
+@router.get("/officer/challenges", dependencies=[OfficerOnly])
+def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
+    """The bureau's queue: submitted challenges, withdrawal requests, and all challenges."""
+    rows = queries.all_for_officer(session=session)
+    ctx = {"queue": [c for c in rows if c.status == "submitted"],
+           "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
+           "challenges": rows, "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows]),
+           "now": utcnow()}
+    return render(request, "challenges/officer.html", ctx)

@@ -1,0 +1,51 @@
+"""Demo challenges from seeds/demo/challenges.yaml, placed in time relative to the load."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from marketplace.accounts.models import Organisation, Role, User
+from marketplace.challenges.models import Challenge, ChallengeStatus as S
+from marketplace.clock import utcnow
+from marketplace.money import fen_from_yuan
+
+FIELDS = ("title", "industry", "weak_link", "background", "bottleneck", "indicators", "deliverables",
+          "trl_target", "scenario", "period_months", "ip_terms", "award_mode", "requirements",
+          "confidential_annex")
+
+
+def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
+                    users: dict[str, User], report) -> None:  # noqa: ANN001
+    """Create each seeded challenge once (by key), in its seeded state; no commit."""
+    from marketplace.demo import read
+
+    now = utcnow().replace(second=0, microsecond=0)
+    for row in read("challenges", seeds_dir):
+        if session.exec(select(Challenge.id).where(Challenge.key == row["key"])).first():
+            continue
+        org = orgs[row["company"]]
+        author = next(u for u in users.values() if u.organisation_id == org.id and u.role == Role.COMPANY)
+        state = row["state"]
+        published = now - timedelta(days=row.get("published_days_ago", 10))
+        deadline = now + timedelta(days=row.get("deadline_in_days", 30))
+        contact = row.get("contact") or {}
+        challenge = Challenge(
+            key=row["key"], organisation_id=org.id, created_by=author.id, status=state,
+            **{k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k in FIELDS},
+            committed_funds_fen=fen_from_yuan(row["committed_funds_yuan"]),
+            offered_fen=fen_from_yuan(row["offered_yuan"]), bid_deadline=deadline,
+            contact_name=contact.get("name", ""), contact_phone=str(contact.get("phone", "")),
+            contact_email=contact.get("email", ""), officer_comment=(row.get("officer_comment") or "").strip(),
+            withdraw_reason=(row.get("withdraw_reason") or "").strip()[:500],
+            published_at=published if state in (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN) else None,
+            closed_at=deadline if state in (S.CLOSED, S.UNFILLED) else None,
+            publish_at=now + timedelta(days=row.get("publish_in_days", 3)) if state == S.SCHEDULED else None,
+            created_at=published - timedelta(days=5), updated_at=now,
+        )
+        challenge.indicators = [{k: str(v) for k, v in i.items()} for i in challenge.indicators]
+        session.add(challenge)
+        report.count("challenges")
+    session.flush()

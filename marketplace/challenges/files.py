@@ -1,0 +1,137 @@
+"""Challenge attachments and the confidential annex.
+
+Files are PDF or Office documents, checked by extension AND content signature, limited in size,
+stored under var/uploads by a random name (never under the web root) and always downloaded as
+attachments. Confidential files follow the annex rule: the company, officers, and verified teams
+that accepted the confidentiality terms (their acceptance is recorded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from marketplace.audit import service as audit
+from marketplace.auth.actor import Actor
+from marketplace.challenges import permissions, queries
+from marketplace.challenges.models import Attachment, Challenge, ConfidentialityAcceptance
+from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+ALLOWED = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
+    ".doc": ("application/msword", (OLE,)),
+    ".xls": ("application/vnd.ms-excel", (OLE,)),
+    ".ppt": ("application/vnd.ms-powerpoint", (OLE,)),
+}
+MAX_FILES = 20
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def _clean_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or "\x00" in name or name.startswith(".") or len(name) > 200:
+        raise RuleViolation("文件名无效", fields={"file": "文件名无效"})
+    return name
+
+
+def check_upload(upload: Upload, *, max_bytes: int) -> tuple[str, str]:
+    """Validate a file; returns (clean name, content type) or raises RuleViolation."""
+    name = _clean_name(upload.filename)
+    stem, dot, ext = name.rpartition(".")
+    ext = f".{ext.lower()}" if dot else ""
+    if ext not in ALLOWED or any(f".{part.lower()}" in {".exe", ".js", ".html", ".php", ".sh"}
+                                 for part in stem.split(".")[1:]):
+        raise RuleViolation("仅支持 PDF 和 Office 文件（pdf、doc、docx、xls、xlsx、ppt、pptx）",
+                            fields={"file": "文件类型不支持"})
+    if not upload.data:
+        raise RuleViolation("文件为空", fields={"file": "文件为空"})
+    if len(upload.data) > max_bytes:
+        raise RuleViolation(f"文件超过 {max_bytes // (1024 * 1024)} MB", fields={"file": "文件过大"})
+    content_type, signatures = ALLOWED[ext]
+    if not any(upload.data.startswith(sig) for sig in signatures):
+        raise RuleViolation("文件内容与扩展名不符", fields={"file": "文件内容与扩展名不符"})
+    return name, content_type
+
+
+def add_attachment(*, session: Session, actor: Actor, challenge_id: int, upload: Upload,
+                   confidential: bool, uploads_dir: Path, max_bytes: int) -> Attachment:
+    """Attach a file to the company's own challenge."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if not permissions.can_manage(actor, challenge)[0]:
+        raise Forbidden("只能为本企业的榜单上传附件")
+    name, content_type = check_upload(upload, max_bytes=max_bytes)
+    if len(queries.attachments(session=session, challenge_id=challenge.id, include_confidential=True)) >= MAX_FILES:
+        raise RuleViolation(f"每个榜单最多 {MAX_FILES} 个附件", fields={"file": "附件数量已达上限"})
+    key = secrets.token_hex(16)
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    path = uploads_dir / key
+    path.write_bytes(upload.data)
+    item = Attachment(challenge_id=challenge.id, filename=name, content_type=content_type,
+                      size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
+                      storage_key=key, confidential=confidential, uploaded_by=actor.user_id)
+    session.add(item)
+    session.flush()
+    audit.record(session=session, actor=actor, action="attachment.added", subject_type="challenge",
+                 subject_id=challenge.id, summary={"file": name, "size": len(upload.data),
+                                                   "confidential": confidential, "sha256": item.sha256})
+    try:
+        session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)  # nothing half-written
+        raise
+    return item
+
+
+def open_attachment(*, session: Session, actor: Actor, attachment_id: int, uploads_dir: Path
+                    ) -> tuple[Attachment, Path]:
+    """An attachment the actor may download, and where its bytes are."""
+    item = session.get(Attachment, attachment_id)
+    if item is None:
+        raise NotFound("附件不存在")
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=item.challenge_id)
+    if item.confidential:
+        accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
+        if not permissions.can_read_annex(actor, challenge, accepted=accepted)[0]:
+            raise NotFound("附件不存在")
+    path = uploads_dir / item.storage_key
+    if not path.exists():
+        raise NotFound("附件文件缺失，请联系管理员")
+    return item, path
+
+
+def accept_terms(*, session: Session, actor: Actor, challenge_id: int) -> ConfidentialityAcceptance:
+    """Record that a verified team accepts the challenge's confidentiality terms (保密承诺)."""
+    challenge: Challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    allowed, reason = permissions.can_accept_terms(actor, challenge)
+    if not allowed:
+        raise Forbidden(reason)
+    if queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id):
+        raise Conflict("本单位已签署该榜单的保密承诺")
+    item = ConfidentialityAcceptance(challenge_id=challenge.id, organisation_id=actor.organisation_id,
+                                     user_id=actor.user_id)
+    session.add(item)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("本单位已签署该榜单的保密承诺") from exc
+    audit.record(session=session, actor=actor, action="challenge.terms_accepted", subject_type="challenge",
+                 subject_id=challenge.id, summary={"organisation_id": actor.organisation_id})
+    session.commit()
+    return item

@@ -1,0 +1,117 @@
+"""Time-driven transitions: scheduled publication, closing at the deadline, 3-day reminders.
+
+`tick` runs from the scheduler (`jiebang tick`) and on access, so deadlines take effect by the
+server clock whether or not anyone visits. Each step is a conditional UPDATE, so concurrent
+ticks (several workers, cron and a page view) apply every transition exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from marketplace.auth.actor import SYSTEM
+from marketplace.challenges import queries, service
+from marketplace.challenges.models import Challenge, ChallengeStatus as S
+from marketplace.clock import utcnow
+from marketplace.errors import Conflict
+from marketplace.notifications import service as notifications
+from marketplace.notifications.models import Kind
+
+REMINDER_BEFORE = timedelta(days=3)
+
+
+@dataclass
+class TickReport:
+    published: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    unfilled: list[int] = field(default_factory=list)
+    reminded: int = 0
+
+
+def tick(*, session: Session, now: datetime | None = None) -> TickReport:
+    """Apply every time-driven transition that is due; commits per challenge."""
+    now = now or utcnow()
+    report = TickReport()
+    due_publish = session.exec(select(Challenge.id).where(
+        Challenge.status == S.SCHEDULED, col(Challenge.publish_at) <= now)).all()
+    for challenge_id in due_publish:
+        if _go_live(session, challenge_id, now):
+            report.published.append(challenge_id)
+    due_close = session.exec(select(Challenge.id).where(
+        Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) <= now)).all()
+    for challenge_id in due_close:
+        outcome = _close(session, challenge_id, now)
+        if outcome == S.CLOSED:
+            report.closed.append(challenge_id)
+        elif outcome == S.UNFILLED:
+            report.unfilled.append(challenge_id)
+    report.reminded = _remind(session, now)
+    return report
+
+
+def _go_live(session: Session, challenge_id: int, now: datetime) -> bool:
+    challenge = session.get(Challenge, challenge_id)
+    try:
+        service.move(session=session, challenge=challenge, action="go_live", role="system",
+                     actor=SYSTEM, published_at=now)
+    except Conflict:
+        return False
+    service._announce(session, challenge)  # noqa: SLF001 — the same announcement as a manual publish
+    session.commit()
+    return True
+
+
+def _close(session: Session, challenge_id: int, now: datetime) -> str | None:
+    challenge = session.get(Challenge, challenge_id)
+    bids = queries.bid_count(session=session, challenge_id=challenge_id)
+    action = "close" if bids else "close_unfilled"
+    try:
+        service.move(session=session, challenge=challenge, action=action, role="system",
+                     actor=SYSTEM, summary={"bids": bids}, closed_at=now)
+    except Conflict:
+        return None
+    if not bids:
+        notifications.notify(
+            session=session, kind=Kind.CHALLENGE_WITHDRAWN,
+            user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+            title=f"榜单“{challenge.title}”流榜", link=f"/challenges/{challenge.id}",
+            body="揭榜截止时没有收到揭榜方案。可在榜单页面选择“重新发榜”生成新的草稿。")
+    from marketplace import recommend
+
+    recommend.challenge_changed(session=session, challenge=challenge)
+    session.commit()
+    return challenge.status
+
+
+def _remind(session: Session, now: datetime) -> int:
+    """Tell teams with a live bid that the deadline is within 3 days (once per challenge and user)."""
+    soon = session.exec(select(Challenge).where(
+        Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) > now,
+        col(Challenge.bid_deadline) <= now + REMINDER_BEFORE)).all()
+    sent = 0
+    for challenge in soon:
+        users = queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)
+        sent += notifications.notify(
+            session=session, kind=Kind.DEADLINE_SOON, user_ids=users, dedupe=f"deadline:{challenge.id}",
+            title=f"“{challenge.title}”将于 3 天内截止揭榜", link=f"/challenges/{challenge.id}",
+            body="请确认揭榜方案已正式提交；截止后将无法提交或修改。")
+    session.commit()
+    return sent
+
+
+def catch_up(*, session: Session, challenge: Challenge, now: datetime | None = None) -> Challenge:
+    """The same check on access: apply this challenge's due transition before showing it."""
+    now = now or utcnow()
+    due = (challenge.status == S.SCHEDULED and challenge.publish_at and challenge.publish_at <= now) or (
+        challenge.status == S.PUBLISHED and challenge.bid_deadline <= now)
+    if due:
+        session.commit()  # end the read transaction before writing
+        if challenge.status == S.SCHEDULED:
+            _go_live(session, challenge.id, now)
+        else:
+            _close(session, challenge.id, now)
+        session.refresh(challenge)
+    return challenge

@@ -1,0 +1,146 @@
+"""Context builders for the challenge pages (reading only; the routes stay short)."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData, QueryParams
+
+from marketplace import recommend
+from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.auth.actor import Actor
+from marketplace.challenges import permissions, queries, states
+from marketplace.challenges.models import (
+    AWARD_MODE_LABELS, IP_LABELS, STATUS_LABELS, Challenge, ChallengeStatus,
+)
+from marketplace.clock import to_shanghai, utcnow
+from marketplace.industries import INDUSTRIES, WEAK_LINKS
+from marketplace.money import yuan_decimal
+from marketplace.web.forms import form_dict
+
+INDICATOR_ROWS = 5
+INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
+PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in (
+    ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED, ChallengeStatus.UNFILLED, ChallengeStatus.WITHDRAWN)]
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return None if number is None else max(low, min(high, number))
+
+
+def filter_from_query(params: QueryParams) -> queries.ChallengeFilter:
+    """Read the list's filters from the query string, clamping anything odd."""
+    q = (params.get("q") or "").strip()[:200]
+    sort = params.get("sort") or ("relevance" if q else "newest")
+    if sort not in queries.SORT_LABELS or (sort == "relevance" and not q):
+        sort = "newest"
+    return queries.ChallengeFilter(
+        q=q, industry=params.get("industry", "") if params.get("industry") in INDUSTRIES else "",
+        weak_link=params.get("weak_link", "") if params.get("weak_link") in WEAK_LINKS else "",
+        district=params.get("district", "") if params.get("district") in GUANGZHOU_DISTRICTS else "",
+        status=params.get("status", "") if params.get("status") in dict(PUBLIC_STATUS_OPTIONS) else "",
+        min_wan=_int(params.get("min_wan"), 0, 1_000_000), max_wan=_int(params.get("max_wan"), 0, 1_000_000),
+        deadline_days=_int(params.get("deadline_days"), 1, 3650), sort=sort,
+        page=_int(params.get("page"), 1, 10_000) or 1,
+    )
+
+
+def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
+    if flt.q:
+        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
+    rows, total = queries.public_list(session=session, flt=flt, now=utcnow())
+    params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
+    return {
+        "challenges": rows, "total": total, "flt": flt,
+        "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows]),
+        "pages": max(1, math.ceil(total / queries.PAGE_SIZE)),
+        "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
+        "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,
+        "status_options": PUBLIC_STATUS_OPTIONS, "status_labels": STATUS_LABELS, "now": utcnow(),
+        "org_names": recommend.organisation_names(session, {c.organisation_id for c in rows}),
+    }
+
+
+def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa: ANN001
+    """Everything the detail page shows to this actor."""
+    now = utcnow()
+    accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
+    annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
+    role = actor.role if (actor.is_officer or permissions.is_owner(actor, challenge)) else None
+    actions = [(a, t) for a, t in states.available(state=challenge.status, role=role)
+               if a not in ("edit",) or permissions.is_owner(actor, challenge)]
+    ctx = {
+        "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
+        "status_labels": STATUS_LABELS, "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS,
+        "actions": actions, "is_owner": permissions.is_owner(actor, challenge), "now": now,
+        "bidding_open": permissions.bidding_open(challenge, now),
+        "deadline_passed": permissions.deadline_passed(challenge, now),
+        "bid_count": queries.bid_count(session=session, challenge_id=challenge.id),
+        "clarifications": queries.clarifications(session=session, challenge=challenge, actor=actor),
+        "attachments": queries.attachments(session=session, challenge_id=challenge.id,
+                                           include_confidential=annex_ok),
+        "annex_ok": annex_ok, "accepted": accepted,
+        "can_accept": permissions.can_accept_terms(actor, challenge)[0] and not accepted,
+        "can_ask": permissions.can_ask(actor, challenge, now)[0],
+        "recommendations": [], "visible_bids": [], "my_bid": None,
+    }
+    if (ctx["is_owner"] or actor.is_officer) and permissions.is_public(challenge):
+        recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
+        ctx["recommendations"] = recs
+        ctx["rec_orgs"] = recommend.organisation_names(session, {r.item.organisation_id for r in recs})
+    ctx.update(_bid_context(session, actor, challenge, now))
+    return ctx
+
+
+def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:  # noqa: ANN001
+    """The sealed-bid block: only what the bid queries let this actor see."""
+    try:
+        from marketplace.bids import queries as bid_queries
+    except ImportError:  # pragma: no cover
+        return {}
+    ctx = {}
+    if hasattr(bid_queries, "visible_on_challenge"):
+        ctx["visible_bids"] = bid_queries.visible_on_challenge(session=session, actor=actor,
+                                                               challenge=challenge, now=now)
+    if hasattr(bid_queries, "live_bid_of") and actor.role == "team":
+        ctx["my_bid"] = bid_queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    return ctx
+
+
+def challenge_form_context(values: dict | None = None, errors: dict | None = None, error: str = "",
+                           challenge: Challenge | None = None) -> dict:
+    values = values or {}
+    indicators = list(values.get("indicators") or [])
+    indicators += [{}] * max(0, INDICATOR_ROWS - len(indicators))
+    return {"values": values, "errors": errors or {}, "error": error, "challenge": challenge,
+            "indicators": indicators, "industries": INDUSTRIES, "weak_links": WEAK_LINKS,
+            "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS, "status_labels": STATUS_LABELS}
+
+
+def form_to_challenge(form: FormData) -> dict:
+    """The form's fields as the ChallengeIn shape (indicator rows indexed indicators-N-field)."""
+    data = form_dict(form)
+    rows = []
+    for n in range(30):
+        row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
+        if any(row.values()):
+            rows.append(row)
+    data = {k: v for k, v in data.items() if not k.startswith("indicators-") and k != "action"}
+    data["indicators"] = rows
+    if not data.get("weak_link"):
+        data["weak_link"] = None
+    return data
+
+
+def values_from_challenge(c: Challenge) -> dict:
+    """A challenge as form values (money back in 元, the deadline in Shanghai time)."""
+    values = c.model_dump()
+    values["committed_funds_yuan"] = f"{yuan_decimal(c.committed_funds_fen):f}"
+    values["offered_yuan"] = f"{yuan_decimal(c.offered_fen):f}"
+    values["bid_deadline"] = to_shanghai(c.bid_deadline).strftime("%Y-%m-%dT%H:%M")
+    return values
