@@ -31,7 +31,15 @@ class _Local:
     version: int | None = None
 
 
-_local = _Local()
+_locals: dict[str, _Local] = {}  # one index per database (tests use several)
+
+
+def _db_key(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def _local_for(session: Session) -> _Local:
+    return _locals.setdefault(_db_key(session), _Local())
 
 
 # ---------------------------------------------------------------- documents
@@ -78,13 +86,14 @@ def _index_path():  # noqa: ANN202
 
 
 def _fingerprint_for(version: int, session: Session) -> str:
-    return f"{session.get_bind().url.render_as_string(hide_password=True)}#v{version}"
+    return f"{_db_key(session)}#v{version}"
 
 
 def index(session: Session) -> SearchIndex:
     """This worker's index, rebuilt if another worker (or a restart) moved the stored version."""
     version = _stored_version(session)
     with _lock:
+        _local = _local_for(session)
         if _local.index is not None and _local.version == version:
             return _local.index
         wanted = _fingerprint_for(version, session)
@@ -104,6 +113,7 @@ def index(session: Session) -> SearchIndex:
 def rebuild_in(session: Session) -> None:
     """Mark the index for a full rebuild inside the caller's transaction (every worker rebuilds)."""
     with _lock:
+        _local = _local_for(session)
         _local.index, _local.version = None, None
         _bump(session)
 
@@ -127,6 +137,7 @@ def _bump(session: Session) -> int:
 def _changed(session: Session, doc_id: str, body: str | None) -> None:
     with _lock:
         idx = index(session)
+        _local = _local_for(session)
         previous = _local.version
         new_version = _bump(session)
         if body is None:
@@ -159,8 +170,13 @@ class Recommendation:
     terms: list[TermContribution]
 
 
-def _ids(hits, prefix: str) -> list[tuple[int, float]]:  # noqa: ANN001
-    return [(int(h.doc_id.split(":", 1)[1]), h.score) for h in hits if h.doc_id.startswith(prefix)]
+RELATIVE_FLOOR = 0.25  # recommendations scoring under a quarter of the best are noise, not advice
+
+
+def _ids(hits, prefix: str, floor: float = 0.0) -> list[tuple[int, float]]:  # noqa: ANN001
+    best = max((h.score for h in hits), default=0.0)
+    return [(int(h.doc_id.split(":", 1)[1]), h.score) for h in hits
+            if h.doc_id.startswith(prefix) and h.score >= floor * best]
 
 
 def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
@@ -185,7 +201,8 @@ def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) 
     teams = {t.id: t for t in session.exec(select(TeamProfile).where(
         TeamProfile.organisation_id != challenge.organisation_id)).all()}
     hits = idx.search(query, k=k, allowed=[f"team:{i}" for i in teams])
-    return [Recommendation(teams[i], s, idx.explain(query, f"team:{i}", n=8)) for i, s in _ids(hits, "team:")]
+    return [Recommendation(teams[i], s, idx.explain(query, f"team:{i}", n=8))
+            for i, s in _ids(hits, "team:", RELATIVE_FLOOR)]
 
 
 def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> list[Recommendation]:
@@ -197,7 +214,7 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> 
         Challenge.organisation_id != team.organisation_id)).all()}
     hits = idx.search(query, k=k, allowed=[f"challenge:{i}" for i in open_])
     return [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))
-            for i, s in _ids(hits, "challenge:")]
+            for i, s in _ids(hits, "challenge:", RELATIVE_FLOOR)]
 
 
 def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[int],

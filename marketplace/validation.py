@@ -80,9 +80,12 @@ def fields_from_errors(errors: Any) -> dict[str, str]:
     return fields
 
 
+GENERIC = "提交的信息有误，请按提示修改"
+
+
 def parse(model: type[BaseModel], data: Any) -> Any:
     """Validate data into a model or raise RuleViolation with Chinese field messages."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RuleViolation("提交的信息有误，请按提示修改", fields=errors_to_fields(exc)) from exc
+        raise RuleViolation(GENERIC, fields=errors_to_fields(exc)) from exc

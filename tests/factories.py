@@ -86,3 +86,62 @@ def csrf(client: TestClient) -> str:
         client.get("/")
         token = client.cookies.get("jb_csrf")
     return token
+
+
+def challenge_data(**overrides) -> dict:
+    """A valid ChallengeIn payload (deadline 30 days ahead, Shanghai local time)."""
+    from datetime import timedelta
+
+    from marketplace.clock import to_shanghai, utcnow
+
+    deadline = to_shanghai(utcnow() + timedelta(days=30)).replace(tzinfo=None, second=0, microsecond=0)
+    data = {
+        "title": "车规级碳化硅功率模块低热阻封装", "industry": "智能与新能源汽车", "weak_link": "核心零部件",
+        "background": "新能源汽车主驱逆变器需要国产化的碳化硅功率模块。",
+        "bottleneck": "焊料层热阻偏高，功率循环寿命不足两万次。",
+        "indicators": [{"name": "结壳热阻", "target": "≤0.08", "unit": "K/W", "test_method": "瞬态热阻测试"}],
+        "deliverables": "工程样品 50 只及工艺文件", "trl_target": 6, "scenario": "800V 平台",
+        "period_months": 24, "committed_funds_yuan": "8000000", "offered_yuan": "5000000",
+        "ip_terms": "exclusive", "award_mode": "single", "requirements": "具备封装中试线",
+        "bid_deadline": deadline.isoformat(timespec="minutes"), "contact_name": "陈工",
+        "confidential_annex": "散热器图纸与任务剖面数据",
+    }
+    return data | overrides
+
+
+def challenge(session: Session, *, company: User | None = None, status: str = "published",
+              deadline_days: float = 30, **kw):
+    """A challenge row written directly, in any state."""
+    from datetime import timedelta
+
+    from marketplace.challenges.models import Challenge
+    from marketplace.clock import utcnow
+
+    company = company or user(session, role=Role.COMPANY)
+    now = utcnow()
+    c = Challenge(
+        organisation_id=company.organisation_id, created_by=company.id, status=status,
+        title=kw.pop("title", f"测试榜单{next(_seq)}"), industry=kw.pop("industry", "新一代信息技术"),
+        background="背景" * 10, bottleneck="瓶颈" * 10, deliverables="交付物",
+        indicators=kw.pop("indicators", [{"name": "指标一", "target": "≥1", "unit": "", "test_method": ""}]),
+        committed_funds_fen=kw.pop("committed_funds_fen", 800_000_000), offered_fen=kw.pop("offered_fen", 500_000_000),
+        bid_deadline=kw.pop("bid_deadline", now + timedelta(days=deadline_days)),
+        published_at=kw.pop("published_at", now - timedelta(days=1) if status != "draft" else None), **kw)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def bid(session: Session, *, challenge, team_profile=None, status: str = "submitted", **kw):
+    """A bid row written directly (bypassing the bid service, for challenge-side tests)."""
+    from marketplace.bids.models import Bid
+    from marketplace.clock import utcnow
+
+    team_profile = team_profile or team(session)
+    b = Bid(challenge_id=challenge.id, team_id=team_profile.id, organisation_id=team_profile.organisation_id,
+            created_by=team_profile.owner_id, status=status, technical_route=kw.pop("technical_route", "技术路线"),
+            price_fen=kw.pop("price_fen", 400_000_000), submitted_at=utcnow() if status != "draft" else None,
+            live_slot=None if status == "withdrawn" else 1, **kw)
+    session.add(b)
+    session.flush()
+    return b

@@ -158,5 +158,8 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
     session.flush()
     audit.record(session=session, actor=actor, action=action, subject_type="team",
                  subject_id=team.id, summary={"name": team.name})
+    from marketplace import recommend
+
+    recommend.team_changed(session=session, team=team)
     session.commit()
     return team

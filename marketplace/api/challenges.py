@@ -1,5 +1,237 @@
-"""API: challenges."""
+"""JSON API for challenges: the same services and visibility rules as the pages."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from marketplace import recommend
+from marketplace.accounts import queries as account_queries
+from marketplace.challenges import clarifications, files, lifecycle, permissions, queries, service
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
+from marketplace.clock import utcnow
+from marketplace.errors import Forbidden
+from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep, current_actor
+
+router = APIRouter(tags=["challenges"])
+authed = APIRouter(tags=["challenges"], dependencies=[Depends(current_actor)])
+
+
+class IndicatorOut(BaseModel):
+    name: str
+    target: str
+    unit: str = ""
+    test_method: str = ""
+
+
+class ChallengeOut(BaseModel):
+    id: int
+    organisation_id: int
+    title: str
+    industry: str
+    weak_link: str | None
+    background: str
+    bottleneck: str
+    indicators: list[IndicatorOut]
+    deliverables: str
+    trl_target: int
+    scenario: str
+    period_months: int
+    committed_funds_fen: int
+    offered_fen: int
+    ip_terms: str
+    award_mode: str
+    requirements: str
+    bid_deadline: datetime
+    status: str
+    published_at: datetime | None
+    officer_comment: str
+    withdraw_reason: str
+    bid_count: int = 0
+
+
+class ChallengePage(BaseModel):
+    total: int
+    page: int
+    items: list[ChallengeOut]
+
+
+class QuestionOut(BaseModel):
+    id: int
+    question: str
+    answer: str | None
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+class RecommendationOut(BaseModel):
+    id: int
+    name: str
+    score: float
+    terms: list[str]
+
+
+class AnnexOut(BaseModel):
+    confidential_annex: str
+
+
+class InviteIn(BaseModel):
+    team_id: int
+
+
+def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
+    return ChallengeOut(**c.model_dump(exclude={"indicators"}), indicators=c.indicators,
+                        bid_count=queries.bid_count(session=session, challenge_id=c.id))
+
+
+@router.get("/challenges", response_model=ChallengePage)
+def list_challenges(session: SessionDep, q: str = Query("", max_length=200), industry: str = "",
+                    weak_link: str = "", district: str = "", status: str = "",
+                    min_wan: int | None = Query(None, ge=0, le=1_000_000),
+                    max_wan: int | None = Query(None, ge=0, le=1_000_000),
+                    deadline_days: int | None = Query(None, ge=1, le=3650),
+                    sort: str = "newest", page: int = Query(1, ge=1, le=10_000)):
+    """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages."""
+    lifecycle.tick(session=session)
+    flt = queries.ChallengeFilter(q=q.strip(), industry=industry, weak_link=weak_link, district=district,
+                                  status=status, min_wan=min_wan, max_wan=max_wan,
+                                  deadline_days=deadline_days, sort=sort, page=page)
+    if flt.q:
+        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
+        flt.sort = sort if sort != "newest" else "relevance"
+    rows, total = queries.public_list(session=session, flt=flt, now=utcnow())
+    return ChallengePage(total=total, page=page, items=[_out(session, c) for c in rows])
+
+
+@router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
+def get_challenge(challenge_id: int, session: SessionDep, actor: OptionalActor):
+    """One challenge the caller may see (404 otherwise)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    return _out(session, lifecycle.catch_up(session=session, challenge=c))
+
+
+@router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
+def list_questions(challenge_id: int, session: SessionDep, actor: OptionalActor):
+    """Public answers (the asker is never named)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    return queries.clarifications(session=session, challenge=c, actor=actor)
+
+
+@authed.get("/challenges-mine", response_model=list[ChallengeOut])
+def mine(session: SessionDep, actor: CurrentActor):
+    """The caller's company's challenges, every state."""
+    return [_out(session, c) for c in queries.of_organisation(session=session,
+                                                               organisation_id=actor.organisation_id or -1)]
+
+
+@authed.post("/challenges", response_model=ChallengeOut, status_code=201)
+def create(data: ChallengeIn, session: SessionDep, actor: CurrentActor):
+    """Draft a challenge (verified companies)."""
+    return _out(session, service.create_draft(session=session, actor=actor, data=data))
+
+
+@authed.put("/challenges/{challenge_id}", response_model=ChallengeOut)
+def update(challenge_id: int, data: ChallengeIn, session: SessionDep, actor: CurrentActor):
+    """Edit; a published challenge goes back to review."""
+    return _out(session, service.update_challenge(session=session, actor=actor, challenge_id=challenge_id,
+                                                  data=data))
+
+
+@authed.post("/challenges/{challenge_id}/submit", response_model=ChallengeOut)
+def submit(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.submit(session=session, actor=actor, challenge_id=challenge_id))
+
+
+@authed.post("/challenges/{challenge_id}/return", response_model=ChallengeOut)
+def return_(challenge_id: int, data: ReturnIn, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.return_for_changes(session=session, actor=actor,
+                                                    challenge_id=challenge_id, data=data))
+
+
+@authed.post("/challenges/{challenge_id}/publish", response_model=ChallengeOut)
+def publish(challenge_id: int, data: PublishIn, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.publish(session=session, actor=actor, challenge_id=challenge_id, data=data))
+
+
+@authed.post("/challenges/{challenge_id}/withdraw", response_model=ChallengeOut)
+def withdraw(challenge_id: int, data: WithdrawIn, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.withdraw(session=session, actor=actor, challenge_id=challenge_id, data=data))
+
+
+@authed.post("/challenges/{challenge_id}/withdrawal-request", response_model=ChallengeOut)
+def request_withdrawal(challenge_id: int, data: WithdrawIn, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.request_withdrawal(session=session, actor=actor,
+                                                    challenge_id=challenge_id, data=data))
+
+
+@authed.post("/challenges/{challenge_id}/withdrawal-approval", response_model=ChallengeOut)
+def approve_withdrawal(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.approve_withdrawal(session=session, actor=actor, challenge_id=challenge_id))
+
+
+@authed.post("/challenges/{challenge_id}/relist", response_model=ChallengeOut, status_code=201)
+def relist(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _out(session, service.relist(session=session, actor=actor, challenge_id=challenge_id))
+
+
+@authed.post("/challenges/{challenge_id}/questions", response_model=QuestionOut, status_code=201)
+def ask(challenge_id: int, data: QuestionIn, session: SessionDep, actor: CurrentActor):
+    return clarifications.ask(session=session, actor=actor, challenge_id=challenge_id, data=data)
+
+
+@authed.post("/clarifications/{clarification_id}/answer", response_model=QuestionOut)
+def answer(clarification_id: int, data: AnswerIn, session: SessionDep, actor: CurrentActor):
+    return clarifications.answer(session=session, actor=actor, clarification_id=clarification_id, data=data)
+
+
+@authed.post("/challenges/{challenge_id}/terms-acceptance", status_code=201)
+def accept_terms(challenge_id: int, session: SessionDep, actor: CurrentActor) -> dict:
+    item = files.accept_terms(session=session, actor=actor, challenge_id=challenge_id)
+    return {"challenge_id": item.challenge_id, "accepted_at": item.accepted_at.isoformat()}
+
+
+@authed.get("/challenges/{challenge_id}/annex", response_model=AnnexOut)
+def annex(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The confidential annex (company, officers, verified teams that accepted the terms)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=c.id)
+    allowed, reason = permissions.can_read_annex(actor, c, accepted=accepted)
+    if not allowed:
+        raise Forbidden(reason)
+    return AnnexOut(confidential_annex=c.confidential_annex)
+
+
+@authed.get("/challenges/{challenge_id}/recommended-teams", response_model=list[RecommendationOut])
+def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Teams ranked for the challenge, with the terms that matched (company and officers)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if not (permissions.is_owner(actor, c) or actor.is_officer):
+        raise Forbidden("只有发榜企业和科技局可以查看推荐团队")
+    recs = recommend.teams_for_challenge(session=session, challenge=c, k=10)
+    return [RecommendationOut(id=r.item.id, name=r.item.name, score=r.score, terms=[t.term for t in r.terms])
+            for r in recs]
+
+
+@authed.post("/challenges/{challenge_id}/invitations", status_code=201)
+def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor) -> dict:
+    from marketplace.challenges.invitations import invite as invite_team
+
+    team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
+    return {"team_id": team.id, "invited": True}
+
+
+@authed.get("/teams/{team_id}/recommended-challenges", response_model=list[RecommendationOut])
+def recommended_challenges(team_id: int, session: SessionDep, actor: CurrentActor):
+    """Open challenges ranked for one of the caller's team profiles."""
+    team = account_queries.get_team(session=session, team_id=team_id)
+    if actor.organisation_id != team.organisation_id and not actor.is_officer:
+        raise Forbidden("只能查看本单位团队的推荐")
+    recs = recommend.challenges_for_team(session=session, team=team, k=10)
+    return [RecommendationOut(id=r.item.id, name=r.item.title, score=r.score, terms=[t.term for t in r.terms])
+            for r in recs]
+
+
+router.include_router(authed)

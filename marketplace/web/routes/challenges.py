@@ -11,7 +11,7 @@ from marketplace.challenges import clarifications, files, lifecycle, queries, se
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict, DomainError, RuleViolation
-from marketplace.validation import parse
+from marketplace.validation import GENERIC, parse
 from marketplace.web import htmx
 from marketplace.web.challenge_views import (
     challenge_form_context, detail_context, filter_from_query, form_to_challenge, list_context,
@@ -111,14 +111,14 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已保存")
 
 
-def _act(request: Request, challenge_id: int, message: str, fn, *, then=None, **kwargs):  # noqa: ANN001
+def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwargs):  # noqa: ANN001
     """Run one command; refusals come back to the challenge page as a flash message."""
-    target = f"/challenges/{challenge_id}"
+    target = f"/challenges/{page_id}"
     try:
         result = fn(**kwargs)
     except (RuleViolation, Conflict) as exc:
         kwargs["session"].rollback()
-        detail = "；".join(exc.fields.values()) if exc.fields else exc.message
+        detail = "；".join(exc.fields.values()) if exc.fields and exc.message == GENERIC else exc.message
         return flash(htmx.redirect(request, target), detail, "error")
     return flash(htmx.redirect(request, then(result) if then else target), message)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from marketplace import recommend
 from marketplace.accounts import queries as account_queries
+from marketplace.challenges import queries as challenge_queries
 from marketplace.accounts.models import Role
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.templating import render
@@ -30,12 +32,18 @@ def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
         ctx["teams"] = account_queries.teams_of(session=session, organisation_id=actor.organisation_id)
     if actor.is_officer:
         ctx["pending_orgs"] = account_queries.pending_organisations(session=session, actor=actor)
-    for hook in DASHBOARD_HOOKS:
-        ctx.update(hook(session=session, actor=actor))
+    if actor.role == Role.COMPANY and actor.organisation_id:
+        rows = challenge_queries.of_organisation(session=session, organisation_id=actor.organisation_id)
+        ctx["my_challenges"] = rows
+        ctx["counts"] = challenge_queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    if actor.role == Role.TEAM and ctx.get("teams"):
+        ctx["team_panels"] = [(t, recommend.challenges_for_team(session=session, team=t, k=5))
+                              for t in ctx["teams"][:3]]
+    if actor.is_officer:
+        rows = challenge_queries.all_for_officer(session=session)
+        ctx["officer_stats"] = {"submitted": sum(c.status == "submitted" for c in rows),
+                                "published": sum(c.status == "published" for c in rows)}
     return ctx
-
-
-DASHBOARD_HOOKS: list = []
 
 
 @router.get("/dashboard")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from marketplace import recommend
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import TeamProfileIn
@@ -12,7 +13,7 @@ from marketplace.industries import INDUSTRIES
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
-from marketplace.web.deps import CurrentActor, SessionDep
+from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep
 from marketplace.web.forms import FormDep, form_dict
 from marketplace.web.templating import render
 
@@ -24,9 +25,14 @@ LINE_FIELDS = ("members", "fields", "patents")
 
 
 @public_router.get("/teams")
-def team_list(request: Request, session: SessionDep):
-    """All research-team profiles."""
-    return render(request, "teams/list.html", {"teams": account_queries.list_teams(session=session)})
+def team_list(request: Request, session: SessionDep, actor: OptionalActor, q: str = ""):
+    """Research-team profiles; officers can search them (Traditional script accepted)."""
+    q = q.strip()[:200]
+    if q and actor.is_officer:
+        teams = [r.item for r in recommend.search_teams(session=session, query=q)]
+    else:
+        teams = account_queries.list_teams(session=session)
+    return render(request, "teams/list.html", {"teams": teams, "q": q}, block="results")
 
 
 @public_router.get("/teams/{team_id}")

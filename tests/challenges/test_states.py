@@ -1,0 +1,39 @@
+"""The challenge machine as data: every (state, action) not in the table is refused."""
+
+import pytest
+
+from marketplace.challenges import states
+from marketplace.challenges.models import ChallengeStatus
+from marketplace.errors import Forbidden, InvalidTransition
+
+ROLES = ["company", "team", "expert", "officer", "admin", "system", None]
+
+
+def test_every_listed_transition_admits_exactly_its_roles():
+    for (state, action), t in states.TRANSITIONS.items():
+        for role in ROLES:
+            if role in t.roles:
+                assert states.transition(state=state, action=action, role=role) is t
+            else:
+                with pytest.raises(Forbidden):
+                    states.transition(state=state, action=action, role=role)
+
+
+def test_unlisted_pairs_are_invalid_transitions():
+    actions = {a for _, a in states.TRANSITIONS}
+    for state in ChallengeStatus:
+        for action in actions:
+            if (state, action) not in states.TRANSITIONS:
+                with pytest.raises(InvalidTransition):
+                    states.transition(state=state, action=action, role="officer")
+
+
+def test_only_the_clock_closes_and_publishes_scheduled_challenges():
+    assert states.TRANSITIONS[(ChallengeStatus.PUBLISHED, "close")].roles == {"system"}
+    assert states.TRANSITIONS[(ChallengeStatus.SCHEDULED, "go_live")].roles == {"system"}
+
+
+def test_buttons_come_from_the_same_table():
+    labels = [t.label for _, t in states.available(state="submitted", role="officer")]
+    assert "审核通过并发布" in labels and "退回修改" in labels
+    assert states.available(state="submitted", role="team") == []
