@@ -8,6 +8,7 @@ that sees another version rebuilds (from the saved file when it matches, else fr
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from matching import IndexCorrupt, SearchIndex, TermContribution, highlight
 
 log = logging.getLogger("jiebang.recommend")
 INDEX_NAME = "main"
+SALT = 1 << 20
 _lock = threading.RLock()
 
 
@@ -72,9 +74,9 @@ def _documents(session: Session) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- freshness
-def _stored_version(session: Session) -> int:
+def _stored_version(session: Session) -> int | None:
     row = session.get(IndexState, INDEX_NAME)
-    return row.version if row else 0
+    return row.version if row else None
 
 
 def _index_path():  # noqa: ANN202
@@ -98,16 +100,23 @@ def index(session: Session) -> SearchIndex:
             return _local.index
         wanted = _fingerprint_for(version, session)
         try:
+            if version is None:  # nothing was ever versioned: build from the rows, trust no file
+                raise IndexCorrupt("no stored version")
             idx = SearchIndex.load(_index_path(), fingerprint=wanted)
         except IndexCorrupt:
             idx = SearchIndex().fit(_documents(session) or [("empty:0", "")])
             idx.fingerprint_ = wanted
-            try:
-                idx.save(_index_path())
-            except OSError:
-                log.warning("could not save the search index to disk")
+            if version is not None:
+                _save(idx)
         _local.index, _local.version = idx, version
         return idx
+
+
+def _save(idx: SearchIndex) -> None:
+    try:
+        idx.save(_index_path())
+    except OSError:
+        log.warning("could not save the search index to disk")
 
 
 def rebuild_in(session: Session) -> None:
@@ -130,7 +139,8 @@ def _bump(session: Session) -> int:
     if session.get(IndexState, INDEX_NAME) is None:
         session.add(IndexState(name=INDEX_NAME, version=0))
         session.flush()
-    session.execute(text("UPDATE indexstate SET version = version + 1 WHERE name = :n"), {"n": INDEX_NAME})
+    session.execute(text("UPDATE indexstate SET version = (version / :s + 1) * :s + :salt WHERE name = :n"),
+                    {"n": INDEX_NAME, "s": SALT, "salt": secrets.randbelow(SALT)})
     return session.exec(select(IndexState.version).where(IndexState.name == INDEX_NAME)).one()
 
 
@@ -148,7 +158,8 @@ def _changed(session: Session, doc_id: str, body: str | None) -> None:
         else:
             idx.add(doc_id, body)
         # Only current if nobody else moved the version in between; else rebuild on next use.
-        _local.version = new_version if previous == new_version - 1 else None
+        current = previous is not None and previous // SALT == new_version // SALT - 1
+        _local.version = new_version if current else None
         idx.fingerprint_ = _fingerprint_for(new_version, session)
 
 

@@ -100,3 +100,13 @@ def anon(app):  # noqa: ANN001
     """A second, independent browser."""
     with TestClient(app, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_index():
+    """Each test is a fresh worker: rolled-back rows must not linger in an in-memory index."""
+    from marketplace import recommend
+
+    recommend._locals.clear()
+    yield
+    recommend._locals.clear()
