@@ -1,0 +1,210 @@
+"""Exports of public or officer data: the challenge list workbook (.xlsx) and the Atom feed.
+
+Building is pure (rows in, bytes out); the two loaders read the database with the actor's rights.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, col, select
+
+from marketplace import money
+from marketplace.accounts.models import Organisation
+from marketplace.auth.actor import Actor
+from marketplace.challenges import queries
+from marketplace.challenges.models import STATUS_LABELS, Challenge
+from marketplace.clock import as_utc, to_shanghai
+from marketplace.errors import Forbidden
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ATOM_MEDIA_TYPE = "application/atom+xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+YUAN_FORMAT = '#,##0.00 "元"'
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Characters XML 1.0 (and so xlsx and Atom) cannot carry at all.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class ChallengeRow:
+    """One line of the officers' challenge list; money in fen, times aware UTC."""
+
+    id: int
+    title: str
+    company: str
+    district: str
+    industry: str
+    weak_link: str
+    status_label: str
+    committed_fen: int
+    offered_fen: int
+    bid_deadline: datetime
+    published_at: datetime | None
+    bids: int
+
+
+# (header, column width, kind) — kind picks the cell format.
+COLUMNS = (
+    ("编号", 8, "int"), ("榜单名称", 40, "text"), ("发榜企业", 28, "text"), ("所在区", 10, "text"),
+    ("产业领域", 18, "text"), ("薄弱环节", 12, "text"), ("状态", 12, "text"),
+    ("企业承诺投入（元）", 20, "yuan"), ("揭榜金额（元）", 20, "yuan"),
+    ("揭榜截止（北京时间）", 18, "time"), ("发布时间（北京时间）", 18, "time"), ("揭榜方案数", 12, "int"),
+)
+
+
+def clean_text(value: str | None) -> str:
+    """Text without the control characters XML cannot hold."""
+    return _ILLEGAL_XML.sub("", value or "")
+
+
+def challenge_rows(*, session: Session, actor: Actor) -> list[ChallengeRow]:
+    """Every challenge with its company and bid count, for officers only (never bid content)."""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以导出榜单")
+    challenges = queries.all_for_officer(session=session)
+    orgs = _organisations(session, {c.organisation_id for c in challenges})
+    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in challenges])
+    return [_row(c, orgs.get(c.organisation_id), counts.get(c.id, 0)) for c in challenges]
+
+
+def _organisations(session: Session, ids: set[int]) -> dict[int, Organisation]:
+    rows = session.exec(select(Organisation).where(col(Organisation.id).in_(ids or {-1}))).all()
+    return {o.id: o for o in rows}
+
+
+def _row(c: Challenge, org: Organisation | None, bids: int) -> ChallengeRow:
+    return ChallengeRow(
+        id=c.id, title=c.title, company=org.name if org else "", district=org.district if org else "",
+        industry=c.industry, weak_link=c.weak_link or "", status_label=STATUS_LABELS.get(c.status, c.status),
+        committed_fen=c.committed_funds_fen, offered_fen=c.offered_fen, bid_deadline=c.bid_deadline,
+        published_at=c.published_at, bids=bids)
+
+
+def _values(row: ChallengeRow) -> tuple:
+    return (row.id, row.title, row.company, row.district, row.industry, row.weak_link, row.status_label,
+            row.committed_fen, row.offered_fen, row.bid_deadline, row.published_at, row.bids)
+
+
+def _cell(ws, value, kind: str) -> WriteOnlyCell:  # noqa: ANN001
+    """A typed cell: 元 as exact Decimal fen/100, times in Shanghai, text never read as a formula."""
+    if value is None:
+        return WriteOnlyCell(ws, value=None)
+    if kind == "yuan":
+        cell = WriteOnlyCell(ws, value=money.yuan_decimal(value))
+        cell.number_format = YUAN_FORMAT
+    elif kind == "time":
+        cell = WriteOnlyCell(ws, value=to_shanghai(value).replace(tzinfo=None))
+        cell.number_format = TIME_FORMAT
+    elif kind == "text":
+        cell = WriteOnlyCell(ws, value=clean_text(value))
+        cell.data_type = "s"  # a title like "=HYPERLINK(...)" stays text (formula injection)
+    else:
+        cell = WriteOnlyCell(ws, value=value)
+    return cell
+
+
+def _header(ws) -> list[WriteOnlyCell]:  # noqa: ANN001
+    cells = []
+    for title, _width, _kind in COLUMNS:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8EEF7")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cells.append(cell)
+    return cells
+
+
+def challenges_workbook(rows: Iterable[ChallengeRow]) -> bytes:
+    """The challenge list as an .xlsx file: Chinese header (frozen), one row per challenge."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("榜单清单")
+    ws.freeze_panes = "A2"
+    for index, (_title, width, _kind) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.append(_header(ws))
+    for row in rows:
+        ws.append([_cell(ws, v, kind) for v, (_t, _w, kind) in zip(_values(row), COLUMNS, strict=True)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(prefix: str, now: datetime, suffix: str) -> str:
+    """'榜单清单_20261128.xlsx' (the date in Shanghai)."""
+    return f"{prefix}_{to_shanghai(now):%Y%m%d}{suffix}"
+
+
+# --- Atom feed --------------------------------------------------------------------------------
+
+
+def rfc3339(value: datetime) -> str:
+    """'2026-11-28T02:00:00Z'."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def feed_summary(challenge: Challenge) -> str:
+    """Industry, amount in 万元 and the deadline in Shanghai time (nothing confidential)."""
+    deadline = to_shanghai(challenge.bid_deadline).strftime("%Y-%m-%d %H:%M")
+    parts = [f"产业领域：{challenge.industry}"]
+    if challenge.weak_link:
+        parts.append(f"薄弱环节：{challenge.weak_link}")
+    parts += [f"揭榜金额：{money.format_wanyuan(challenge.offered_fen)}",
+              f"揭榜截止：{deadline}（北京时间）",
+              f"状态：{STATUS_LABELS.get(challenge.status, challenge.status)}"]
+    return "；".join(parts)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = clean_text(text)
+    return element
+
+
+def _updated(challenge: Challenge) -> datetime:
+    return max(as_utc(challenge.published_at or challenge.created_at), as_utc(challenge.updated_at))
+
+
+def _entry(feed: ET.Element, challenge: Challenge, base_url: str) -> None:
+    url = f"{base_url}/challenges/{challenge.id}"
+    entry = _sub(feed, "entry")
+    _sub(entry, "id", url)
+    _sub(entry, "title", challenge.title, type="text")
+    _sub(entry, "link", href=url, rel="alternate", type="text/html")
+    _sub(entry, "published", rfc3339(challenge.published_at or challenge.created_at))
+    _sub(entry, "updated", rfc3339(_updated(challenge)))
+    _sub(entry, "summary", feed_summary(challenge), type="text")
+    _sub(entry, "category", term=clean_text(challenge.industry))
+
+
+def atom_feed(challenges: list[Challenge], *, base_url: str, now: datetime) -> bytes:
+    """An Atom 1.0 document of published challenges (ElementTree does the escaping)."""
+    base_url = base_url.rstrip("/")
+    # Unprefixed tags under a default xmlns: what every feed reader expects to see.
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: "zh-CN"})
+    _sub(feed, "id", f"{base_url}/challenges/feed.atom")
+    _sub(feed, "title", "广州市揭榜挂帅平台 · 新发布榜单")
+    _sub(feed, "subtitle", "产业界出题、科技界答题：最新公开发布的技术攻关榜单")
+    _sub(feed, "updated", rfc3339(max((_updated(c) for c in challenges), default=now)))
+    _sub(feed, "link", href=f"{base_url}/challenges/feed.atom", rel="self", type=ATOM_MEDIA_TYPE)
+    _sub(feed, "link", href=f"{base_url}/challenges", rel="alternate", type="text/html")
+    _sub(_sub(feed, "author"), "name", "广州市科学技术局")
+    for challenge in challenges:
+        _entry(feed, challenge, base_url)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True, )
+
+
+def feed_challenges(*, session: Session, limit: int = 50) -> list[Challenge]:
+    """The newest public challenges for the feed (drafts and submissions never appear)."""
+    return queries.published_since(session=session, limit=limit)
