@@ -1,0 +1,636 @@
+"""SearchIndex: BM25-weighted TF-IDF over several token channels, with an inverted index."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from matching.normalize import normalize, normalize_with_offsets
+from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
+
+__all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
+
+FORMAT_VERSION = 1
+_WORD_PREFIX = "\x01"  # word-channel terms live in the same vocabulary under this prefix
+
+
+class IndexCorrupt(Exception):
+    """The index file on disk is unreadable, damaged, stale or of another version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a document id and its relevance score."""
+
+    doc_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TermContribution:
+    """One term's share of a document's score and where it occurs in the document text."""
+
+    term: str
+    share: float
+    positions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _resource_digest() -> str:
+    """Hash the tokenizer resources, so an index built with other dictionaries is stale."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for name in ("domain_dict.txt", "stopwords.txt"):
+        h.update(resources.files("matching.resources").joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+class SearchIndex(BaseEstimator):
+    """Ranked retrieval over Chinese technical text.
+
+    Each document is normalised (:func:`matching.normalize`) and tokenised into channels:
+    character n-grams inside CJK runs and, optionally, jieba words; Latin and number terms stay
+    whole in both. Every channel is weighted with BM25 (sublinear, saturating term frequency, idf,
+    document-length normalisation); a document's score is the weighted sum of its channel scores,
+    computed by sparse products over an inverted index.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int
+        Character n-gram lengths inside CJK runs.
+    char_weight : float
+        Weight of the character n-gram channel (0 disables it).
+    unigram_weight : float
+        Extra factor on single CJK characters inside the character channel.
+    word_weight : float
+        Weight of the jieba word channel (0 disables it and skips jieba entirely).
+    k1 : float
+        BM25 term-frequency saturation.
+    b : float
+        BM25 document-length normalisation.
+    max_df : float
+        Query terms found in more than this share of the documents are ignored (unless nothing
+        else is left): they barely move the ranking and dominate the query time.
+    prf_docs : int
+        Pseudo-relevance feedback: number of top documents to expand the query from (0 = off).
+    prf_terms : int
+        Number of expansion terms added by pseudo-relevance feedback.
+    prf_weight : float
+        Weight of the expansion terms relative to the original query.
+    max_query_chars : int
+        Queries are cut to this many characters.
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (1, 2),
+        char_weight: float = 1.0,
+        unigram_weight: float = 1.0,
+        word_weight: float = 0.0,
+        k1: float = 0.9,
+        b: float = 0.85,
+        max_df: float = 0.3,
+        prf_docs: int = 0,
+        prf_terms: int = 10,
+        prf_weight: float = 0.3,
+        max_query_chars: int = 1000,
+    ):
+        self.ngram_range = ngram_range
+        self.char_weight = char_weight
+        self.unigram_weight = unigram_weight
+        self.word_weight = word_weight
+        self.k1 = k1
+        self.b = b
+        self.max_df = max_df
+        self.prf_docs = prf_docs
+        self.prf_terms = prf_terms
+        self.prf_weight = prf_weight
+        self.max_query_chars = max_query_chars
+
+    # ------------------------------------------------------------------ tokenising
+    def _channels(self) -> list[tuple[str, object, float]]:
+        """Return ``(prefix, tokenizer, weight)`` for each active channel."""
+        chans = []
+        if self.char_weight > 0:
+            chans.append(("", CharNgramTokenizer(tuple(self.ngram_range)), float(self.char_weight)))
+        if self.word_weight > 0:
+            chans.append((_WORD_PREFIX, JiebaTokenizer(), float(self.word_weight)))
+        return chans
+
+    def _analyze(self, text: str) -> list[Counter]:
+        """Normalise *text* and count its terms per channel."""
+        norm = normalize(text)
+        out = []
+        for prefix, tok, _ in self._tokenizers_:
+            toks = tok(norm)
+            out.append(Counter(toks) if not prefix else Counter(prefix + t for t in toks))
+        return out
+
+    # ------------------------------------------------------------------ building
+    def fit(self, docs: Iterable[tuple[str, str]], y=None) -> SearchIndex:
+        """Index ``(doc_id, text)`` pairs from scratch and return self."""
+        docs = list(docs)
+        ids = [str(d[0]) for d in docs]
+        texts = [d[1] if isinstance(d[1], str) else "" for d in docs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("document ids must be unique")
+        if self.char_weight <= 0 and self.word_weight <= 0:
+            raise ValueError("at least one of char_weight and word_weight must be positive")
+        if not (0.0 <= self.b <= 1.0) or self.k1 < 0:
+            raise ValueError("need k1 >= 0 and 0 <= b <= 1")
+        self._tokenizers_ = self._channels()
+        analyzed = [self._analyze(t) for t in texts]
+        self._build(ids, texts, analyzed)
+        h = hashlib.sha256(json.dumps(self.get_params(), sort_keys=True, default=str).encode())
+        for doc_id, text in zip(ids, texts, strict=True):
+            h.update(doc_id.encode() + b"\0" + text.encode("utf-8", "replace") + b"\0")
+        self.fingerprint_ = h.hexdigest()[:32]
+        return self
+
+    def _build(self, ids: list[str], texts: list[str], analyzed: list[list[Counter]]) -> None:
+        """Build vocabulary, statistics and the term-by-document matrix from analysed docs."""
+        n_chan = len(self._tokenizers_)
+        vocab: dict[str, int] = {}
+        term_chan: list[int] = []
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        dl = np.zeros((n_chan, len(ids)), dtype=np.float64)
+        lookup = vocab.get
+        for d, counters in enumerate(analyzed):
+            for c, counts in enumerate(counters):
+                term_ids = list(map(lookup, counts))
+                if None in term_ids:
+                    for i, term in enumerate(counts):
+                        if term_ids[i] is None:
+                            term_ids[i] = vocab.setdefault(term, len(vocab))
+                            if term_ids[i] == len(term_chan):
+                                term_chan.append(c)
+                rows.extend(term_ids)
+                values = counts.values()
+                tfs.extend(values)
+                dl[c, d] = sum(values)
+                cols.extend([d] * len(counts))
+        self.avgdl_ = np.maximum(dl.mean(axis=1), 1.0) if len(ids) else np.ones(n_chan)
+        rows_a = np.asarray(rows, dtype=np.int32)
+        cols_a = np.asarray(cols, dtype=np.int32)
+        tf_a = np.asarray(tfs, dtype=np.float64)
+        chan_a = np.asarray(term_chan, dtype=np.int8)
+        norm = dl[chan_a[rows_a], cols_a] / self.avgdl_[chan_a[rows_a]] if len(rows_a) else tf_a
+        sat = self._saturate(tf_a, norm)
+        self.vocab_ = vocab
+        self.terms_ = list(vocab)
+        self.term_channel_ = chan_a
+        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
+        self.postings_ = sp.csr_matrix(
+            (sat.astype(np.float32), (rows_a, cols_a)), shape=(len(vocab), len(ids))
+        )
+        self.postings_.sort_indices()
+        self.df_ = np.diff(self.postings_.indptr).astype(np.int64)
+        self.ids_ = ids
+        self.texts_ = texts
+        self.row_of_ = {doc_id: i for i, doc_id in enumerate(ids)}
+        self.alive_ = np.ones(len(ids), dtype=bool)
+        self.n_alive_ = len(ids)
+        self._delta: dict[int, tuple[list[int], list[float]]] = {}
+
+    def _saturate(self, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
+        """BM25 term-frequency saturation with length normalisation."""
+        k1, b = float(self.k1), float(self.b)
+        return tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * norm_len))
+
+    # ------------------------------------------------------------------ incremental updates
+    def add(self, doc_id: str, text: str) -> None:
+        """Add one document; it is searchable at once (corpus statistics stay from the last fit)."""
+        check_is_fitted(self, "postings_")
+        doc_id = str(doc_id)
+        if doc_id in self.row_of_:
+            raise KeyError(f"document {doc_id!r} is already indexed; use update()")
+        text = text if isinstance(text, str) else ""
+        row = len(self.ids_)
+        self.ids_.append(doc_id)
+        self.texts_.append(text)
+        self.row_of_[doc_id] = row
+        self.alive_ = np.append(self.alive_, True)
+        self.n_alive_ += 1
+        analyzed = self._analyze(text)
+        new_chan = []
+        for c, counts in enumerate(analyzed):
+            for term in counts:
+                if term not in self.vocab_:
+                    self.vocab_[term] = len(self.terms_)
+                    self.terms_.append(term)
+                    new_chan.append(c)
+        if new_chan:  # grow the per-term arrays once per document, not once per term
+            self.term_channel_ = np.concatenate(
+                [self.term_channel_, np.asarray(new_chan, dtype=np.int8)]
+            )
+            self.df_ = np.concatenate([self.df_, np.zeros(len(new_chan), dtype=np.int64)])
+        for c, counts in enumerate(analyzed):
+            dl = sum(counts.values())
+            for term, tf in counts.items():
+                t = self.vocab_[term]
+                self.df_[t] += 1
+                w = float(self._saturate(np.float64(tf), np.float64(dl / self.avgdl_[c])))
+                rows, weights = self._delta.setdefault(t, ([], []))
+                rows.append(row)
+                weights.append(w)
+        self._mutated("add", doc_id, text)
+
+    def remove(self, doc_id: str) -> None:
+        """Remove one document; it disappears from results at once."""
+        check_is_fitted(self, "postings_")
+        doc_id = str(doc_id)
+        row = self.row_of_.pop(doc_id)  # KeyError for an unknown id
+        for counts in self._analyze(self.texts_[row]):
+            for term in counts:
+                self.df_[self.vocab_[term]] -= 1
+        self.alive_[row] = False
+        self.n_alive_ -= 1
+        self.texts_[row] = ""
+        self._mutated("remove", doc_id, "")
+
+    def update(self, doc_id: str, text: str) -> None:
+        """Replace one document's text (adds it when unknown)."""
+        check_is_fitted(self, "postings_")
+        if str(doc_id) in self.row_of_:
+            self.remove(doc_id)
+        self.add(doc_id, text)
+
+    def _mutated(self, op: str, doc_id: str, text: str) -> None:
+        """Advance the fingerprint after a mutation."""
+        h = hashlib.sha256(f"{self.fingerprint_}\0{op}\0{doc_id}\0".encode())
+        h.update(text.encode("utf-8", "replace"))
+        self.fingerprint_ = h.hexdigest()[:32]
+
+    def compact(self) -> SearchIndex:
+        """Fold incremental additions into the main matrix and drop removed documents."""
+        check_is_fitted(self, "postings_")
+        n_terms, n_rows = len(self.terms_), len(self.ids_)
+        base = self.postings_
+        base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(base.shape[0], n_rows))
+        base.resize((n_terms, n_rows))
+        if self._delta:
+            r, c, v = [], [], []
+            for t, (rows, weights) in self._delta.items():
+                r.extend([t] * len(rows))
+                c.extend(rows)
+                v.extend(weights)
+            delta = sp.csr_matrix(
+                (np.asarray(v, dtype=np.float32), (r, c)), shape=(n_terms, n_rows)
+            )
+            base = (base + delta).tocsr()
+        keep = np.flatnonzero(self.alive_)
+        if len(keep) < n_rows:
+            base = base[:, keep].tocsr()
+            self.ids_ = [self.ids_[i] for i in keep]
+            self.texts_ = [self.texts_[i] for i in keep]
+            self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
+            self.alive_ = np.ones(len(keep), dtype=bool)
+        base.sort_indices()
+        self.postings_ = base
+        self._delta = {}
+        return self
+
+    # ------------------------------------------------------------------ querying
+    def __len__(self) -> int:
+        return getattr(self, "n_alive_", 0)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in getattr(self, "row_of_", {})
+
+    @property
+    def fingerprint(self) -> str:
+        """A string that changes with every fit and mutation (same content, same value)."""
+        check_is_fitted(self, "postings_")
+        return self.fingerprint_
+
+    def _query_terms(self, query: str) -> dict[int, float]:
+        """Map a query to ``{term id: weight}``; unknown terms are dropped."""
+        if not isinstance(query, str):
+            return {}
+        query = query[: self.max_query_chars]
+        out: dict[int, float] = {}
+        for counts in self._analyze(query):
+            for term, qtf in counts.items():
+                t = self.vocab_.get(term)
+                if t is not None and self.df_[t] > 0:
+                    out[t] = out.get(t, 0.0) + float(qtf)
+        limit = self.max_df * self.n_alive_
+        if self.max_df < 1.0 and out:
+            kept = {t: w for t, w in out.items() if self.df_[t] <= limit}
+            out = kept or out
+        return out
+
+    def _term_weights(self, qterms: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Return term ids and their query weight × idf × channel weight."""
+        t_ids = np.fromiter(qterms.keys(), dtype=np.int64, count=len(qterms))
+        qw = np.fromiter(qterms.values(), dtype=np.float64, count=len(qterms))
+        df = self.df_[t_ids]
+        n = max(self.n_alive_, 1)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        scale = self.channel_weight_[self.term_channel_[t_ids]]
+        if self.unigram_weight != 1.0:
+            single = np.fromiter(
+                (len(self.terms_[t]) == 1 and self.terms_[t] >= "\u3400" for t in t_ids.tolist()),
+                dtype=bool,
+                count=len(t_ids),
+            )
+            scale = np.where(single & (self.term_channel_[t_ids] == 0), scale * self.unigram_weight, scale)
+        return t_ids, qw * idf * scale
+
+    def _scores(self, t_ids: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Accumulate document scores for weighted query terms over the inverted index."""
+        P = self.postings_
+        n_rows = len(self.ids_)
+        idx_parts, val_parts = [], []
+        indptr, indices, data = P.indptr, P.indices, P.data
+        n_base = P.shape[0]
+        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
+            if t < n_base:
+                s, e = indptr[t], indptr[t + 1]
+                if e > s:
+                    idx_parts.append(indices[s:e])
+                    val_parts.append(data[s:e] * np.float32(wt))
+            extra = self._delta.get(t)
+            if extra is not None:
+                idx_parts.append(np.asarray(extra[0], dtype=np.int32))
+                val_parts.append(np.asarray(extra[1], dtype=np.float32) * np.float32(wt))
+        if not idx_parts:
+            return np.zeros(n_rows, dtype=np.float64)
+        if len(idx_parts) == 1:
+            return np.bincount(idx_parts[0], weights=val_parts[0], minlength=n_rows)
+        return np.bincount(
+            np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=n_rows
+        )
+
+    def _score_query(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
+        """Score every row for *query*, with optional pseudo-relevance feedback."""
+        qterms = self._query_terms(query)
+        if not qterms:
+            return None
+        t_ids, w = self._term_weights(qterms)
+        scores = self._scores(t_ids, w)
+        if self.prf_docs > 0:
+            qterms = self._expand(qterms, scores)
+            t_ids, w = self._term_weights(qterms)
+            scores = self._scores(t_ids, w)
+        return scores, qterms
+
+    def _expand(self, qterms: dict[int, float], scores: np.ndarray) -> dict[int, float]:
+        """RM3-like expansion: add the top terms of the best documents to the query."""
+        if self.n_alive_ < len(self.ids_):
+            scores = np.where(self.alive_, scores, 0.0)
+        top = self._top_rows(scores, self.prf_docs, None)
+        if len(top) == 0:
+            return qterms
+        total = sum(qterms.values())
+        gain: Counter = Counter()
+        n = max(self.n_alive_, 1)
+        top_score = scores[top].sum()
+        for row in top:
+            weight = scores[row] / top_score
+            for counts in self._analyze(self.texts_[row]):
+                dl = sum(counts.values()) or 1
+                for term, tf in counts.items():
+                    t = self.vocab_.get(term)
+                    if t is None or t in qterms:
+                        continue
+                    df = self.df_[t]
+                    idf = np.log1p((n - df + 0.5) / (df + 0.5))
+                    gain[t] += weight * tf / dl * idf
+        expanded = dict(qterms)
+        best = gain.most_common(self.prf_terms)
+        if not best:
+            return qterms
+        norm = sum(g for _, g in best)
+        for t, g in best:
+            expanded[t] = self.prf_weight * total * g / norm
+        return expanded
+
+    def _top_rows(self, scores: np.ndarray, k: int, rows: np.ndarray | None) -> np.ndarray:
+        """Rows of the *k* best positive scores, best first, without sorting everything."""
+        cand = scores if rows is None else scores[rows]
+        if k < len(cand):
+            part = _top_k_candidates(cand, k)
+            if len(part) > k:
+                sub = np.argpartition(cand[part], len(part) - k)[len(part) - k :]
+                part = part[sub]
+        else:
+            part = np.arange(len(cand))
+        part = part[cand[part] > 0]
+        part = part[np.lexsort((part, -cand[part]))]
+        return part if rows is None else rows[part]
+
+    def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
+        """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
+        check_is_fitted(self, "postings_")
+        if k <= 0 or self.n_alive_ == 0:
+            return []
+        scored = self._score_query(query)
+        if scored is None:
+            return []
+        scores = scored[0]
+        rows = None
+        if allowed is not None:
+            rows = np.fromiter(
+                (r for d in allowed if (r := self.row_of_.get(d)) is not None), dtype=np.int64
+            )
+            if len(rows) == 0:
+                return []
+        elif self.n_alive_ < len(self.ids_):
+            scores[~self.alive_] = 0.0
+        top = self._top_rows(scores, k, rows)
+        ids = self.ids_
+        return [Hit(ids[r], float(scores[r])) for r in top]
+
+    def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
+        """Return the terms that contributed most to *doc_id*'s score for *query*."""
+        check_is_fitted(self, "postings_")
+        row = self.row_of_.get(str(doc_id))
+        if row is None:
+            raise KeyError(f"unknown document {doc_id!r}")
+        scored = self._score_query(query)
+        if scored is None:
+            return []
+        t_ids, w = self._term_weights(scored[1])
+        contrib: dict[str, float] = {}
+        P = self.postings_
+        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
+            value = 0.0
+            if t < P.shape[0]:
+                s, e = P.indptr[t], P.indptr[t + 1]
+                j = s + np.searchsorted(P.indices[s:e], row)
+                if j < e and P.indices[j] == row:
+                    value = float(P.data[j])
+            extra = self._delta.get(t)
+            if extra is not None and row in extra[0]:
+                value = extra[1][extra[0].index(row)]
+            if value > 0:
+                term = self.terms_[t].removeprefix(_WORD_PREFIX)
+                contrib[term] = contrib.get(term, 0.0) + value * wt
+        total = sum(contrib.values())
+        if total <= 0:
+            return []
+        text = self.texts_[row]
+        norm, offsets = normalize_with_offsets(text)
+        contrib = _merge_into_phrases(contrib, normalize(query[: self.max_query_chars]), norm)
+        best = sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        return [
+            TermContribution(term, share / total, _find_positions(norm, offsets, term))
+            for term, share in best
+        ]
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the index to *path* atomically (numpy arrays + JSON, no pickle)."""
+        check_is_fitted(self, "postings_")
+        self.compact()
+        meta = {
+            "format": FORMAT_VERSION,
+            "resources": _resource_digest(),
+            "params": self.get_params(),
+            "fingerprint": self.fingerprint_,
+            "ids": self.ids_,
+            "texts": self.texts_,
+            "terms": self.terms_,
+            "avgdl": self.avgdl_.tolist(),
+        }
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
+            indptr=self.postings_.indptr,
+            indices=self.postings_.indices,
+            data=self.postings_.data,
+            term_channel=self.term_channel_,
+        )
+        payload = buf.getvalue()
+        path = Path(path)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, fingerprint: str | None = None) -> SearchIndex:
+        """Read an index saved by :meth:`save`; raise :class:`IndexCorrupt` if unusable.
+
+        A file that is damaged, of another format or resource version, or (when *fingerprint*
+        is given) of another fingerprint is reported as corrupt, so the caller rebuilds.
+        """
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise IndexCorrupt(f"cannot read index file: {exc}") from exc
+        head = len(_MAGIC) + 32
+        if len(raw) < head or not raw.startswith(_MAGIC):
+            raise IndexCorrupt("not a matching index file")
+        payload = raw[head:]
+        if hashlib.sha256(payload).digest() != raw[len(_MAGIC) : head]:
+            raise IndexCorrupt("index file checksum mismatch")
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+                meta = json.loads(npz["meta"].tobytes().decode())
+                arrays = {k: npz[k] for k in ("indptr", "indices", "data", "term_channel")}
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+            raise IndexCorrupt(f"index file unreadable: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION or meta.get("resources") != _resource_digest():
+            raise IndexCorrupt("index file was written by another version")
+        if fingerprint is not None and meta.get("fingerprint") != fingerprint:
+            raise IndexCorrupt("index file is stale (fingerprint mismatch)")
+        try:
+            params = meta["params"]
+            params["ngram_range"] = tuple(params["ngram_range"])
+            self = cls(**params)
+            self._tokenizers_ = self._channels()
+            n_terms, n_docs = len(meta["terms"]), len(meta["ids"])
+            self.postings_ = sp.csr_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n_terms, n_docs)
+            )
+            self.postings_.check_format(full_check=False)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
+        self.terms_ = meta["terms"]
+        self.vocab_ = {t: i for i, t in enumerate(self.terms_)}
+        self.term_channel_ = arrays["term_channel"]
+        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
+        self.df_ = np.diff(self.postings_.indptr).astype(np.int64)
+        self.ids_ = meta["ids"]
+        self.texts_ = meta["texts"]
+        self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
+        self.alive_ = np.ones(n_docs, dtype=bool)
+        self.n_alive_ = n_docs
+        self.avgdl_ = np.asarray(meta["avgdl"], dtype=np.float64)
+        self.fingerprint_ = meta["fingerprint"]
+        self._delta = {}
+        return self
+
+
+def _top_k_candidates(scores: np.ndarray, k: int, block: int = 64) -> np.ndarray:
+    """Indices of a small superset of the *k* largest scores.
+
+    The k-th largest block maximum is a lower bound for the k-th largest score (the k best blocks
+    each hold one value at least that high), so only values above it need a partial sort.
+    """
+    n = len(scores)
+    if n <= 4 * block or k * block >= n:
+        return np.arange(n)
+    full = n - n % block
+    maxima = scores[:full].reshape(-1, block).max(axis=1)
+    if n > full:
+        maxima = np.append(maxima, scores[full:].max())
+    if k >= len(maxima):
+        return np.arange(n)
+    threshold = np.partition(maxima, len(maxima) - k)[len(maxima) - k]
+    return np.flatnonzero(scores >= threshold)
+
+
+_MAGIC = b"JIEBANG-MATCHING-INDEX\n"
+
+
+def _merge_into_phrases(contrib: dict[str, float], query: str, doc: str) -> dict[str, float]:
+    """Fold n-gram contributions into the longest query phrases that occur in the document."""
+    phrases: list[str] = []
+    for kind, start, end in iter_spans(query):
+        run = query[start:end]
+        if kind == "latin":
+            phrases.append(run)
+            continue
+        for i in range(len(run)):
+            j = i
+            while j < len(run) and run[i : j + 1] in doc:
+                j += 1
+            if j > i and not (phrases and run[i:j] in phrases[-1]):
+                phrases.append(run[i:j])
+    merged: dict[str, float] = {}
+    for term, value in contrib.items():
+        owner = next((p for p in phrases if term in p), term)
+        merged[owner] = merged.get(owner, 0.0) + value
+    return merged
+
+
+def _find_positions(norm: str, offsets: list[int], term: str) -> list[tuple[int, int]]:
+    """Find *term* in normalised text and return ``(start, end)`` spans of the original text."""
+    spans = []
+    start = norm.find(term)
+    while start >= 0 and term:
+        end = start + len(term)
+        spans.append((offsets[start], offsets[end - 1] + 1))
+        start = norm.find(term, start + 1)
+    return spans

@@ -1,0 +1,219 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from matching import Hit, IndexCorrupt, SearchIndex
+
+
+def ranking(index, query, k=10):
+    return [h.doc_id for h in index.search(query, k=k)]
+
+
+# ---------------------------------------------------------------- estimator conventions
+def test_fit_returns_self_and_clone_keeps_params(docs):
+    est = SearchIndex(k1=1.5, b=0.6, word_weight=0.5)
+    assert est.fit(docs) is est
+    fresh = clone(est)
+    assert fresh.get_params() == est.get_params()
+    assert not hasattr(fresh, "postings_")
+
+
+def test_init_only_stores_params():
+    est = SearchIndex(k1=-3)  # validated in fit, not in __init__
+    assert est.k1 == -3
+    with pytest.raises(ValueError):
+        est.fit([("a", "文本")])
+
+
+def test_not_fitted_raises():
+    with pytest.raises(NotFittedError):
+        SearchIndex().search("电池")
+    with pytest.raises(NotFittedError):
+        SearchIndex().add("a", "电池")
+
+
+def test_duplicate_ids_rejected():
+    with pytest.raises(ValueError):
+        SearchIndex().fit([("a", "电池"), ("a", "芯片")])
+
+
+# ---------------------------------------------------------------- search
+def test_search_finds_relevant_documents(index):
+    assert ranking(index, "动力电池")[0] in {"team:1", "challenge:1"}
+    assert ranking(index, "OLED 柔性显示")[0] == "team:2"
+    assert ranking(index, "SiC 功率器件")[0] == "team:3"
+    assert ranking(index, "caco-2 细胞")[0] == "team:4"
+    assert ranking(index, "defect detection")[0] == "challenge:3"
+
+
+def test_traditional_query_ranks_like_simplified(index):
+    simp = index.search("城市轨道交通 故障诊断")
+    trad = index.search("城市軌道交通 故障診斷")
+    assert simp == trad
+
+
+def test_results_are_sorted_hits(index):
+    hits = index.search("电池 芯片 机器人", k=5)
+    assert all(isinstance(h, Hit) for h in hits)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+    assert len(index.search("电池", k=1)) == 1
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "😀", "\x00\x07", "的的的", "zzzzqqq", None, "中" * 100_000]
+)
+def test_bad_queries_do_not_crash(index, query):
+    hits = index.search(query)
+    assert isinstance(hits, list)
+
+
+def test_empty_and_unknown_queries_return_nothing(index):
+    assert index.search("") == []
+    assert index.search("😀 ✨") == []
+    assert index.search("qqqzzz") == []
+    assert index.search("电池", k=0) == []
+
+
+def test_allowed_restricts_candidates(index):
+    hits = index.search("电池", allowed={"challenge:1", "team:2", "nope"})
+    assert {h.doc_id for h in hits} <= {"challenge:1", "team:2"}
+    assert hits[0].doc_id == "challenge:1"
+    assert index.search("电池", allowed=set()) == []
+
+
+def test_documents_without_chinese(index):
+    index.add("team:9", "Quantum key distribution over fibre, 100 km, BB84.")
+    assert ranking(index, "quantum key distribution")[0] == "team:9"
+    assert ranking(index, "bb84")[0] == "team:9"
+
+
+def test_empty_corpus_and_empty_documents():
+    empty = SearchIndex().fit([])
+    assert empty.search("电池") == [] and len(empty) == 0
+    empty.add("a", "锂电池")
+    assert ranking(empty, "锂电池") == ["a"]
+    blank = SearchIndex().fit([("a", ""), ("b", "😀")])
+    assert blank.search("电池") == []
+
+
+# ---------------------------------------------------------------- incremental updates
+def test_incremental_changes_match_a_rebuild(docs):
+    base, extra = docs[:6], docs[6:]
+    inc = SearchIndex().fit(base)
+    for doc_id, text in extra:
+        inc.add(doc_id, text)
+    inc.update("team:2", "动力电池回收与梯次利用")
+    inc.remove("challenge:2")
+    expected = [(d, t) for d, t in docs if d != "challenge:2"]
+    expected = [(d, "动力电池回收与梯次利用" if d == "team:2" else t) for d, t in expected]
+    full = SearchIndex().fit(expected)
+    for query in ["动力电池", "轨道交通 故障", "defect detection", "芯片", "机器人", "回收"]:
+        assert ranking(inc, query) == ranking(full, query), query
+    assert len(inc) == len(full) == 7
+    assert "challenge:2" not in inc and "team:2" in inc
+
+
+def test_add_then_remove_restores_scores(index):
+    before = index.search("动力电池 芯片")
+    index.add("team:9", "动力电池芯片")
+    assert ranking(index, "动力电池 芯片")[0] == "team:9"
+    index.remove("team:9")
+    after = index.search("动力电池 芯片")
+    assert [h.doc_id for h in after] == [h.doc_id for h in before]
+    assert np.allclose([h.score for h in after], [h.score for h in before])
+
+
+def test_compact_keeps_results(index):
+    index.add("team:9", "动力电池芯片")
+    index.remove("team:1")
+    before = index.search("动力电池 芯片")
+    index.compact()
+    assert index.search("动力电池 芯片") == before
+
+
+def test_mutation_errors(index):
+    with pytest.raises(KeyError):
+        index.add("team:1", "重复")
+    with pytest.raises(KeyError):
+        index.remove("nope")
+    index.update("new:1", "新增文档 电池")  # update of an unknown id adds it
+    assert "new:1" in index
+
+
+def test_fingerprint_changes_with_every_mutation_and_is_content_based(docs):
+    a, b = SearchIndex().fit(docs), SearchIndex().fit(docs)
+    assert a.fingerprint == b.fingerprint
+    seen = {a.fingerprint}
+    a.add("x", "文本")
+    seen.add(a.fingerprint)
+    a.update("x", "另一个文本")
+    seen.add(a.fingerprint)
+    a.remove("x")
+    seen.add(a.fingerprint)
+    assert len(seen) == 4
+    assert SearchIndex(k1=2.0).fit(docs).fingerprint != b.fingerprint
+
+
+# ---------------------------------------------------------------- explanations
+def test_explain_gives_shares_and_positions(index):
+    terms = index.explain("固態電池 管理系统", "team:1")
+    assert terms and sum(t.share for t in terms) == pytest.approx(1.0)  # fewer than n terms
+    shares = [t.share for t in terms]
+    assert shares == sorted(shares, reverse=True)
+    text = dict(zip(index.ids_, index.texts_, strict=True))["team:1"]
+    for t in terms:
+        assert 0 < t.share <= 1 and t.positions
+        for start, end in t.positions:
+            assert text[start:end] == t.term or text[start:end].lower() == t.term
+    assert terms[0].term in {"管理系统", "固态电", "电池"}
+    assert len(index.explain("固態電池 管理系统", "team:1", n=1)) == 1
+
+
+def test_explain_unrelated_document_is_empty(index):
+    assert index.explain("OLED", "challenge:4") == []
+    with pytest.raises(KeyError):
+        index.explain("OLED", "nope")
+
+
+# ---------------------------------------------------------------- persistence
+def test_save_load_round_trip(index, tmp_path):
+    index.add("team:9", "动力电池芯片")
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    loaded = SearchIndex.load(path)
+    assert loaded.fingerprint == index.fingerprint
+    assert loaded.get_params() == index.get_params()
+    for query in ["动力电池", "OLED", "轨道交通"]:
+        assert loaded.search(query) == index.search(query)
+    loaded.add("team:10", "量子计算")
+    assert ranking(loaded, "量子计算")[0] == "team:10"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_corrupt_file_detected(index, tmp_path, damage):
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    raw = bytearray(path.read_bytes())
+    if damage == "truncate":
+        raw = raw[: len(raw) // 2]
+    elif damage == "flip":
+        raw[len(raw) // 2] ^= 0xFF
+    elif damage == "garbage":
+        raw = bytearray(b"not an index at all")
+    else:
+        raw = bytearray()
+    path.write_bytes(bytes(raw))
+    with pytest.raises(IndexCorrupt):
+        SearchIndex.load(path)
+
+
+def test_missing_or_stale_file_detected(index, tmp_path):
+    with pytest.raises(IndexCorrupt):
+        SearchIndex.load(tmp_path / "absent.bin")
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    assert SearchIndex.load(path, fingerprint=index.fingerprint).fingerprint == index.fingerprint
+    with pytest.raises(IndexCorrupt):
+        SearchIndex.load(path, fingerprint="another-version")
