@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import Organisation, Role, User
 from marketplace.challenges.models import Challenge, ChallengeStatus as S
-from marketplace.clock import utcnow
+from marketplace.clock import to_shanghai, utcnow
 from marketplace.money import fen_from_yuan
 
 FIELDS = ("title", "industry", "weak_link", "background", "bottleneck", "indicators", "deliverables",
           "trl_target", "scenario", "period_months", "ip_terms", "award_mode", "requirements",
           "confidential_annex")
+
+
+def _five_pm(moment):  # noqa: ANN001, ANN202
+    """17:00 Beijing time on the same day: deadlines as a bureau would set them."""
+    local = to_shanghai(moment).replace(hour=17, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)
 
 
 def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
@@ -30,7 +36,7 @@ def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organi
         author = next(u for u in users.values() if u.organisation_id == org.id and u.role == Role.COMPANY)
         state = row["state"]
         published = now - timedelta(days=row.get("published_days_ago", 10))
-        deadline = now + timedelta(days=row.get("deadline_in_days", 30))
+        deadline = _five_pm(now + timedelta(days=row.get("deadline_in_days", 30)))
         contact = row.get("contact") or {}
         challenge = Challenge(
             key=row["key"], organisation_id=org.id, created_by=author.id, status=state,

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from sqlmodel import func, select
 
 from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
+from marketplace.challenges import queries as challenge_queries
+from marketplace.clock import utcnow
 from marketplace.industries import INDUSTRIES
 from marketplace.web.deps import OptionalActor, SessionDep
 from marketplace.web.templating import render
@@ -21,7 +23,9 @@ def home(request: Request, session: SessionDep, actor: OptionalActor):
                                       .where(Organisation.status == OrgStatus.VERIFIED)).one(),
         "teams": session.exec(select(func.count()).select_from(TeamProfile)).one(),
     }
-    return render(request, "home.html", {"stats": stats, "industries": INDUSTRIES})
+    flt = challenge_queries.ChallengeFilter(status="published", sort="newest")
+    latest, stats["challenges"] = challenge_queries.public_list(session=session, flt=flt, now=utcnow())
+    return render(request, "home.html", {"stats": stats, "industries": INDUSTRIES, "latest": latest[:6]})
 
 
 @router.get("/healthz", include_in_schema=False)
