@@ -120,6 +120,21 @@ def tick() -> None:
                f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
 
 
+mail_app = typer.Typer(help="邮件发件箱", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("send")
+def mail_send(limit: int = 200) -> None:
+    """Send queued notification e-mails through JIEBANG_SMTP_HOST (does nothing when unset)."""
+    from marketplace.config import get_settings
+    from marketplace.mailer import send_pending
+
+    with db.new_session() as session:
+        result = send_pending(session, get_settings().smtp_host, limit=limit)
+    typer.echo(result.message)
+
+
 index_app = typer.Typer(help="搜索与匹配索引", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
