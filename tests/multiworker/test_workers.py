@@ -1,0 +1,106 @@
+"""Several uvicorn workers against one database: sessions, rate limits and the search index agree.
+
+Nothing may live only in one worker's memory. Each request here opens a new connection, so the
+kernel spreads them over the workers.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from marketplace import db, migrate
+from marketplace.clock import to_shanghai, utcnow
+from tests.conftest import BACKENDS, PG_ADMIN_URL, drop_pg_database, fresh_database_url
+
+WORKERS = 3
+PASSWORD = "jiebang-demo-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    backend = "postgres" if PG_ADMIN_URL else BACKENDS[0]
+    url = fresh_database_url(backend, tmp_path_factory)
+    migrate.upgrade(url)
+    from marketplace import demo
+
+    engine = db.make_engine(url)
+    with db.new_session(engine) as session:
+        demo.load(session=session)
+    engine.dispose()
+    port = free_port()
+    env = {**os.environ, "JIEBANG_DATABASE_URL": url,
+           "JIEBANG_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port", str(port),
+                             "--workers", str(WORKERS), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+    if backend == "postgres":
+        drop_pg_database(url)
+
+
+def fresh(base: str, method: str, path: str, **kw) -> httpx.Response:
+    """One request on a new connection (so successive calls land on different workers)."""
+    with httpx.Client(base_url=base, timeout=30) as c:
+        return c.request(method, path, **kw)
+
+
+def token(base: str, account: str) -> dict:
+    r = fresh(base, "POST", "/api/v1/auth/token", json={"account": account, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_a_token_works_on_every_worker_and_its_revocation_too(server):
+    headers = token(server, "company@jiebang.demo")
+    assert all(fresh(server, "GET", "/api/v1/me", headers=headers).status_code == 200 for _ in range(12))
+    assert fresh(server, "DELETE", "/api/v1/auth/token", headers=headers).status_code == 204
+    assert all(fresh(server, "GET", "/api/v1/me", headers=headers).status_code == 401 for _ in range(12))
+
+
+def test_login_rate_limit_counts_failures_from_all_workers(server):
+    for _ in range(5):
+        r = fresh(server, "POST", "/api/v1/auth/token", json={"account": "expert@jiebang.demo", "password": "nope-nope"})
+        assert r.status_code == 401
+    limited = fresh(server, "POST", "/api/v1/auth/token", json={"account": "expert@jiebang.demo", "password": PASSWORD})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+def test_a_published_challenge_is_found_by_every_worker(server):
+    term = "钙钛矿叠层光伏组件湿热老化"
+    for _ in range(WORKERS * 4):  # warm every worker's index first
+        items = fresh(server, "GET", "/api/v1/challenges", params={"q": term}).json()["items"]
+        assert not any(term in item["title"] for item in items)
+    company, officer = token(server, "company@jiebang.demo"), token(server, "officer@jiebang.demo")
+    deadline = to_shanghai(utcnow() + timedelta(days=20)).replace(tzinfo=None).isoformat(timespec="minutes")
+    body = {"title": f"{term}测试方法攻关", "industry": "新能源与节能环保", "background": f"{term}是量产瓶颈。" * 2,
+            "bottleneck": "湿热 85/85 条件下功率衰减过快。", "deliverables": "测试规范与样品",
+            "indicators": [{"name": "功率保持率", "target": "≥95%"}], "committed_funds_yuan": "3000000",
+            "offered_yuan": "2000000", "bid_deadline": deadline}
+    created = fresh(server, "POST", "/api/v1/challenges", json=body, headers=company)
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    assert fresh(server, "POST", f"/api/v1/challenges/{cid}/submit", headers=company).status_code == 200
+    assert fresh(server, "POST", f"/api/v1/challenges/{cid}/publish", json={}, headers=officer).status_code == 200
+    found = [fresh(server, "GET", "/api/v1/challenges", params={"q": term}).json() for _ in range(WORKERS * 4)]
+    assert all(page["items"][0]["id"] == cid for page in found)
