@@ -1,5 +1,76 @@
-"""API: bids."""
+"""API: bids (揭榜方案). Sealed: every read goes through bids.queries."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from marketplace.api.schemas import ErrorOut
+from marketplace.bids import export, queries
+from marketplace.bids import service as bids
+from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewIn
+from marketplace.challenges import queries as challenge_queries
+from marketplace.clock import utcnow
+from marketplace.web.deps import CurrentActor, SessionDep, current_actor
+
+ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
+router = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["bids"])
+
+
+@router.post("/challenges/{challenge_id}/bids", response_model=BidOut, status_code=201)
+def create_bid(challenge_id: int, data: BidIn, session: SessionDep, actor: CurrentActor):
+    """Draft a bid on a published challenge (verified research teams)."""
+    return bids.create_draft(session=session, actor=actor, challenge_id=challenge_id, data=data)
+
+
+@router.put("/bids/{bid_id}", response_model=BidOut)
+def update_bid(bid_id: int, data: BidIn, session: SessionDep, actor: CurrentActor):
+    """Edit a draft; editing a submitted bid re-submits it with a new receipt."""
+    return bids.update_bid(session=session, actor=actor, bid_id=bid_id, data=data)
+
+
+@router.post("/bids/{bid_id}/submit", response_model=ReceiptOut)
+def submit_bid(bid_id: int, session: SessionDep, actor: CurrentActor) -> ReceiptOut:
+    """Submit a draft; returns the receipt (server time and SHA-256 of the content)."""
+    bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
+    return ReceiptOut(bid_id=bid.id, submitted_at=bid.submitted_at, receipt_hash=bid.receipt_hash)
+
+
+@router.post("/bids/{bid_id}/withdraw", response_model=BidOut)
+def withdraw_bid(bid_id: int, session: SessionDep, actor: CurrentActor):
+    """Withdraw a bid before the deadline."""
+    return bids.withdraw(session=session, actor=actor, bid_id=bid_id)
+
+
+@router.get("/bids", response_model=list[BidOut])
+def my_bids(session: SessionDep, actor: CurrentActor, mine: bool = True):
+    """The bids of the actor's organisation (`mine=1`; no one lists other bidders' bids)."""
+    return queries.mine(session=session, actor=actor)
+
+
+@router.get("/bids/{bid_id}", response_model=BidOut)
+def get_bid(bid_id: int, session: SessionDep, actor: CurrentActor):
+    """One bid, if the sealing rules let the actor read it (else 404)."""
+    return queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
+
+
+@router.get("/challenges/{challenge_id}/bids", response_model=list[BidOut])
+def challenge_bids(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The bids on a challenge the actor may read (own bids; all opened ones after the deadline)."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    return queries.visible_on_challenge(session=session, actor=actor, challenge=challenge, now=utcnow())
+
+
+@router.post("/bids/{bid_id}/review", response_model=BidOut)
+def review_bid(bid_id: int, data: ReviewIn, session: SessionDep, actor: CurrentActor):
+    """Formal review (形式审查) of a submitted bid after the deadline (officers)."""
+    return bids.review(session=session, actor=actor, bid_id=bid_id, data=data)
+
+
+@router.get("/challenges/{challenge_id}/bids.xlsx", response_class=Response,
+            responses={200: {"content": {export.MEDIA_TYPE: {}}}})
+def challenge_bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Response:
+    """The bid summary as .xlsx (officers, after the deadline)."""
+    content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
+    return Response(content, media_type=export.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="challenge-{challenge_id}-bids.xlsx"'})

@@ -1,0 +1,74 @@
+"""Who may read and act on a bid; each predicate returns (allowed, reason).
+
+The sealing rule (招标投标法 第28条: 签收保存、不得开启) lives here and only here: before the
+deadline a bid is readable by its own team's organisation alone; afterwards the company that posted
+the challenge and the bureau also read the submitted ones. Other teams never do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marketplace.accounts.models import Role
+from marketplace.auth.actor import Actor
+from marketplace.bids.models import Bid, BidStatus as B
+from marketplace.challenges import permissions as challenge_permissions
+from marketplace.challenges.models import Challenge
+
+Decision = tuple[bool, str]
+NOT_FOUND = "揭榜方案不存在"
+# What the company and the bureau see once bidding closes: bids that were actually handed in.
+OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})
+
+
+def is_own(actor: Actor, bid: Bid) -> bool:
+    """The actor is a team account of the organisation that bids."""
+    return actor.role == Role.TEAM and actor.organisation_id is not None \
+        and actor.organisation_id == bid.organisation_id
+
+
+def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
+    """The company or the bureau, once the server clock has passed the deadline."""
+    if not challenge_permissions.deadline_passed(challenge, now):
+        return False
+    return actor.is_officer or challenge_permissions.is_owner(actor, challenge)
+
+
+def can_read_bid(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> Decision:
+    """May the actor read this bid's content (and know that it exists)?"""
+    if bid.challenge_id != challenge.id:
+        return False, NOT_FOUND
+    if is_own(actor, bid):
+        return True, ""
+    if bid.status in OPENED_STATES and may_open(actor, challenge, now):
+        return True, ""
+    return False, NOT_FOUND
+
+
+def can_bid(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
+    """May the actor draft, edit or submit a bid on this challenge now?"""
+    if actor.role != Role.TEAM:
+        return False, "只有科研团队账号可以揭榜"
+    if not actor.org_verified:
+        return False, "单位尚未通过科技局认证，暂不能揭榜"
+    if actor.organisation_id == challenge.organisation_id:
+        return False, "不能揭本单位发布的榜单"
+    if not challenge_permissions.bidding_open(challenge, now):
+        return False, "揭榜已截止或榜单不在揭榜期内"
+    return True, ""
+
+
+def can_manage_bid(actor: Actor, bid: Bid) -> Decision:
+    """Edit, submit, withdraw: the bidding organisation's team accounts."""
+    if is_own(actor, bid):
+        return True, ""
+    return False, "只能管理本单位的揭榜方案"
+
+
+def can_review(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
+    """Formal review (形式审查) and export: the bureau, after the deadline."""
+    if not actor.is_officer:
+        return False, "只有科技局工作人员可以进行形式审查"
+    if not challenge_permissions.deadline_passed(challenge, now):
+        return False, "揭榜尚未截止，揭榜方案仍处于密封状态"
+    return True, ""

@@ -1,0 +1,88 @@
+"""Visibility-filtered reads of bids: the ONE place the sealing rule is applied. No writes here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace.auth.actor import Actor
+from marketplace.bids import permissions
+from marketplace.bids.models import Bid
+from marketplace.challenges.models import Challenge
+from marketplace.errors import NotFound
+
+
+def get_for(*, session: Session, actor: Actor, bid_id: int, now: datetime) -> Bid:
+    """A bid the actor may read, else NotFound (never reveal that it exists)."""
+    bid = session.get(Bid, bid_id)
+    challenge = session.get(Challenge, bid.challenge_id) if bid else None
+    if bid is None or challenge is None or not permissions.can_read_bid(actor, bid, challenge, now)[0]:
+        raise NotFound(permissions.NOT_FOUND)
+    return bid
+
+
+def with_challenge(*, session: Session, actor: Actor, bid_id: int, now: datetime) -> tuple[Bid, Challenge]:
+    """A readable bid and its challenge."""
+    bid = get_for(session=session, actor=actor, bid_id=bid_id, now=now)
+    challenge = session.get(Challenge, bid.challenge_id)
+    assert challenge is not None
+    return bid, challenge
+
+
+def visible_on_challenge(*, session: Session, actor: Actor, challenge: Challenge, now: datetime) -> list[Bid]:
+    """The bids on a challenge this actor may read: its own, or all opened ones after the deadline."""
+    stmt = select(Bid).where(Bid.challenge_id == challenge.id)
+    if permissions.may_open(actor, challenge, now):
+        stmt = stmt.where(col(Bid.status).in_(list(permissions.OPENED_STATES)))
+    elif actor.role == Role.TEAM and actor.organisation_id is not None:
+        stmt = stmt.where(Bid.organisation_id == actor.organisation_id)
+    else:
+        return []
+    bids = session.exec(stmt.order_by(col(Bid.submitted_at), col(Bid.id))).all()
+    return [b for b in bids if permissions.can_read_bid(actor, b, challenge, now)[0]]
+
+
+def mine(*, session: Session, actor: Actor) -> list[Bid]:
+    """The bids of the actor's organisation (team accounts), newest first."""
+    if actor.role != Role.TEAM or actor.organisation_id is None:
+        return []
+    return list(session.exec(select(Bid).where(Bid.organisation_id == actor.organisation_id)
+                             .order_by(col(Bid.updated_at).desc(), col(Bid.id).desc())).all())
+
+
+def live_bid_of(*, session: Session, actor: Actor, challenge: Challenge) -> Bid | None:
+    """The actor organisation's live (not withdrawn) bid on a challenge, if any."""
+    if actor.role != Role.TEAM or actor.organisation_id is None:
+        return None
+    return session.exec(select(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.organisation_id == actor.organisation_id,
+        col(Bid.live_slot).is_not(None)).order_by(col(Bid.id).desc())).first()
+
+
+def teams_of(*, session: Session, actor: Actor) -> list[TeamProfile]:
+    """The team profiles the actor may bid as."""
+    if actor.organisation_id is None:
+        return []
+    return list(session.exec(select(TeamProfile).where(
+        TeamProfile.organisation_id == actor.organisation_id).order_by(col(TeamProfile.id))).all())
+
+
+def partner_choices(*, session: Session, exclude: tuple[int | None, ...] = ()) -> list[Organisation]:
+    """Verified organisations that may join a consortium."""
+    return list(session.exec(select(Organisation).where(
+        Organisation.status == OrgStatus.VERIFIED, col(Organisation.id).not_in([i or -1 for i in exclude]))
+        .order_by(col(Organisation.name))).all())
+
+
+def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
+    """{id: name} for organisations or teams (labels on pages and in the export)."""
+    rows = session.exec(select(model).where(col(model.id).in_(list(ids) or [-1]))).all()
+    return {row.id: row.name for row in rows}
+
+
+def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
+    """The team accounts of the bidding organisation (they hear about the review outcome)."""
+    return list(session.exec(select(User.id).where(User.organisation_id == bid.organisation_id,
+                                                   User.role == Role.TEAM)).all())

@@ -1,0 +1,278 @@
+"""Bid commands. Each: load → authorise → check state → mutate → audit → notify → commit once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from types import SimpleNamespace
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select, update
+
+from marketplace.accounts.models import Organisation, TeamProfile
+from marketplace.audit import service as audit
+from marketplace.auth.actor import Actor
+from marketplace.bids import permissions, queries, states
+from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus as B
+from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.models import Challenge, ChallengeStatus
+from marketplace.clock import as_utc, utcnow
+from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.notifications import service as notifications
+from marketplace.notifications.models import Kind
+
+CONTENT_FIELDS = ("challenge_id", "team_id", "organisation_id", "technical_route", "milestones",
+                  "price_fen", "budget_company_fen", "budget_own_fen", "budget_subsidy_fen", "members",
+                  "prior_results", "partners", "declare_no_double_funding", "declare_ownership",
+                  "declare_conflicts")
+LIVE_CONFLICT = "该团队已有一份有效的揭榜方案"
+
+
+def receipt_hash(bid: Bid | SimpleNamespace) -> str:
+    """SHA-256 of the canonical JSON of the bid content and its server receipt time (回执)."""
+    content = {name: getattr(bid, name) for name in CONTENT_FIELDS}
+    content["submitted_at"] = as_utc(bid.submitted_at).isoformat(timespec="microseconds") \
+        if bid.submitted_at else None
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _atomic(command: Callable[..., Bid]) -> Callable[..., Bid]:
+    """One command, one transaction: any refusal rolls back everything the command wrote."""
+
+    @wraps(command)
+    def run(*, session: Session, **kwargs: object) -> Bid:
+        try:
+            return command(session=session, **kwargs)
+        except Exception:
+            session.rollback()
+            raise
+
+    return run
+
+
+def _require(decision: tuple[bool, str]) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise Forbidden(reason)
+
+
+def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    allowed, reason = permissions.can_bid(actor, challenge, now)
+    if not allowed:
+        closed = actor.role == "team" and actor.org_verified and \
+            actor.organisation_id != challenge.organisation_id
+        raise (Conflict if closed else Forbidden)(reason)
+    return challenge
+
+
+def _check_team(session: Session, actor: Actor, team_id: int) -> None:
+    team = session.get(TeamProfile, team_id)
+    if team is None or team.organisation_id != actor.organisation_id:
+        raise RuleViolation("请选择本单位的团队", fields={"team_id": "请选择本单位的团队"})
+
+
+def _check_plan(challenge: Challenge, data: BidIn) -> None:
+    names = {i.get("name") for i in challenge.indicators}
+    for n, milestone in enumerate(data.milestones):
+        unknown = [i for i in milestone.indicators if i not in names]
+        if unknown:
+            raise RuleViolation(f"里程碑引用了榜单中不存在的指标：{'、'.join(unknown)}",
+                                fields={f"milestones.{n}.indicators": "请从榜单的技术指标中选择"})
+        if milestone.due_month > challenge.period_months:
+            message = f"完成月份不能晚于榜单的实施周期（{challenge.period_months} 个月）"
+            raise RuleViolation(message, fields={f"milestones.{n}.due_month": message})
+    if data.price_fen > challenge.offered_fen:
+        raise RuleViolation("揭榜报价不能超过榜单的揭榜金额", fields={"price_yuan": "揭榜报价不能超过榜单的揭榜金额"})
+
+
+def _check_partners(session: Session, actor: Actor, challenge: Challenge, data: BidIn) -> None:
+    for n, partner in enumerate(data.partners):
+        org = session.get(Organisation, partner.organisation_id)
+        bad = org is None or not org.is_verified or org.id in (actor.organisation_id, challenge.organisation_id)
+        if bad:
+            message = "合作单位须为其他已认证单位（不能是牵头单位或发榜企业）"
+            raise RuleViolation(message, fields={f"partners.{n}.organisation_id": message})
+
+
+def _columns(data: BidIn) -> dict:
+    return {"team_id": data.team_id, "technical_route": data.technical_route,
+            "milestones": [m.model_dump() for m in data.milestones], "price_fen": data.price_fen,
+            **data.budget_fen(), "members": [m.model_dump() for m in data.members],
+            "prior_results": data.prior_results, "partners": [p.model_dump() for p in data.partners],
+            "declare_no_double_funding": data.declare_no_double_funding,
+            "declare_ownership": data.declare_ownership, "declare_conflicts": data.declare_conflicts}
+
+
+def _validate(session: Session, actor: Actor, challenge: Challenge, data: BidIn) -> dict:
+    _check_team(session, actor, data.team_id)
+    _check_plan(challenge, data)
+    _check_partners(session, actor, challenge, data)
+    return _columns(data)
+
+
+def _check_complete(bid: Bid | SimpleNamespace) -> None:
+    """What a submission needs beyond a draft: a route, a plan, a team and the two declarations."""
+    fields = {}
+    if not bid.technical_route.strip():
+        fields["technical_route"] = "提交前请填写技术路线"
+    if not bid.milestones:
+        fields["milestones"] = "提交前请至少填写一个里程碑"
+    if not bid.members:
+        fields["members"] = "提交前请至少填写一名团队成员"
+    if not bid.declare_no_double_funding:
+        fields["declare_no_double_funding"] = "提交前须声明同一内容未重复获得财政资金支持"
+    if not bid.declare_ownership:
+        fields["declare_ownership"] = "提交前须声明对投入成果拥有合法权属"
+    if fields:
+        raise RuleViolation("揭榜方案尚不完整，不能提交", fields=fields)
+
+
+def _still_open(challenge_id: int, now: datetime):
+    """SQL condition: the challenge is still taking bids at `now` (checked inside the UPDATE)."""
+    return col(Bid.challenge_id).in_(select(Challenge.id).where(
+        Challenge.id == challenge_id, Challenge.status == ChallengeStatus.PUBLISHED,
+        col(Challenge.bid_deadline) > now))
+
+
+def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetime,
+          open_at: datetime | None = None, summary: dict | None = None, **changes: object) -> str:
+    """Apply one transition with a conditional UPDATE on the status (and the deadline for teams)."""
+    step = states.transition(state=bid.status, action=action, role=actor.role)
+    before = bid.status
+    target = before if step.target == "same" else step.target
+    stmt = update(Bid).where(col(Bid.id) == bid.id, col(Bid.status) == before)
+    if open_at is not None:
+        stmt = stmt.where(_still_open(bid.challenge_id, open_at))
+    try:
+        result = session.execute(stmt.values(status=target, updated_at=now, **changes))
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(LIVE_CONFLICT) from exc
+    if result.rowcount != 1:
+        session.rollback()
+        raise Conflict("揭榜方案状态已变化或揭榜已截止，请刷新页面查看")
+    session.refresh(bid)
+    audit.record(session=session, actor=actor, action=f"bid.{action}", subject_type="bid",
+                 subject_id=bid.id, summary={"before": before, "after": target,
+                                             "challenge_id": bid.challenge_id, **(summary or {})})
+    return target
+
+
+def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, now: datetime) -> Bid:
+    bid = Bid(challenge_id=challenge.id, organisation_id=actor.organisation_id, created_by=actor.user_id,
+              status=B.DRAFT, live_slot=1, created_at=now, updated_at=now, **values)
+    session.add(bid)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(LIVE_CONFLICT) from exc
+    audit.record(session=session, actor=actor, action="bid.created", subject_type="bid", subject_id=bid.id,
+                 summary={"after": B.DRAFT, "challenge_id": challenge.id, "team_id": bid.team_id})
+    return bid
+
+
+def _seal(session: Session, actor: Actor, bid: Bid, challenge: Challenge, now: datetime,
+          values: dict | None = None) -> None:
+    """Submit (or re-submit) with a fresh receipt; the company hears that a bid arrived, never whose."""
+    values = values or {}
+    sealed = SimpleNamespace(**{**bid.model_dump(), **values, "submitted_at": now})
+    _check_complete(sealed)
+    first = bid.status == B.DRAFT
+    digest = receipt_hash(sealed)
+    _move(session, bid, action="submit" if first else "resubmit", actor=actor, now=now, open_at=now,
+          summary={"receipt_hash": digest}, submitted_at=now, receipt_hash=digest, **values)
+    if first:
+        notifications.notify(
+            session=session, kind=Kind.BID_RECEIVED, title="榜单收到一份新的揭榜方案",
+            user_ids=challenge_queries.company_user_ids(session=session,
+                                                        organisation_id=challenge.organisation_id),
+            body=f"榜单“{challenge.title}”收到一份新的揭榜方案。方案在揭榜截止前保持密封。",
+            link=f"/challenges/{challenge.id}")
+
+
+@_atomic
+def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, submit: bool = False,
+         bid_id: int | None = None) -> Bid:
+    """Create or edit the actor's bid on a challenge; optionally submit it in the same transaction."""
+    now = utcnow()
+    challenge = _open_challenge(session, actor, challenge_id, now)
+    values = _validate(session, actor, challenge, data)
+    if bid_id is None:
+        bid = _create(session, actor, challenge, values, now)
+    else:
+        bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
+        if bid.challenge_id != challenge.id:
+            raise Conflict("揭榜方案与榜单不符")
+        _require(permissions.can_manage_bid(actor, bid))
+        if bid.status != B.DRAFT:  # a submitted bid changes only by re-submission, with a new receipt
+            _seal(session, actor, bid, challenge, now, values)
+            submit = False
+        else:
+            _move(session, bid, action="edit", actor=actor, now=now, open_at=now, **values)
+    if submit:
+        _seal(session, actor, bid, challenge, now)
+    session.commit()
+    return bid
+
+
+def create_draft(*, session: Session, actor: Actor, challenge_id: int, data: BidIn) -> Bid:
+    """Draft a new bid (揭榜方案草稿) for one of the actor organisation's teams."""
+    return save(session=session, actor=actor, challenge_id=challenge_id, data=data)
+
+
+def update_bid(*, session: Session, actor: Actor, bid_id: int, data: BidIn) -> Bid:
+    """Edit a draft; editing a submitted bid re-submits it with a new receipt."""
+    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
+    return save(session=session, actor=actor, challenge_id=bid.challenge_id, data=data, bid_id=bid.id)
+
+
+@_atomic
+def submit(*, session: Session, actor: Actor, bid_id: int) -> Bid:
+    """Submit a draft bid, sealed until the deadline; returns it with its receipt."""
+    now = utcnow()
+    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
+    _require(permissions.can_manage_bid(actor, bid))
+    challenge = _open_challenge(session, actor, bid.challenge_id, now)
+    if bid.status != B.DRAFT:
+        states.transition(state=bid.status, action="submit", role=actor.role)
+    _seal(session, actor, bid, challenge, now)
+    session.commit()
+    return bid
+
+
+@_atomic
+def withdraw(*, session: Session, actor: Actor, bid_id: int) -> Bid:
+    """Withdraw a bid before the deadline; the team may then draft a new one."""
+    now = utcnow()
+    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
+    _require(permissions.can_manage_bid(actor, bid))
+    _open_challenge(session, actor, bid.challenge_id, now)
+    _move(session, bid, action="withdraw", actor=actor, now=now, open_at=now,
+          live_slot=None, withdrawn_at=now)
+    session.commit()
+    return bid
+
+
+@_atomic
+def review(*, session: Session, actor: Actor, bid_id: int, data: ReviewIn) -> Bid:
+    """Record the formal review (形式审查) of a submitted bid and tell the team."""
+    now = utcnow()
+    bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
+    _require(permissions.can_review(actor, challenge, now))
+    action = "qualify" if data.qualified else "disqualify"
+    target = _move(session, bid, action=action, actor=actor, now=now, summary={"reason": data.reason},
+                   review_reason=data.reason, reviewed_by=actor.user_id, reviewed_at=now)
+    label = BID_STATUS_LABELS.get(target, target)
+    notifications.notify(session=session, kind=Kind.REVIEW_OUTCOME,
+                         user_ids=queries.team_user_ids(session=session, bid=bid),
+                         title=f"揭榜方案{label}：{challenge.title}",
+                         body=f"审查意见：{data.reason}" if data.reason else "", link=f"/bids/{bid.id}")
+    session.commit()
+    return bid

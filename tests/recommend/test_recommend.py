@@ -1,0 +1,77 @@
+"""The platform's use of the matcher: explained recommendations, no sealed content, no conflicts."""
+
+import secrets
+
+from marketplace import recommend
+from marketplace.accounts.models import ExpertProfile, Role
+from tests import factories as f
+
+
+def test_the_matching_team_ranks_first_with_the_terms_that_matched(session):
+    company = f.user(session, role=Role.COMPANY)
+    c = f.challenge(session, company=company, title="车规级碳化硅功率模块低热阻封装",
+                    background="需要碳化硅 MOSFET 功率模块的银烧结封装与功率循环可靠性")
+    sic = f.team(session, name="宽禁带半导体封装团队", profile="碳化硅功率模块封装，银烧结工艺，功率循环寿命测试")
+    f.team(session, name="蛋白质组学团队", profile="质谱蛋白质组学与肿瘤标志物发现")
+    session.commit()
+    recs = recommend.teams_for_challenge(session=session, challenge=c)
+    assert recs[0].item.id == sic.id
+    terms = [t.term for t in recs[0].terms]
+    assert any("碳化硅" in t or "功率" in t for t in terms)
+    marked = recommend.marked(sic.profile, recs[0].terms)
+    assert any(hit for _, hit in marked) and "".join(seg for seg, _ in marked) == sic.profile
+
+
+def test_a_company_is_never_recommended_its_own_organisations_team(session):
+    company = f.user(session, role=Role.COMPANY)
+    own = f.team(session, owner=f.user(session, role=Role.TEAM, org=session.get(
+        __import__("marketplace.accounts.models", fromlist=["Organisation"]).Organisation,
+        company.organisation_id)), profile="碳化硅功率模块封装")
+    c = f.challenge(session, company=company, title="碳化硅功率模块封装", background="碳化硅功率模块")
+    session.commit()
+    assert own.id not in [r.item.id for r in recommend.teams_for_challenge(session=session, challenge=c)]
+
+
+def test_traditional_script_team_profiles_match_simplified_challenges(session):
+    c = f.challenge(session, title="芯粒先进封装与异构集成", background="芯粒互连与先进封装的热管理")
+    hk = f.team(session, name="先進封裝與芯粒集成實驗室", profile="芯粒異構集成、先進封裝熱管理與互連可靠性")
+    session.commit()
+    assert recommend.teams_for_challenge(session=session, challenge=c)[0].item.id == hk.id
+
+
+def test_sealed_bid_content_never_reaches_recommendations_or_search(client, session):
+    canary = "CANARY" + secrets.token_hex(6)
+    company = f.user(session, role=Role.COMPANY)
+    c = f.challenge(session, company=company, title="碳化硅功率模块封装")
+    f.bid(session, challenge=c, technical_route=f"{canary} 碳化硅功率模块封装 技术路线")
+    f.team(session, profile="碳化硅功率模块封装")
+    session.commit()
+    assert not recommend.search_challenge_ids(session=session, query=canary)
+    assert recommend.search_teams(session=session, query=canary) == []
+    f.login(client, session, company)
+    for path in (f"/challenges/{c.id}", "/challenges?q=碳化硅技术路线", "/dashboard",
+                 f"/api/v1/challenges/{c.id}/recommended-teams", "/api/v1/challenges?q=碳化硅技术路线"):
+        assert canary not in client.get(path).text
+
+
+def test_expert_suggestions_exclude_the_bidders_and_the_companys_organisations(session):
+    company = f.user(session, role=Role.COMPANY)
+    bidder_team = f.team(session)
+    text = "碳化硅功率器件封装可靠性评审"
+    experts = {}
+    for label, org_id in (("company", company.organisation_id), ("bidder", bidder_team.organisation_id),
+                          ("free", None)):
+        u = f.user(session, role=Role.EXPERT)
+        if org_id is not None:
+            u.organisation_id = org_id
+            session.add(u)
+        e = ExpertProfile(user_id=u.id, fields=["碳化硅功率器件", "封装可靠性"], bio=text)
+        session.add(e)
+        session.flush()
+        experts[label] = e.id
+    session.commit()
+    recs = recommend.experts_for(session=session, query=text,
+                                 excluded_organisation_ids={company.organisation_id, bidder_team.organisation_id})
+    ids = [r.item[0].id for r in recs]
+    assert experts["free"] in ids
+    assert experts["company"] not in ids and experts["bidder"] not in ids
