@@ -239,6 +239,15 @@ def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[
             for i, s in _ids(hits, "expert:")]
 
 
+def experts_for_bid(*, session: Session, bid, challenge: Challenge, k: int = 5) -> list[Recommendation]:  # noqa: ANN001
+    """Review experts for a bid: matched on the challenge and the technical route, never from the
+    bidder's, a consortium partner's or the posting company's organisation."""
+    excluded = {bid.organisation_id, challenge.organisation_id}
+    excluded |= {int(p["organisation_id"]) for p in bid.partners or [] if p.get("organisation_id")}
+    query = f"{challenge.title}\n{challenge.title}\n{challenge.bottleneck}\n{bid.technical_route}"
+    return experts_for(session=session, query=query, excluded_organisation_ids=excluded, k=k)
+
+
 def marked(text_: str, terms: list[TermContribution]) -> list[tuple[str, bool]]:
     """The text in segments, True where a contributing term occurs (for <mark>)."""
     return highlight(text_, [t.term for t in terms])

@@ -75,3 +75,29 @@ def test_expert_suggestions_exclude_the_bidders_and_the_companys_organisations(s
     ids = [r.item[0].id for r in recs]
     assert experts["free"] in ids
     assert experts["company"] not in ids and experts["bidder"] not in ids
+
+
+def test_review_page_suggests_experts_but_never_from_a_consortium_partner(client, session):
+    from datetime import timedelta
+
+    from marketplace.clock import utcnow
+
+    company = f.user(session, role=Role.COMPANY)
+    c = f.challenge(session, company=company, title="碳化硅功率模块封装", bottleneck="银烧结封装可靠性不足",
+                    bid_deadline=utcnow() - timedelta(hours=1))
+    partner = f.organisation(session, kind="institute")
+    b = f.bid(session, challenge=c, technical_route="碳化硅功率模块银烧结封装与功率循环验证",
+              partners=[{"organisation_id": partner.id, "share_percent": 30, "role": "可靠性验证"}])
+    names = {}
+    for label, org_id in (("partner", partner.id), ("free", None)):
+        u = f.user(session, role=Role.EXPERT, display_name=f"专家{label}")
+        if org_id:
+            u.organisation_id = org_id
+            session.add(u)
+        session.add(ExpertProfile(user_id=u.id, fields=["碳化硅功率模块", "银烧结封装"], bio="功率模块封装可靠性"))
+        names[label] = u.display_name
+    session.commit()
+    f.login(client, session, f.user(session, role=Role.OFFICER))
+    page = client.get(f"/officer/challenges/{c.id}/review").text
+    assert f"方案 #{b.id}" in page
+    assert names["free"] in page and names["partner"] not in page

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from marketplace import recommend
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
@@ -168,8 +169,9 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
     rows = queries.visible_on_challenge(session=session, actor=actor, challenge=challenge, now=now)
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
     orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
+    experts = {b.id: recommend.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
     return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
-                                                "orgs": orgs}, block="content")
+                                                "orgs": orgs, "experts": experts}, block="content")
 
 
 @router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])
