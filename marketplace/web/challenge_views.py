@@ -20,6 +20,7 @@ from marketplace.money import yuan_decimal
 from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5
+NEW_DEFAULTS = {"trl_target": 6, "period_months": 24, "ip_terms": "exclusive", "award_mode": "single"}
 INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
 PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in (
     ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED, ChallengeStatus.UNFILLED, ChallengeStatus.WITHDRAWN)]
@@ -114,7 +115,7 @@ def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:  # n
 
 def challenge_form_context(values: dict | None = None, errors: dict | None = None, error: str = "",
                            challenge: Challenge | None = None) -> dict:
-    values = values or {}
+    values = values if values is not None else dict(NEW_DEFAULTS)
     indicators = list(values.get("indicators") or [])
     indicators += [{}] * max(0, INDICATOR_ROWS - len(indicators))
     return {"values": values, "errors": errors or {}, "error": error, "challenge": challenge,
@@ -130,7 +131,9 @@ def form_to_challenge(form: FormData) -> dict:
         row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
         if any(row.values()):
             rows.append(row)
-    data = {k: v for k, v in data.items() if not k.startswith("indicators-") and k != "action"}
+    # An empty box means "not given": optional fields take their defaults, required ones say 必填.
+    data = {k: v for k, v in data.items()
+            if not k.startswith("indicators-") and k != "action" and v != ""}
     data["indicators"] = rows
     if not data.get("weak_link"):
         data["weak_link"] = None

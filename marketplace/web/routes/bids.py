@@ -68,6 +68,14 @@ def bid_values(bid: Bid) -> dict:
     return values
 
 
+def _new_values(session, actor) -> dict:  # noqa: ANN001
+    """A new bid starts with the team profile this user manages, if any."""
+    from sqlmodel import select
+
+    own = session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == actor.user_id)).first()
+    return {"team_id": own} if own else {}
+
+
 def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,  # noqa: ANN001
               errors: dict | None = None, error: str = "") -> dict:
     return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
@@ -100,7 +108,7 @@ def bid_form(request: Request, challenge_id: int, session: SessionDep, actor: Cu
     """New or edit form for the actor's bid on a challenge."""
     challenge = _biddable(session, actor, challenge_id)
     bid = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
-    values = bid_values(bid) if bid else {}
+    values = bid_values(bid) if bid else _new_values(session, actor)
     return render(request, "bids/form.html", _form_ctx(session, actor, challenge, bid, values),
                   block="form")
 

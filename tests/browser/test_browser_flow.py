@@ -1,0 +1,136 @@
+"""Issue 3's done-when in a real browser (Debian Chromium, driven by Playwright), with HTMX on.
+
+Company drafts and submits → officer returns with a comment → company fixes and resubmits →
+officer publishes → a team finds it with a Traditional-script search and submits a sealed bid;
+the company sees that a bid exists but not its content. Any JavaScript dialog fails the test
+(the title carries a script tag, which must stay text).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from marketplace import db, migrate
+from marketplace.clock import to_shanghai, utcnow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
+PASSWORD = "jiebang-demo-2026"
+TITLE = "<script>alert(1)</script>車規級碳化硅模块焊层"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "b.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    from marketplace import demo
+
+    engine = db.make_engine(url)
+    with db.new_session(engine) as session:
+        demo.load(session=session)
+    engine.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JIEBANG_DATABASE_URL": url, "JIEBANG_VAR_DIR": str(path.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port", str(port),
+                             "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def person(browser, base_url, account):
+    context = browser.new_context(base_url=base_url, locale="zh-CN")
+    page = context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a script ran: {d.message}"))
+    page.goto("/login")
+    page.fill("#f-account", account)
+    page.fill("#f-password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return page
+
+
+def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
+    company = person(browser, base_url, "company@jiebang.demo")
+    company.goto("/challenges/new")
+    company.fill("#f-title", TITLE)
+    company.select_option("#f-industry", "智能与新能源汽车")
+    company.fill("#f-background", "主驱逆变器需要国产碳化硅功率模块，焊层可靠性是量产前提。")
+    company.fill("#f-bottleneck", "焊层在功率循环中疲劳开裂，寿命不足两万次。")
+    company.fill("input[name=indicators-0-name]", "功率循环寿命")
+    company.fill("input[name=indicators-0-target]", "≥50000")
+    company.fill("#f-deliverables", "工程样品与工艺文件")
+    company.fill("#f-committed_funds_yuan", "6000000")
+    company.fill("#f-offered_yuan", "4000000")
+    deadline = to_shanghai(utcnow() + timedelta(days=20)).strftime("%Y-%m-%dT17:00")
+    company.fill("#f-bid_deadline", deadline)
+    company.click("button[value=submit]")
+    company.wait_for_selector("text=榜单已提交，等待科技局审核")
+    challenge_url = re.search(r"/challenges/\d+", company.url).group(0)
+    assert "<script>" in company.inner_text("h1")  # shown as text, never run
+
+    officer = person(browser, base_url, "officer@jiebang.demo")
+    officer.goto(challenge_url)
+    officer.fill("input[name=comment]", "请补充焊层材料要求")
+    officer.click("text=退回修改")
+    officer.wait_for_selector("text=已退回企业修改")
+
+    company.goto(challenge_url + "/edit")
+    assert company.is_visible("text=请补充焊层材料要求")
+    company.fill("#f-requirements", "具备银烧结焊层工艺")
+    company.click("button[value=submit]")
+    company.wait_for_selector("text=已提交审核")
+
+    officer.goto(challenge_url)
+    officer.click("text=审核通过并发布")
+    officer.wait_for_selector("text=揭榜中")
+
+    team = person(browser, base_url, "team@jiebang.demo")
+    team.goto("/challenges?q=" + "車規級碳化矽模組焊層")
+    team.click("a:has-text('車規級碳化硅模块焊层')")
+    team.click("text=我要揭榜")
+    team.fill("#f-technical_route", "采用银烧结替代锡焊，纳米银膏低温烧结，功率循环验证。")
+    team.fill("input[name=milestones-0-title]", "样品与功率循环测试")
+    team.fill("input[name=milestones-0-due_month]", "12")
+    team.check("input[name=milestones-0-indicators]")
+    team.fill("input[name=members-0-name]", "陈志远")
+    team.fill("input[name=members-0-role]", "项目负责人")
+    team.fill("#f-price_yuan", "3800000")
+    team.check("input[name=declare_no_double_funding]")
+    team.check("input[name=declare_ownership]")
+    team.click("button[value=submit]")
+    team.wait_for_selector("text=提交回执")
+
+    company.goto(challenge_url)
+    assert company.is_visible("text=已收到 1 份揭榜方案")
+    assert "纳米银膏" not in company.content()
