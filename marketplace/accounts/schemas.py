@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from marketplace.accounts.validators import (
     GUANGZHOU_DISTRICTS, QUALIFICATIONS, is_email, is_mobile, uscc_error,
@@ -12,6 +12,23 @@ from marketplace.accounts.validators import (
 from marketplace.auth.passwords import password_problem
 from marketplace.industries import INDUSTRIES
 from marketplace.validation import CleanStr, StrictIn
+
+
+def _new_password(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _industries(value: list[str]) -> list[str]:
+    if any(i not in INDUSTRIES for i in value):
+        raise ValueError("产业领域选项无效")
+    return list(dict.fromkeys(value))
+
+
+NewPassword = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_new_password)]
+Industries = Annotated[list[CleanStr], AfterValidator(_industries)]
 
 
 def _optional(value: str | None) -> str | None:
@@ -53,9 +70,9 @@ class RegistrationIn(ContactIn):
     uscc: CleanStr = Field(min_length=1, max_length=18)
     district: CleanStr
     qualifications: list[CleanStr] = Field(default_factory=list, max_length=4)
-    industries: list[CleanStr] = Field(default_factory=list, max_length=4)
+    industries: Industries = Field(default_factory=list, max_length=4)
     display_name: CleanStr = Field(min_length=1, max_length=50)
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
     accept_terms: bool = False
 
     @field_validator("uscc")
@@ -81,21 +98,6 @@ class RegistrationIn(ContactIn):
             raise ValueError("资质选项无效")
         return list(dict.fromkeys(value))
 
-    @field_validator("industries")
-    @classmethod
-    def _industries(cls, value: list[str]) -> list[str]:
-        if any(i not in INDUSTRIES for i in value):
-            raise ValueError("产业领域选项无效")
-        return list(dict.fromkeys(value))
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
     @field_validator("accept_terms")
     @classmethod
     def _terms(cls, value: bool) -> bool:
@@ -116,28 +118,12 @@ class UserCreateIn(ContactIn):
     display_name: CleanStr = Field(min_length=1, max_length=50)
     role: Literal["officer", "expert", "admin", "company", "team"]
     organisation_id: int | None = Field(default=None, ge=1, le=2**31)
-    password: str = Field(min_length=1, max_length=200)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    password: NewPassword
 
 
 class PasswordChangeIn(StrictIn):
     current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=1, max_length=200)
-
-    @field_validator("new_password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    new_password: NewPassword
 
 
 class VerificationIn(StrictIn):
@@ -156,17 +142,10 @@ class TeamProfileIn(StrictIn):
     leader: CleanStr = Field(min_length=1, max_length=50)
     members: list[CleanStr] = Field(default_factory=list, max_length=50)
     fields: list[CleanStr] = Field(default_factory=list, max_length=12)
-    industries: list[CleanStr] = Field(default_factory=list, max_length=4)
+    industries: Industries = Field(default_factory=list, max_length=4)
     profile: CleanStr = Field(min_length=10, max_length=5000)
     achievements: CleanStr = Field(default="", max_length=5000)
     patents: list[CleanStr] = Field(default_factory=list, max_length=50)
-
-    @field_validator("industries")
-    @classmethod
-    def _industries(cls, value: list[str]) -> list[str]:
-        if any(i not in INDUSTRIES for i in value):
-            raise ValueError("产业领域选项无效")
-        return list(dict.fromkeys(value))
 
     @field_validator("members", "fields", "patents")
     @classmethod

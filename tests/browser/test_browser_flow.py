@@ -9,17 +9,12 @@ the company sees that a bid exists but not its content. Any JavaScript dialog fa
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
-import httpx
 import pytest
 
-from marketplace import db, migrate
 from marketplace.clock import to_shanghai, utcnow
+from tests.servers import prepare_demo_database, uvicorn_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
@@ -29,31 +24,11 @@ TITLE = "<script>alert(1)</script>車規級碳化硅模块焊层"
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    path = tmp_path_factory.mktemp("browser") / "b.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    from marketplace import demo
-
-    engine = db.make_engine(url)
-    with db.new_session(engine) as session:
-        demo.load(session=session)
-    engine.dispose()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "JIEBANG_DATABASE_URL": url, "JIEBANG_VAR_DIR": str(path.parent)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port", str(port),
-                             "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'b.db'}"
+    prepare_demo_database(url)
+    with uvicorn_server(url, folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,57 +4,26 @@ Nothing may live only in one worker's memory. Each request here opens a new conn
 kernel spreads them over the workers.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from marketplace import db, migrate
 from marketplace.clock import to_shanghai, utcnow
 from tests.conftest import BACKENDS, PG_ADMIN_URL, drop_pg_database, fresh_database_url
+from tests.servers import prepare_demo_database, uvicorn_server
 
 WORKERS = 3
 PASSWORD = "jiebang-demo-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     backend = "postgres" if PG_ADMIN_URL else BACKENDS[0]
     url = fresh_database_url(backend, tmp_path_factory)
-    migrate.upgrade(url)
-    from marketplace import demo
-
-    engine = db.make_engine(url)
-    with db.new_session(engine) as session:
-        demo.load(session=session)
-    engine.dispose()
-    port = free_port()
-    env = {**os.environ, "JIEBANG_DATABASE_URL": url,
-           "JIEBANG_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port", str(port),
-                             "--workers", str(WORKERS), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    prepare_demo_database(url)
+    with uvicorn_server(url, tmp_path_factory.mktemp("var"), workers=WORKERS) as base:
+        yield base
     if backend == "postgres":
         drop_pg_database(url)
 
