@@ -66,11 +66,13 @@ def _go_live(session: Session, challenge_id: int, now: datetime) -> bool:
 
 def _close(session: Session, challenge_id: int, now: datetime) -> str | None:
     challenge = session.get(Challenge, challenge_id)
-    bids = queries.bid_count(session=session, challenge_id=challenge_id)
+    receipts = queries.sealed_receipts(session=session, challenge_id=challenge_id)
+    bids = len(receipts)
     action = "close" if bids else "close_unfilled"
     try:
+        # The opening record (开标记录): every sealed bid's receipt time and content hash, in the chain.
         service.move(session=session, challenge=challenge, action=action, role="system",
-                     actor=SYSTEM, summary={"bids": bids}, closed_at=now)
+                     actor=SYSTEM, summary={"bids": bids, "receipts": receipts}, closed_at=now)
     except Conflict:
         return None
     if not bids:

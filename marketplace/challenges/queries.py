@@ -110,6 +110,15 @@ def bid_count(*, session: Session, challenge_id: int) -> int:
         col(Bid.status).in_([BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))).one()
 
 
+def sealed_receipts(*, session: Session, challenge_id: int) -> list[dict]:
+    """Receipt time and content hash of every submitted bid (for the opening record; no content)."""
+    rows = session.exec(select(Bid.id, Bid.submitted_at, Bid.receipt_hash).where(
+        Bid.challenge_id == challenge_id,
+        col(Bid.status).in_([BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
+        .order_by(col(Bid.id))).all()
+    return [{"bid_id": i, "submitted_at": at.isoformat() if at else None, "receipt_hash": h} for i, at, h in rows]
+
+
 def bid_counts(*, session: Session, challenge_ids: list[int]) -> dict[int, int]:
     rows = session.exec(select(Bid.challenge_id, func.count()).where(
         col(Bid.challenge_id).in_(challenge_ids or [-1]),

@@ -129,7 +129,7 @@ def test_withdrawal_without_bids_is_immediate(session, people):
 
 def test_the_clock_publishes_scheduled_challenges_and_closes_at_the_deadline(session, people):
     with_bid = f.challenge(session, company=people["company"], status="published", deadline_days=2)
-    f.bid(session, challenge=with_bid)
+    bid = f.bid(session, challenge=with_bid, receipt_hash="ab" * 32)
     without = f.challenge(session, company=people["company"], status="published", deadline_days=2)
     scheduled = f.challenge(session, company=people["company"], status="scheduled", deadline_days=20,
                             publish_at=utcnow() + timedelta(days=1), published_at=None)
@@ -143,6 +143,10 @@ def test_the_clock_publishes_scheduled_challenges_and_closes_at_the_deadline(ses
     assert report.closed == [with_bid.id] and report.unfilled == [without.id]
     session.refresh(with_bid), session.refresh(without)
     assert (with_bid.status, without.status) == ("closed", "unfilled")
+    opening = session.exec(select(AuditEvent).where(AuditEvent.action == "challenge.close",
+                                                    AuditEvent.subject_id == str(with_bid.id))).one()
+    assert [r["bid_id"] for r in opening.summary["receipts"]] == [bid.id]
+    assert opening.summary["receipts"][0]["receipt_hash"] == bid.receipt_hash
 
 
 def test_relisting_an_unfilled_challenge_makes_a_new_draft(session, people):
