@@ -37,8 +37,9 @@ def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
         ctx["my_challenges"] = rows
         ctx["counts"] = challenge_queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
     if actor.role == Role.TEAM and ctx.get("teams"):
+        mine_first = sorted(ctx["teams"], key=lambda t: t.owner_id != actor.user_id)
         ctx["team_panels"] = [(t, recommend.challenges_for_team(session=session, team=t, k=5))
-                              for t in ctx["teams"][:3]]
+                              for t in mine_first[:3]]
     if actor.is_officer:
         rows = challenge_queries.all_for_officer(session=session)
         ctx["officer_stats"] = {"submitted": sum(c.status == "submitted" for c in rows),
