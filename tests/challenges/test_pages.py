@@ -120,3 +120,19 @@ def test_confidential_annex_needs_a_verified_team_that_accepts_the_terms(client,
     client.cookies.clear()
     f.login(client, session, unverified)
     assert "HX-2049" not in post(client, f"/challenges/{c.id}/accept-terms").text
+
+
+def test_an_oversize_attachment_is_refused_and_nothing_is_stored(client, session, app):
+    from marketplace.challenges.models import Attachment
+
+    company = f.user(session, role=Role.COMPANY)
+    c = f.challenge(session, company=company, status="published")
+    session.commit()
+    f.login(client, session, company)
+    app.state.settings = app.state.settings.model_copy(update={"upload_max_bytes": 1000})
+    for size in (1001, 5000):
+        r = client.post(f"/challenges/{c.id}/attachments", data={"csrf_token": f.csrf(client)},
+                        files={"file": ("big.pdf", b"%PDF-" + b"0" * (size - 5), "application/pdf")},
+                        follow_redirects=True)
+        assert "文件超过" in r.text or "文件过大" in r.text, (size, r.status_code)
+    assert session.exec(select(Attachment).where(Attachment.challenge_id == c.id)).all() == []
