@@ -183,12 +183,12 @@ class Recommendation:
     relative: float = 1.0  # score as a share of the best in the same list (shown as 匹配度 %)
 
 
-# A recommendation must rest on at least three shared words — not single characters, and not just
-# the industry's name (which both texts carry as a label).
-MIN_SHARED_TERMS = 3
+# A recommendation must rest on shared words (six characters' worth at least) — not on single
+# characters, and not just on the industry's name (which both texts carry as a label).
+MIN_SHARED_CHARS = 6
 # A match must reach this share of the score the query text gets against itself (its own document):
-# measured on the demo data, real matches score 0.12–0.51 and unrelated pairs 0.04–0.10.
-MIN_SELF_SHARE = 0.1
+# measured on the demo data, intended matches score 0.28–0.53 and unrelated pairs 0.08–0.14.
+MIN_SELF_SHARE = 0.15
 LABEL_TERMS = frozenset(INDUSTRIES) | frozenset(WEAK_LINKS)
 
 
@@ -204,7 +204,8 @@ def _credible(recs: list[Recommendation], self_score: float, floor: float = MIN_
     for r in recs:
         r.terms = [t for t in r.terms if len(t.term) >= 2]
         r.relative = min(1.0, r.score / self_score) if self_score > 0 else 0.0
-        if len([t for t in r.terms if t.term not in LABEL_TERMS]) >= MIN_SHARED_TERMS and r.relative >= floor:
+        shared = sum(len(t.term) for t in r.terms if t.term not in LABEL_TERMS)
+        if shared >= MIN_SHARED_CHARS and r.relative >= floor:
             kept.append(r)
     return kept
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import zipfile
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,14 +16,16 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.decomposition import TruncatedSVD
 from sklearn.utils.validation import check_is_fitted
 
 from matching.normalize import normalize, normalize_with_offsets
+from matching._build import analyze_channel, effective_n_jobs, release_memory
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _WORD_PREFIX = "\x01"  # word-channel terms live in the same vocabulary under this prefix
 
 
@@ -57,6 +60,8 @@ def _resource_digest() -> str:
     return h.hexdigest()[:16]
 
 
+MAX_DF_MIN_DOCS = 2000
+
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
 
@@ -82,15 +87,30 @@ class SearchIndex(BaseEstimator):
         BM25 document-length normalisation.
     max_df : float
         Query terms found in more than this share of the documents are ignored (unless nothing
-        else is left): they barely move the ranking and dominate the query time.
+        else is left): they barely move the ranking and dominate the query time. Applied only
+        from ``MAX_DF_MIN_DOCS`` documents on; small corpora keep every term.
     prf_docs : int
         Pseudo-relevance feedback: number of top documents to expand the query from (0 = off).
     prf_terms : int
         Number of expansion terms added by pseudo-relevance feedback.
     prf_weight : float
         Weight of the expansion terms relative to the original query.
+    lsa_components : int
+        Dimensions of the latent semantic (LSA, truncated SVD) document vectors used to rerank the
+        best BM25 candidates (0 disables the rerank).
+    lsa_weight : float
+        Weight of the topical similarity in the rerank; a candidate's score becomes
+        ``bm25 / best_bm25 + lsa_weight * max(cos(doc, centroid), 0)``, times the best BM25 score.
+    lsa_feedback : int
+        The centroid is the score-weighted mean vector of this many top BM25 documents.
+    rerank_depth : int
+        Number of BM25 candidates reranked.
     max_query_chars : int
         Queries are cut to this many characters.
+    n_jobs : int or None
+        Worker processes for tokenisers that run per document (jieba): ``None`` uses every core
+        for corpora over two million characters and one process otherwise; negative counts back
+        from the number of cores (-1 = all). Results do not depend on it.
     """
 
     def __init__(
@@ -106,7 +126,12 @@ class SearchIndex(BaseEstimator):
         prf_docs: int = 0,
         prf_terms: int = 10,
         prf_weight: float = 0.3,
+        lsa_components: int = 128,
+        lsa_weight: float = 0.5,
+        lsa_feedback: int = 3,
+        rerank_depth: int = 50,
         max_query_chars: int = 1000,
+        n_jobs: int | None = None,
     ):
         self.ngram_range = ngram_range
         self.char_weight = char_weight
@@ -118,7 +143,12 @@ class SearchIndex(BaseEstimator):
         self.prf_docs = prf_docs
         self.prf_terms = prf_terms
         self.prf_weight = prf_weight
+        self.lsa_components = lsa_components
+        self.lsa_weight = lsa_weight
+        self.lsa_feedback = lsa_feedback
+        self.rerank_depth = rerank_depth
         self.max_query_chars = max_query_chars
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ tokenising
     def _channels(self) -> list[tuple[str, object, float]]:
@@ -152,60 +182,62 @@ class SearchIndex(BaseEstimator):
         if not (0.0 <= self.b <= 1.0) or self.k1 < 0:
             raise ValueError("need k1 >= 0 and 0 <= b <= 1")
         self._tokenizers_ = self._channels()
-        analyzed = [self._analyze(t) for t in texts]
-        self._build(ids, texts, analyzed)
-        h = hashlib.sha256(json.dumps(self.get_params(), sort_keys=True, default=str).encode())
+        norms = [normalize(t) for t in texts]
+        n_jobs = effective_n_jobs(self.n_jobs, sum(map(len, norms)))
+        channels = [analyze_channel(norms, tok, n_jobs) for _, tok, _ in self._tokenizers_]
+        del norms
+        self._build(ids, texts, channels)
+        del channels
+        self._fit_lsa()
+        release_memory()
+        params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}
+        h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
         for doc_id, text in zip(ids, texts, strict=True):
             h.update(doc_id.encode() + b"\0" + text.encode("utf-8", "replace") + b"\0")
         self.fingerprint_ = h.hexdigest()[:32]
         return self
 
-    def _build(self, ids: list[str], texts: list[str], analyzed: list[list[Counter]]) -> None:
-        """Build vocabulary, statistics and the term-by-document matrix from analysed docs."""
-        n_chan = len(self._tokenizers_)
-        vocab: dict[str, int] = {}
-        term_chan: list[int] = []
-        rows: list[int] = []
-        cols: list[int] = []
-        tfs: list[int] = []
-        dl = np.zeros((n_chan, len(ids)), dtype=np.float64)
-        lookup = vocab.get
-        for d, counters in enumerate(analyzed):
-            for c, counts in enumerate(counters):
-                term_ids = list(map(lookup, counts))
-                if None in term_ids:
-                    for i, term in enumerate(counts):
-                        if term_ids[i] is None:
-                            term_ids[i] = vocab.setdefault(term, len(vocab))
-                            if term_ids[i] == len(term_chan):
-                                term_chan.append(c)
-                rows.extend(term_ids)
-                values = counts.values()
-                tfs.extend(values)
-                dl[c, d] = sum(values)
-                cols.extend([d] * len(counts))
-        self.avgdl_ = np.maximum(dl.mean(axis=1), 1.0) if len(ids) else np.ones(n_chan)
-        rows_a = np.asarray(rows, dtype=np.int32)
-        cols_a = np.asarray(cols, dtype=np.int32)
-        tf_a = np.asarray(tfs, dtype=np.float64)
-        chan_a = np.asarray(term_chan, dtype=np.int8)
-        norm = dl[chan_a[rows_a], cols_a] / self.avgdl_[chan_a[rows_a]] if len(rows_a) else tf_a
-        sat = self._saturate(tf_a, norm)
-        self.vocab_ = vocab
-        self.terms_ = list(vocab)
-        self.term_channel_ = chan_a
+    def _build(self, ids: list[str], texts: list[str], channels: list) -> None:
+        """Build vocabulary, statistics and the term-by-document matrix from analysed channels."""
+        n_chan, n_docs = len(self._tokenizers_), len(ids)
+        terms: list[str] = []
+        rows_p, cols_p, sat_p, chan_p = [], [], [], []
+        avgdl = np.ones(n_chan)
+        for c, ((prefix, _, _), (c_terms, doc, term, tf)) in enumerate(
+            zip(self._tokenizers_, channels, strict=True)
+        ):
+            dl = np.bincount(doc, weights=tf, minlength=n_docs)
+            avgdl[c] = max(dl.mean(), 1.0) if n_docs else 1.0
+            rows_p.append(term + len(terms))
+            cols_p.append(doc)
+            sat_p.append(self._saturate(tf.astype(np.float64), dl[doc] / avgdl[c]))
+            chan_p.append(np.full(len(c_terms), c, dtype=np.int8))
+            terms.extend(c_terms if not prefix else [prefix + t for t in c_terms])
+        self.avgdl_ = avgdl
+        self.terms_ = terms
+        self.vocab_ = {t: i for i, t in enumerate(terms)}
+        self.term_channel_ = np.concatenate(chan_p) if chan_p else np.zeros(0, dtype=np.int8)
         self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
+        rows = np.concatenate(rows_p).astype(np.int32)
+        cols = np.concatenate(cols_p).astype(np.int32)
+        sat = np.concatenate(sat_p).astype(np.float32)
+        del rows_p, cols_p, sat_p
+        # Each channel yields the documents of a term in ascending order: a stable sort keeps it.
+        order = np.argsort(rows, kind="stable")
+        counts = np.bincount(rows, minlength=len(terms)) if len(terms) else np.zeros(0, np.int64)
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
         self.postings_ = sp.csr_matrix(
-            (sat.astype(np.float32), (rows_a, cols_a)), shape=(len(vocab), len(ids))
+            (sat[order], cols[order], indptr.astype(np.int32) if indptr[-1] < 2**31 else indptr),
+            shape=(len(terms), n_docs),
         )
-        self.postings_.sort_indices()
-        self.df_ = np.diff(self.postings_.indptr).astype(np.int64)
+        self.df_ = counts.astype(np.int64)
         self.ids_ = ids
         self.texts_ = texts
         self.row_of_ = {doc_id: i for i, doc_id in enumerate(ids)}
-        self.alive_ = np.ones(len(ids), dtype=bool)
-        self.n_alive_ = len(ids)
-        self._delta: dict[int, tuple[list[int], list[float]]] = {}
+        self.alive_ = np.ones(n_docs, dtype=bool)
+        self.n_alive_ = n_docs
+        self._delta: dict[int, tuple[array, array]] = {}
 
     def _saturate(self, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
         """BM25 term-frequency saturation with length normalisation."""
@@ -245,9 +277,11 @@ class SearchIndex(BaseEstimator):
                 t = self.vocab_[term]
                 self.df_[t] += 1
                 w = float(self._saturate(np.float64(tf), np.float64(dl / self.avgdl_[c])))
-                rows, weights = self._delta.setdefault(t, ([], []))
+                # arrays, not lists: they hold no references, so the garbage collector skips them
+                rows, weights = self._delta.setdefault(t, (array("i"), array("f")))
                 rows.append(row)
                 weights.append(w)
+        self._append_vector(self._embed_counts(analyzed[0]) if self.lsa_components_ > 0 else None)
         self._mutated("add", doc_id, text)
 
     def remove(self, doc_id: str) -> None:
@@ -294,6 +328,9 @@ class SearchIndex(BaseEstimator):
             )
             base = (base + delta).tocsr()
         keep = np.flatnonzero(self.alive_)
+        kept_rows = keep if len(keep) < n_rows else np.arange(n_rows)
+        self._vectors = np.ascontiguousarray(self._vectors_of(kept_rows))
+        self.__dict__.pop("_extra_vectors", None)
         if len(keep) < n_rows:
             base = base[:, keep].tocsr()
             self.ids_ = [self.ids_[i] for i in keep]
@@ -304,6 +341,103 @@ class SearchIndex(BaseEstimator):
         self.postings_ = base
         self._delta = {}
         return self
+
+    # ------------------------------------------------------------------ topical rerank (LSA)
+    _LSA_TERMS = 20_000  # most frequent character-channel terms that span the latent space
+    _LSA_SAMPLE = 5_000  # documents the SVD is fitted on (all documents are then projected)
+
+    def _fit_lsa(self) -> None:
+        """Fit the LSA basis on a sample of documents and project every document."""
+        n_docs = len(self.ids_)
+        dims = int(self.lsa_components)
+        self.__dict__.pop("_lsa_col", None)
+        self.__dict__.pop("_extra_vectors", None)
+        self.lsa_terms_ = np.zeros(0, dtype=np.int64)
+        self.lsa_term_weights_ = np.zeros(0, dtype=np.float32)
+        self.lsa_basis_ = np.zeros((0, 0), dtype=np.float32)
+        self._vectors = np.zeros((n_docs, 0), dtype=np.float32)
+        self.lsa_components_ = 0
+        if dims <= 0 or self.char_weight <= 0:
+            return
+        df = self.df_
+        cand = np.flatnonzero((self.term_channel_ == 0) & (df >= 3) & (df <= self.max_df * n_docs))
+        cand = cand[np.argsort(-df[cand], kind="stable")[: self._LSA_TERMS]]
+        if len(cand) <= dims or n_docs <= 2 * dims:
+            return
+        cand.sort()
+        idf = np.log1p((n_docs - df[cand] + 0.5) / (df[cand] + 0.5)).astype(np.float32)
+        X = sp.csr_matrix(self.postings_[cand].T.multiply(idf[None, :]), dtype=np.float32)
+        X = _l2_rows(X)
+        rng = np.random.default_rng(0)
+        sample = np.sort(rng.choice(n_docs, min(self._LSA_SAMPLE, n_docs), replace=False))
+        svd = TruncatedSVD(dims, n_iter=4, random_state=0).fit(X[sample])
+        self.lsa_terms_ = cand
+        self.lsa_term_weights_ = idf
+        self.lsa_basis_ = np.ascontiguousarray(svd.components_, dtype=np.float32)
+        self.lsa_components_ = dims
+        self._vectors = _l2_dense(np.asarray(X @ self.lsa_basis_.T, dtype=np.float32))
+
+    @property
+    def doc_vectors_(self) -> np.ndarray:
+        """Unit LSA vector of every document row (``(n_rows, lsa_components_)``)."""
+        return self._vectors_of(np.arange(len(self.ids_)))
+
+    def _embed_counts(self, counts: Counter) -> np.ndarray:
+        """LSA vector of one document from its character-channel term counts."""
+        col = self.__dict__.get("_lsa_col")
+        if col is None:
+            col = self._lsa_col = {int(t): j for j, t in enumerate(self.lsa_terms_.tolist())}
+        vocab = self.vocab_
+        pairs = [(j, tf) for term, tf in counts.items() if (j := col.get(vocab[term])) is not None]
+        if not pairs:
+            return np.zeros(self.lsa_components_, dtype=np.float32)
+        cols = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
+        tf = np.fromiter((t for _, t in pairs), dtype=np.float64, count=len(pairs))
+        x = self._saturate(tf, np.float64(sum(counts.values()) / self.avgdl_[0]))
+        x = x * self.lsa_term_weights_[cols]
+        return _l2_dense(self.lsa_basis_[:, cols] @ x.astype(np.float32))
+
+    def _append_vector(self, vector: np.ndarray | None) -> None:
+        """Store the vector of the newest row.
+
+        Rows added after the fit go to a small side buffer that doubles when full, so an addition
+        never copies the fitted documents' vectors; :meth:`compact` merges the two.
+        """
+        extra = self.__dict__.get("_extra_vectors")
+        n_extra = len(self.ids_) - len(self._vectors)
+        if extra is None or n_extra > len(extra):
+            grown = np.zeros((max(2 * n_extra, 64), self._vectors.shape[1]), dtype=np.float32)
+            if extra is not None:
+                grown[: len(extra)] = extra
+            extra = self._extra_vectors = grown
+        extra[n_extra - 1] = 0.0 if vector is None else vector
+
+    def _vectors_of(self, rows: np.ndarray) -> np.ndarray:
+        """LSA vectors of document *rows* (fitted and added ones)."""
+        n_base = len(self._vectors)
+        if len(rows) == 0 or rows.max() < n_base:
+            return self._vectors[rows]
+        out = np.empty((len(rows), self._vectors.shape[1]), dtype=np.float32)
+        base = rows < n_base
+        out[base] = self._vectors[rows[base]]
+        out[~base] = self._extra_vectors[rows[~base] - n_base]
+        return out
+
+    def _rerank(self, rows: np.ndarray, bm25: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fuse BM25 with LSA similarity to the top documents' centroid; return rows and scores."""
+        if len(rows) == 0:
+            return rows, bm25
+        best = bm25[0]
+        vectors = self._vectors_of(rows)
+        m = max(1, min(int(self.lsa_feedback), len(rows)))
+        centroid = (bm25[:m, None] * vectors[:m]).sum(axis=0)
+        norm = np.linalg.norm(centroid)
+        if norm <= 0:
+            return rows, bm25
+        sim = np.maximum(vectors @ (centroid / norm), 0.0)
+        fused = (bm25 / best + self.lsa_weight * sim) * best
+        order = np.lexsort((rows, -fused))
+        return rows[order], fused[order]
 
     # ------------------------------------------------------------------ querying
     def __len__(self) -> int:
@@ -330,7 +464,9 @@ class SearchIndex(BaseEstimator):
                 if t is not None and self.df_[t] > 0:
                     out[t] = out.get(t, 0.0) + float(qtf)
         limit = self.max_df * self.n_alive_
-        if self.max_df < 1.0 and out:
+        # Pruning common terms is a speed measure for large corpora; in a small one (a district's
+        # few hundred challenges and teams) the shared domain words ARE the signal, so keep them.
+        if self.max_df < 1.0 and out and self.n_alive_ >= MAX_DF_MIN_DOCS:
             kept = {t: w for t, w in out.items() if self.df_[t] <= limit}
             out = kept or out
         return out
@@ -367,8 +503,8 @@ class SearchIndex(BaseEstimator):
                     val_parts.append(data[s:e] * np.float32(wt))
             extra = self._delta.get(t)
             if extra is not None:
-                idx_parts.append(np.asarray(extra[0], dtype=np.int32))
-                val_parts.append(np.asarray(extra[1], dtype=np.float32) * np.float32(wt))
+                idx_parts.append(np.frombuffer(extra[0], dtype=np.intc))
+                val_parts.append(np.frombuffer(extra[1], dtype=np.float32) * np.float32(wt))
         if not idx_parts:
             return np.zeros(n_rows, dtype=np.float64)
         if len(idx_parts) == 1:
@@ -453,7 +589,13 @@ class SearchIndex(BaseEstimator):
                 return []
         elif self.n_alive_ < len(self.ids_):
             scores[~self.alive_] = 0.0
-        top = self._top_rows(scores, k, rows)
+        if self.lsa_components_ > 0 and self.lsa_weight > 0:
+            top = self._top_rows(scores, max(k, self.rerank_depth), rows)
+            top, fused = self._rerank(top, scores[top])
+            top, scores = top[:k], np.zeros(len(self.ids_))
+            scores[top] = fused[:k]
+        else:
+            top = self._top_rows(scores, k, rows)
         ids = self.ids_
         return [Hit(ids[r], float(scores[r])) for r in top]
 
@@ -517,6 +659,10 @@ class SearchIndex(BaseEstimator):
             indices=self.postings_.indices,
             data=self.postings_.data,
             term_channel=self.term_channel_,
+            doc_vectors=self.doc_vectors_,
+            lsa_terms=self.lsa_terms_,
+            lsa_weights=self.lsa_term_weights_,
+            lsa_basis=self.lsa_basis_,
         )
         payload = buf.getvalue()
         path = Path(path)
@@ -547,7 +693,7 @@ class SearchIndex(BaseEstimator):
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
                 meta = json.loads(npz["meta"].tobytes().decode())
-                arrays = {k: npz[k] for k in ("indptr", "indices", "data", "term_channel")}
+                arrays = {k: npz[k] for k in _ARRAYS}
         except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
             raise IndexCorrupt(f"index file unreadable: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION or meta.get("resources") != _resource_digest():
@@ -578,6 +724,13 @@ class SearchIndex(BaseEstimator):
         self.n_alive_ = n_docs
         self.avgdl_ = np.asarray(meta["avgdl"], dtype=np.float64)
         self.fingerprint_ = meta["fingerprint"]
+        self._vectors = np.ascontiguousarray(arrays["doc_vectors"], dtype=np.float32)
+        self.lsa_terms_ = arrays["lsa_terms"].astype(np.int64)
+        self.lsa_term_weights_ = arrays["lsa_weights"].astype(np.float32)
+        self.lsa_basis_ = np.ascontiguousarray(arrays["lsa_basis"], dtype=np.float32)
+        self.lsa_components_ = self.lsa_basis_.shape[0]
+        if len(self._vectors) != n_docs:
+            raise IndexCorrupt("index file inconsistent: document vectors")
         self._delta = {}
         return self
 
@@ -602,6 +755,10 @@ def _top_k_candidates(scores: np.ndarray, k: int, block: int = 64) -> np.ndarray
 
 
 _MAGIC = b"JIEBANG-MATCHING-INDEX\n"
+_ARRAYS = (
+    "indptr", "indices", "data", "term_channel",
+    "doc_vectors", "lsa_terms", "lsa_weights", "lsa_basis",
+)
 
 
 def _merge_into_phrases(contrib: dict[str, float], query: str, doc: str) -> dict[str, float]:
@@ -634,3 +791,16 @@ def _find_positions(norm: str, offsets: list[int], term: str) -> list[tuple[int,
         spans.append((offsets[start], offsets[end - 1] + 1))
         start = norm.find(term, start + 1)
     return spans
+
+
+def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:
+    """Scale the rows of a CSR matrix to unit length (empty rows stay empty)."""
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ X)
+
+
+def _l2_dense(V: np.ndarray) -> np.ndarray:
+    """Scale the rows of a dense array to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(V, axis=-1, keepdims=True)
+    return (V / np.where(norms > 0, norms, 1.0)).astype(np.float32)
