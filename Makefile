@@ -38,6 +38,7 @@ test: install assets
 
 bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	mkdir -p var
 	$(BIN)/python -m matching.bench --out var/bench.json
 
 clean:
