@@ -8,7 +8,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
-from marketplace.errors import Forbidden
+from marketplace.errors import Forbidden, NotFound
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_FIELD = "csrf_token"
@@ -86,3 +86,18 @@ async def csrf_protect(request: Request) -> None:
             sent = value if isinstance(value, str) else None
     if not expected or not sent or not secrets.compare_digest(expected, sent):
         raise Forbidden("页面已过期或请求来源无法验证，请刷新页面后重试", code="csrf_failed")
+
+
+MAX_ID = 2**31 - 1  # the id columns are INTEGER (int4 on PostgreSQL)
+
+
+async def ids_in_range(request: Request) -> None:
+    """An id no row can have is a 404 before any query runs (keeps PostgreSQL transactions clean)."""
+    for name, value in request.path_params.items():
+        if name.endswith("_id"):
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                continue  # the route's own validation answers with 422
+            if not 1 <= number <= MAX_ID:
+                raise NotFound("记录不存在")

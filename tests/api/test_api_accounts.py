@@ -77,3 +77,11 @@ def test_bearer_calls_need_no_csrf_but_cookie_calls_do(client, session):
 def test_openapi_describes_the_api(client):
     spec = client.get("/openapi.json").json()
     assert "/api/v1/auth/token" in spec["paths"] and "/api/v1/register" in spec["paths"]
+
+
+def test_ids_beyond_the_databases_integer_range_are_bad_input_not_a_crash(client, session):
+    f.login(client, session, f.user(session, role=Role.OFFICER))
+    for path in ("/api/v1/challenges/99999999999999999999", "/api/v1/teams/9223372036854775808",
+                 "/challenges/99999999999999999999"):
+        response = client.get(path)
+        assert response.status_code in (404, 422), (path, response.status_code)
