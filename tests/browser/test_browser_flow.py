@@ -1,9 +1,10 @@
 """Issue 3's done-when in a real browser (Debian Chromium, driven by Playwright), with HTMX on.
 
 Company drafts and submits → officer returns with a comment → company fixes and resubmits →
-officer publishes → a team finds it with a Traditional-script search and submits a sealed bid;
-the company sees that a bid exists but not its content. Any JavaScript dialog fails the test
-(the title carries a script tag, which must stay text).
+officer publishes → two teams find it by searching (one in Traditional script) and bid, one as a
+consortium; the company sees only that bids exist → the deadline passes → the officer runs the
+formal review → the company reads the bids. Any JavaScript dialog fails the test (the title
+carries a script tag, which must stay text).
 """
 
 import os
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace import db
 from marketplace.clock import to_shanghai, utcnow
 from tests.servers import prepare_demo_database, uvicorn_server
 
@@ -26,6 +28,7 @@ TITLE = "<script>alert(1)</script>車規級碳化硅模块焊层"
 def base_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'b.db'}"
+    os.environ["JIEBANG_BROWSER_DB"] = url
     prepare_demo_database(url)
     with uvicorn_server(url, folder) as base:
         yield base
@@ -106,6 +109,55 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
     team.click("button[value=submit]")
     team.wait_for_selector("text=提交回执")
 
+    partner = person(browser, base_url, "gdas-semi-gan@jiebang.demo")
+    partner.goto("/challenges?q=碳化硅模块焊层")
+    partner.click("a:has-text('車規級碳化硅模块焊层')")
+    partner.click("text=我要揭榜")
+    partner.fill("#f-technical_route", "氮化镓与碳化硅协同的瞬态液相烧结焊层方案。")
+    partner.fill("input[name=milestones-0-title]", "焊层工艺定型")
+    partner.fill("input[name=milestones-0-due_month]", "10")
+    partner.check("input[name=milestones-0-indicators]")
+    partner.fill("input[name=members-0-name]", "龚新宇")
+    partner.fill("input[name=members-0-role]", "项目负责人")
+    partner.fill("#f-price_yuan", "3500000")
+    partner.select_option("select[name=partners-0-organisation_id]", label="中山大学")
+    partner.fill("input[name=partners-0-share_percent]", "30")
+    partner.fill("input[name=partners-0-role]", "可靠性验证")
+    partner.check("input[name=declare_no_double_funding]")
+    partner.check("input[name=declare_ownership]")
+    partner.click("button[value=submit]")
+    partner.wait_for_selector("text=提交回执")
+
     company.goto(challenge_url)
-    assert company.is_visible("text=已收到 1 份揭榜方案")
-    assert "纳米银膏" not in company.content()
+    assert company.is_visible("text=已收到 2 份揭榜方案")
+    assert "纳米银膏" not in company.content() and "瞬态液相" not in company.content()
+
+    challenge_id = int(challenge_url.rsplit("/", 1)[1])
+    _move_deadline_into_the_past(challenge_id)
+    officer.goto(f"/officer/challenges/{challenge_id}/review")
+    officer.locator("button[value=qualify]").first.click()
+    officer.wait_for_selector("text=形式审查通过")
+    company.goto(challenge_url)
+    assert company.is_visible("text=共 2 份揭榜方案") and company.is_visible("text=形式审查通过")
+    routes = []
+    for link in company.locator("a[href^='/bids/']").all():
+        company_bid = company.context.new_page()
+        company_bid.goto(link.get_attribute("href"))
+        routes.append(company_bid.content())
+        company_bid.close()
+    assert any("纳米银膏" in r for r in routes) and any("瞬态液相" in r for r in routes)
+
+
+def _move_deadline_into_the_past(challenge_id: int) -> None:
+    """Stand-in for waiting: the deadline passes (the server applies it on the next access)."""
+    from datetime import timedelta
+
+    from marketplace.challenges.models import Challenge
+
+    engine = db.make_engine(os.environ["JIEBANG_BROWSER_DB"])
+    with db.new_session(engine) as session:
+        challenge = session.get(Challenge, challenge_id)
+        challenge.bid_deadline = utcnow() - timedelta(minutes=1)
+        session.add(challenge)
+        session.commit()
+    engine.dispose()
