@@ -10,7 +10,12 @@ import yaml
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import (
-    ExpertProfile, Organisation, OrgStatus, Role, TeamProfile, User,
+    ExpertProfile,
+    Organisation,
+    OrgStatus,
+    Role,
+    TeamProfile,
+    User,
 )
 from marketplace.accounts.validators import uscc_error
 from marketplace.audit import service as audit

@@ -1,12 +1,12 @@
 """Import every table module so that SQLModel.metadata is complete (migrations, tests)."""
 
+from marketplace import indexstate  # noqa: F401
 from marketplace.accounts import models as accounts_models  # noqa: F401
 from marketplace.audit import models as audit_models  # noqa: F401
 from marketplace.auth import models as auth_models  # noqa: F401
 from marketplace.bids import models as bid_models  # noqa: F401
 from marketplace.challenges import models as challenge_models  # noqa: F401
-from marketplace.notifications import models as notification_models  # noqa: F401
-from marketplace import indexstate  # noqa: F401
 from marketplace.db import metadata
+from marketplace.notifications import models as notification_models  # noqa: F401
 
 __all__ = ["metadata"]

@@ -1,15 +1,13 @@
 """Alembic: upgrade → downgrade → upgrade on every configured database, and models match migrations."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from marketplace import db, migrate
 from marketplace.models import metadata
-from tests.conftest import drop_pg_database, fresh_database_url
-
-import pytest
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -7,7 +7,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from marketplace.accounts.validators import (
-    GUANGZHOU_DISTRICTS, QUALIFICATIONS, is_email, is_mobile, uscc_error,
+    GUANGZHOU_DISTRICTS,
+    QUALIFICATIONS,
+    is_email,
+    is_mobile,
+    uscc_error,
 )
 from marketplace.auth.passwords import password_problem
 from marketplace.industries import INDUSTRIES

@@ -6,10 +6,20 @@ from sqlmodel import Session, func, select
 
 from marketplace.accounts import permissions
 from marketplace.accounts.models import (
-    ExpertProfile, Organisation, OrgKind, OrgStatus, Role, TeamProfile, User,
+    ExpertProfile,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    TeamProfile,
+    User,
 )
 from marketplace.accounts.schemas import (
-    PasswordChangeIn, RegistrationIn, TeamProfileIn, UserCreateIn, VerificationIn,
+    PasswordChangeIn,
+    RegistrationIn,
+    TeamProfileIn,
+    UserCreateIn,
+    VerificationIn,
 )
 from marketplace.audit import service as audit
 from marketplace.auth import service as auth

@@ -7,7 +7,11 @@ from fastapi import APIRouter, Depends
 from marketplace.api.schemas import ErrorOut
 from marketplace.notifications import service as notifications
 from marketplace.notifications.schemas import (
-    InboxOut, NotificationOut, PreferenceIn, PreferenceOut, ReadAllOut,
+    InboxOut,
+    NotificationOut,
+    PreferenceIn,
+    PreferenceOut,
+    ReadAllOut,
 )
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 

@@ -7,10 +7,20 @@ from fastapi import APIRouter, Depends, Request
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import (
-    PasswordChangeIn, RegistrationIn, TeamProfileIn, UserCreateIn, VerificationIn,
+    PasswordChangeIn,
+    RegistrationIn,
+    TeamProfileIn,
+    UserCreateIn,
+    VerificationIn,
 )
 from marketplace.api.schemas import (
-    ErrorOut, OrganisationOut, RoleIn, TeamOut, TokenIn, TokenOut, UserOut,
+    ErrorOut,
+    OrganisationOut,
+    RoleIn,
+    TeamOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
 )
 from marketplace.auth import service as auth
 from marketplace.web.deps import CurrentActor, SessionDep, bearer_token, client_address, current_actor

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import Organisation, TeamProfile, User
-from marketplace.bids.models import Bid, BidStatus as B
+from marketplace.bids.models import Bid
+from marketplace.bids.models import BidStatus as B
 from marketplace.bids.service import receipt_hash
 from marketplace.challenges.models import Challenge
 from marketplace.clock import as_utc, utcnow

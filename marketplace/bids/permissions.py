@@ -11,7 +11,8 @@ from datetime import datetime
 
 from marketplace.accounts.models import Role
 from marketplace.auth.actor import Actor
-from marketplace.bids.models import Bid, BidStatus as B
+from marketplace.bids.models import Bid
+from marketplace.bids.models import BidStatus as B
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
 

@@ -16,7 +16,8 @@ from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions, queries, states
-from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus as B
+from marketplace.bids.models import BID_STATUS_LABELS, Bid
+from marketplace.bids.models import BidStatus as B
 from marketplace.bids.schemas import BidIn, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus

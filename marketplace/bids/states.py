@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from marketplace.accounts.models import Role
-from marketplace.bids.models import BID_STATUS_LABELS, BidStatus as B
+from marketplace.bids.models import BID_STATUS_LABELS
+from marketplace.bids.models import BidStatus as B
 from marketplace.states import Transition, actions_for, machine, step
 
 TEAM, OFFICER, ADMIN = Role.TEAM, Role.OFFICER, Role.ADMIN

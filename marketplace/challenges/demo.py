@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import Organisation, Role, User
-from marketplace.challenges.models import Challenge, ChallengeStatus as S
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.money import fen_from_yuan
 

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from marketplace.auth.actor import SYSTEM
 from marketplace.challenges import queries, service
-from marketplace.challenges.models import Challenge, ChallengeStatus as S
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict
 from marketplace.notifications import service as notifications

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from marketplace.accounts.models import Role
 from marketplace.auth.actor import Actor
-from marketplace.challenges.models import Challenge, ChallengeStatus as S
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import as_utc
 
 Decision = tuple[bool, str]

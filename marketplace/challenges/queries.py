@@ -13,7 +13,13 @@ from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges.models import (
-    Attachment, Challenge, ChallengeStatus as S, Clarification, ConfidentialityAcceptance,
+    Attachment,
+    Challenge,
+    Clarification,
+    ConfidentialityAcceptance,
+)
+from marketplace.challenges.models import (
+    ChallengeStatus as S,
 )
 from marketplace.errors import NotFound
 

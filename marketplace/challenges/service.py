@@ -9,7 +9,8 @@ from sqlmodel import Session, col, update
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries, states
-from marketplace.challenges.models import STATUS_LABELS, Challenge, ChallengeStatus as S
+from marketplace.challenges.models import STATUS_LABELS, Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
 from marketplace.clock import as_utc, from_shanghai_local, utcnow
 from marketplace.errors import Conflict, Forbidden, RuleViolation

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from marketplace.accounts.models import Role
-from marketplace.challenges.models import STATUS_LABELS, ChallengeStatus as S
+from marketplace.challenges.models import STATUS_LABELS
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.states import Transition, actions_for, machine, step
 
 COMPANY, OFFICER, ADMIN, SYSTEM = Role.COMPANY, Role.OFFICER, Role.ADMIN, "system"

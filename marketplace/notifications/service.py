@@ -12,8 +12,13 @@ from marketplace.auth.actor import Actor
 from marketplace.clock import utcnow
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.notifications.models import (
-    KIND_LABELS, EmailOutbox, Kind, Notification, NotificationPreference,
+    KIND_LABELS,
+    EmailOutbox,
+    Kind,
+    Notification,
+    NotificationPreference,
 )
+
 
 def _preferences(session: Session, user_ids: list[int], kind: str) -> dict[int, NotificationPreference]:
     rows = session.exec(select(NotificationPreference).where(
@@ -127,7 +132,7 @@ def set_preferences(*, session: Session, actor: Actor, switches: dict[str, tuple
     """Save the actor's switches: {kind: (in_app, email)}."""
     unknown = set(switches) - {k.value for k in Kind}
     if unknown:
-        raise RuleViolation("消息类型无效", fields={k: "消息类型无效" for k in unknown})
+        raise RuleViolation("消息类型无效", fields=dict.fromkeys(unknown, "消息类型无效"))
     existing = {p.kind: p for p in session.exec(select(NotificationPreference)
                                                 .where(NotificationPreference.user_id == actor.user_id)).all()}
     for kind, (in_app, email) in switches.items():

@@ -9,8 +9,17 @@ from marketplace.subsidies.allocation import allocate_pro_rata, settle, split
 from marketplace.subsidies.engine import assess, calculate
 from marketplace.subsidies.errors import PolicyFileError, SubsidyInputError
 from marketplace.subsidies.model import (
-    Assessment, Award, Check, Claim, Eligibility, Milestone, Policy, PoolMode, PoolState,
-    SubsidyResult, Verdict,
+    Assessment,
+    Award,
+    Check,
+    Claim,
+    Eligibility,
+    Milestone,
+    Policy,
+    PoolMode,
+    PoolState,
+    SubsidyResult,
+    Verdict,
 )
 from marketplace.subsidies.overrides import apply_overrides
 from marketplace.subsidies.policies import DEFAULT_POLICIES_DIR, load_policies, load_policy

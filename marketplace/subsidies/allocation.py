@@ -12,7 +12,12 @@ from decimal import Decimal
 from marketplace.money import Fen, fen_times_half_up, plain_yuan
 from marketplace.subsidies.explain import explain
 from marketplace.subsidies.model import (
-    Assessment, InstallmentAmount, Policy, PoolMode, PoolState, SubsidyResult,
+    Assessment,
+    InstallmentAmount,
+    Policy,
+    PoolMode,
+    PoolState,
+    SubsidyResult,
 )
 
 

@@ -7,11 +7,23 @@ from typing import Any
 
 from marketplace.subsidies.errors import SubsidyInputError
 from marketplace.subsidies.model import (
-    Award, Check, Claim, Eligibility, Milestone, Policy, PoolMode, PoolState,
+    Award,
+    Check,
+    Claim,
+    Eligibility,
+    Milestone,
+    Policy,
+    PoolMode,
+    PoolState,
 )
 from marketplace.subsidies.overrides import apply_overrides
 from marketplace.subsidies.validation import (
-    parse_bool, parse_date, parse_text, parse_verdict, parse_weight, parse_yuan,
+    parse_bool,
+    parse_date,
+    parse_text,
+    parse_verdict,
+    parse_weight,
+    parse_yuan,
 )
 
 CASE_KEYS = {"id", "policy", "beneficiary", "base", "units", "date", "verdict", "grade",

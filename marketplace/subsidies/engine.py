@@ -16,8 +16,17 @@ from marketplace.subsidies.allocation import settle
 from marketplace.subsidies.caps import apply_caps
 from marketplace.subsidies.errors import SubsidyInputError
 from marketplace.subsidies.model import (
-    PASSING_VERDICTS, Assessment, Award, Claim, DatedValue, Kind, PartialMode, Policy, PoolState,
-    SubsidyResult, Verdict,
+    PASSING_VERDICTS,
+    Assessment,
+    Award,
+    Claim,
+    DatedValue,
+    Kind,
+    PartialMode,
+    Policy,
+    PoolState,
+    SubsidyResult,
+    Verdict,
 )
 
 PRECISION = 60  # digits for the exact steps; inputs are bounded (≤ 100亿元), so nothing is lost

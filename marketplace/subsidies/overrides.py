@@ -7,7 +7,12 @@ from typing import Any
 
 from marketplace.subsidies.errors import SubsidyInputError
 from marketplace.subsidies.model import (
-    AMOUNT_PARAMETERS, PARAMETER_NAMES, DatedValue, Kind, Parameter, Policy,
+    AMOUNT_PARAMETERS,
+    PARAMETER_NAMES,
+    DatedValue,
+    Kind,
+    Parameter,
+    Policy,
 )
 from marketplace.subsidies.validation import parse_ratio, parse_yuan
 

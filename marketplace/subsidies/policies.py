@@ -16,9 +16,21 @@ import yaml
 
 from marketplace.subsidies.errors import PolicyFileError, SubsidyInputError
 from marketplace.subsidies.model import (
-    AMOUNT_PARAMETERS, DETERMINANT_DATES, ELIGIBILITY_CHECKS, PARAMETER_NAMES, TRIGGERS,
-    DatedValue, FundingSplit, InstallmentRule, Kind, OverCap, Parameter, PartialMode, Policy,
-    StackingMode, Window,
+    AMOUNT_PARAMETERS,
+    DETERMINANT_DATES,
+    ELIGIBILITY_CHECKS,
+    PARAMETER_NAMES,
+    TRIGGERS,
+    DatedValue,
+    FundingSplit,
+    InstallmentRule,
+    Kind,
+    OverCap,
+    Parameter,
+    PartialMode,
+    Policy,
+    StackingMode,
+    Window,
 )
 from marketplace.subsidies.validation import parse_ratio, parse_yuan
 

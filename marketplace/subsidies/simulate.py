@@ -19,7 +19,13 @@ from marketplace.subsidies.cases import CaseFileError, ParsedCase, parse_case, p
 from marketplace.subsidies.engine import assess
 from marketplace.subsidies.errors import SubsidyInputError
 from marketplace.subsidies.model import (
-    Assessment, Award, Claim, Policy, PoolMode, PoolState, SubsidyResult,
+    Assessment,
+    Award,
+    Claim,
+    Policy,
+    PoolMode,
+    PoolState,
+    SubsidyResult,
 )
 from marketplace.subsidies.summary import summarise
 

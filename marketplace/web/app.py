@@ -60,7 +60,17 @@ def _include_routers(app: FastAPI) -> None:
     from marketplace.api import notifications as api_notifications
     from marketplace.api import routes as api_routes
     from marketplace.web.routes import (
-        account, admin, auth, bids, challenges, dashboard, exports, inbox, officer, public, teams,
+        account,
+        admin,
+        auth,
+        bids,
+        challenges,
+        dashboard,
+        exports,
+        inbox,
+        officer,
+        public,
+        teams,
     )
 
     # Public pages (no login): home, login/registration, published challenges, team profiles, feed.

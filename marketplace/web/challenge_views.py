@@ -12,7 +12,11 @@ from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries, states
 from marketplace.challenges.models import (
-    AWARD_MODE_LABELS, IP_LABELS, STATUS_LABELS, Challenge, ChallengeStatus,
+    AWARD_MODE_LABELS,
+    IP_LABELS,
+    STATUS_LABELS,
+    Challenge,
+    ChallengeStatus,
 )
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS

@@ -8,7 +8,8 @@ from sqlmodel import select
 from marketplace import demo
 from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.bids import service
-from marketplace.bids.models import Bid, BidStatus as B
+from marketplace.bids.models import Bid
+from marketplace.bids.models import BidStatus as B
 from marketplace.bids.permissions import can_read_bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow

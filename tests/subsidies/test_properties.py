@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from marketplace.money import MAX_FEN
 from marketplace.subsidies import (
-    Award, Claim, Eligibility, Verdict, allocate_pro_rata, assess, calculate, split,
+    Award,
+    Claim,
+    Eligibility,
+    Verdict,
+    allocate_pro_rata,
+    assess,
+    calculate,
+    split,
 )
 from marketplace.subsidies.model import FundingSplit
 from marketplace.subsidies.policies import load_policies

@@ -14,12 +14,16 @@ from marketplace.errors import Conflict, DomainError, RuleViolation
 from marketplace.validation import GENERIC, parse
 from marketplace.web import htmx
 from marketplace.web.challenge_views import (
-    challenge_form_context, detail_context, filter_from_query, form_to_challenge, list_context,
+    challenge_form_context,
+    detail_context,
+    filter_from_query,
+    form_to_challenge,
+    list_context,
     values_from_challenge,
 )
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
-from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.forms import FormDep
 from marketplace.web.templating import render
 
 public_router = APIRouter(include_in_schema=False)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
-from marketplace.challenges import queries as challenge_queries
 from marketplace.accounts.models import Role
+from marketplace.challenges import queries as challenge_queries
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.templating import render
 
