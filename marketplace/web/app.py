@@ -18,6 +18,7 @@ from marketplace.web.deps import OptionalActor, current_actor
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
+SWAGGER_DIR = NODE_MODULES_DIR / "swagger-ui-dist"  # served locally: bureau intranets often have no CDN
 log = logging.getLogger("jiebang")
 
 
@@ -97,4 +98,15 @@ def _docs_routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(_guard)])
     def docs() -> Response:
+        if (SWAGGER_DIR / "swagger-ui-bundle.js").exists():
+            return get_swagger_ui_html(openapi_url="/openapi.json", title="jiebang API",
+                                      swagger_js_url="/vendor/swagger/swagger-ui-bundle.js",
+                                      swagger_css_url="/vendor/swagger/swagger-ui.css")
         return get_swagger_ui_html(openapi_url="/openapi.json", title="jiebang API")
+
+    @app.get("/vendor/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> Response:
+        if name not in ("swagger-ui-bundle.js", "swagger-ui.css") or not (SWAGGER_DIR / name).exists():
+            raise NotFound("文件不存在")
+        media = "text/javascript" if name.endswith(".js") else "text/css"
+        return FileResponse(SWAGGER_DIR / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"})

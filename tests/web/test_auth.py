@@ -121,3 +121,8 @@ def test_error_pages_leak_nothing_internal(client):
     assert response.status_code == 404
     assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
     assert "团队不存在" in response.text
+
+
+def test_vendor_assets_serve_only_their_own_files(client):
+    for name in ("..%2F..%2Fpackage.json", "package.json", "index.html"):
+        assert client.get(f"/vendor/swagger/{name}").status_code == 404
