@@ -61,6 +61,7 @@ def _resource_digest() -> str:
 
 
 MAX_DF_MIN_DOCS = 2000
+KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
 
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
@@ -107,6 +108,12 @@ class SearchIndex(BaseEstimator):
         Number of BM25 candidates reranked.
     max_query_chars : int
         Queries are cut to this many characters.
+    keyword_balance : float
+        For a keyword-list query (at least two whitespace-separated keywords, none longer than
+        ``KEYWORD_MAX_CHARS`` characters), each keyword's terms are weighted by
+        ``(mean terms per keyword / this keyword's terms) ** keyword_balance``, so a long keyword
+        (many n-grams) does not outweigh the short ones. 0 turns it off; other queries (running
+        text, a single phrase) are never rebalanced.
     n_jobs : int or None
         Worker processes for tokenisers that run per document (jieba): ``None`` uses every core
         for corpora over two million characters and one process otherwise; negative counts back
@@ -131,6 +138,7 @@ class SearchIndex(BaseEstimator):
         lsa_feedback: int = 3,
         rerank_depth: int = 50,
         max_query_chars: int = 1000,
+        keyword_balance: float = 0.25,
         n_jobs: int | None = None,
     ):
         self.ngram_range = ngram_range
@@ -148,6 +156,7 @@ class SearchIndex(BaseEstimator):
         self.lsa_feedback = lsa_feedback
         self.rerank_depth = rerank_depth
         self.max_query_chars = max_query_chars
+        self.keyword_balance = keyword_balance
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ tokenising
@@ -456,19 +465,39 @@ class SearchIndex(BaseEstimator):
         """Map a query to ``{term id: weight}``; unknown terms are dropped."""
         if not isinstance(query, str):
             return {}
-        query = query[: self.max_query_chars]
-        out: dict[int, float] = {}
-        for counts in self._analyze(query):
-            for term, qtf in counts.items():
-                t = self.vocab_.get(term)
-                if t is not None and self.df_[t] > 0:
-                    out[t] = out.get(t, 0.0) + float(qtf)
-        limit = self.max_df * self.n_alive_
+        norm = normalize(query[: self.max_query_chars])
+        pieces = norm.split()
+        if self.keyword_balance > 0 and len(pieces) >= 2 and max(map(len, pieces)) <= KEYWORD_MAX_CHARS:
+            segments = [self._known_terms(p) for p in pieces]
+        else:
+            segments = [self._known_terms(norm)]
         # Pruning common terms is a speed measure for large corpora; in a small one (a district's
         # few hundred challenges and teams) the shared domain words ARE the signal, so keep them.
-        if self.max_df < 1.0 and out and self.n_alive_ >= MAX_DF_MIN_DOCS:
-            kept = {t: w for t, w in out.items() if self.df_[t] <= limit}
-            out = kept or out
+        if self.max_df < 1.0 and self.n_alive_ >= MAX_DF_MIN_DOCS:
+            limit = self.max_df * self.n_alive_
+            kept = [{t: w for t, w in seg.items() if self.df_[t] <= limit} for seg in segments]
+            if any(kept):
+                segments = kept
+        segments = [seg for seg in segments if seg]
+        out: dict[int, float] = {}
+        if not segments:
+            return out
+        sizes = [sum(seg.values()) for seg in segments]
+        mean = sum(sizes) / len(sizes)
+        for seg, size in zip(segments, sizes, strict=True):
+            factor = (mean / size) ** self.keyword_balance if len(segments) > 1 else 1.0
+            for t, qtf in seg.items():
+                out[t] = out.get(t, 0.0) + qtf * factor
+        return out
+
+    def _known_terms(self, norm: str) -> dict[int, float]:
+        """Count the indexed terms of normalised text: ``{term id: count}``."""
+        out: dict[int, float] = {}
+        for prefix, tok, _ in self._tokenizers_:
+            for term in tok(norm):
+                t = self.vocab_.get(prefix + term if prefix else term)
+                if t is not None and self.df_[t] > 0:
+                    out[t] = out.get(t, 0.0) + 1.0
         return out
 
     def _term_weights(self, qterms: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:

@@ -228,3 +228,20 @@ def test_a_small_corpus_keeps_its_common_domain_words():
     idx = SearchIndex().fit(docs)
     hits = idx.search("碳化硅功率模块银烧结封装", k=5, allowed=["e1", "e2"])
     assert {h.doc_id for h in hits} == {"e1", "e2"}
+
+
+# ---------------------------------------------------------------- keyword-list queries
+def test_keyword_balance_evens_out_long_and_short_keywords(index, docs):
+    flat = SearchIndex(keyword_balance=0).fit(docs)
+    query = "芯片 固态电解质和动力电池管理"
+    balanced, plain = index._query_terms(query), flat._query_terms(query)
+    short, long_ = index.vocab_["芯片"], index.vocab_["固态"]
+    assert set(balanced) == set(plain)
+    assert balanced[short] > plain[short] and balanced[long_] < plain[long_]
+
+
+def test_keyword_balance_leaves_running_text_and_single_phrases_alone(index, docs):
+    flat = SearchIndex(keyword_balance=0).fit(docs)
+    for query in ("我们团队研究锂离子电池的固态电解质和动力电池管理系统 服务新能源汽车",
+                  "动力电池热失控预警", "OLED"):
+        assert index._query_terms(query) == flat._query_terms(query)
