@@ -94,39 +94,11 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
     officer.wait_for_selector("text=揭榜中")
 
     team = person(browser, base_url, "team@jiebang.demo")
-    team.goto("/challenges?q=" + "車規級碳化矽模組焊層")
-    team.click("a:has-text('車規級碳化硅模块焊层')")
-    team.click("text=我要揭榜")
-    team.fill("#f-technical_route", "采用银烧结替代锡焊，纳米银膏低温烧结，功率循环验证。")
-    team.fill("input[name=milestones-0-title]", "样品与功率循环测试")
-    team.fill("input[name=milestones-0-due_month]", "12")
-    team.check("input[name=milestones-0-indicators]")
-    team.fill("input[name=members-0-name]", "陈志远")
-    team.fill("input[name=members-0-role]", "项目负责人")
-    team.fill("#f-price_yuan", "3800000")
-    team.check("input[name=declare_no_double_funding]")
-    team.check("input[name=declare_ownership]")
-    team.click("button[value=submit]")
-    team.wait_for_selector("text=提交回执")
-
-    partner = person(browser, base_url, "gdas-semi-gan@jiebang.demo")
-    partner.goto("/challenges?q=碳化硅模块焊层")
-    partner.click("a:has-text('車規級碳化硅模块焊层')")
-    partner.click("text=我要揭榜")
-    partner.fill("#f-technical_route", "氮化镓与碳化硅协同的瞬态液相烧结焊层方案。")
-    partner.fill("input[name=milestones-0-title]", "焊层工艺定型")
-    partner.fill("input[name=milestones-0-due_month]", "10")
-    partner.check("input[name=milestones-0-indicators]")
-    partner.fill("input[name=members-0-name]", "龚新宇")
-    partner.fill("input[name=members-0-role]", "项目负责人")
-    partner.fill("#f-price_yuan", "3500000")
-    partner.select_option("select[name=partners-0-organisation_id]", label="中山大学")
-    partner.fill("input[name=partners-0-share_percent]", "30")
-    partner.fill("input[name=partners-0-role]", "可靠性验证")
-    partner.check("input[name=declare_no_double_funding]")
-    partner.check("input[name=declare_ownership]")
-    partner.click("button[value=submit]")
-    partner.wait_for_selector("text=提交回执")
+    bid(team, "車規級碳化矽模組焊層", route="采用银烧结替代锡焊，纳米银膏低温烧结，功率循环验证。",
+        milestone=("样品与功率循环测试", "12"), member="陈志远", price="3800000")
+    consortium = person(browser, base_url, "gdas-semi-gan@jiebang.demo")
+    bid(consortium, "碳化硅模块焊层", route="氮化镓与碳化硅协同的瞬态液相烧结焊层方案。",
+        milestone=("焊层工艺定型", "10"), member="龚新宇", price="3500000", partner=("中山大学", "30", "可靠性验证"))
 
     company.goto(challenge_url)
     assert company.is_visible("text=已收到 2 份揭榜方案")
@@ -146,6 +118,28 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
         routes.append(company_bid.content())
         company_bid.close()
     assert any("纳米银膏" in r for r in routes) and any("瞬态液相" in r for r in routes)
+
+
+def bid(page, query, *, route, milestone, member, price, partner=None):  # noqa: ANN001
+    """Find the challenge by searching, fill the bid form (optionally as a consortium) and submit it."""
+    page.goto("/challenges?q=" + query)
+    page.click("a:has-text('車規級碳化硅模块焊层')")
+    page.click("text=我要揭榜")
+    page.fill("#f-technical_route", route)
+    page.fill("input[name=milestones-0-title]", milestone[0])
+    page.fill("input[name=milestones-0-due_month]", milestone[1])
+    page.check("input[name=milestones-0-indicators]")
+    page.fill("input[name=members-0-name]", member)
+    page.fill("input[name=members-0-role]", "项目负责人")
+    page.fill("#f-price_yuan", price)
+    if partner:
+        page.select_option("select[name=partners-0-organisation_id]", label=partner[0])
+        page.fill("input[name=partners-0-share_percent]", partner[1])
+        page.fill("input[name=partners-0-role]", partner[2])
+    page.check("input[name=declare_no_double_funding]")
+    page.check("input[name=declare_ownership]")
+    page.click("button[value=submit]")
+    page.wait_for_selector("text=提交回执")
 
 
 def _move_deadline_into_the_past(challenge_id: int) -> None:
