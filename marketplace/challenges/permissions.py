@@ -79,3 +79,28 @@ def can_accept_terms(actor: Actor, challenge: Challenge) -> Decision:
     if not is_public(challenge) or challenge.status == S.WITHDRAWN:
         return False, "榜单不在揭榜期内"
     return True, ""
+
+
+def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> set[str]:
+    """The actions this actor may take on the challenge now — the buttons a page shows.
+
+    Starts from the transition table and applies the rules that depend on more than the state:
+    only the posting company edits; once bids exist a company must request a withdrawal instead
+    of withdrawing; a request is made once and approved only while pending.
+    """
+    from marketplace.challenges import states
+
+    if not (actor.is_officer or is_owner(actor, challenge)):
+        return set()
+    actions = {a for a, _ in states.available(state=challenge.status, role=actor.role)}
+    if not is_owner(actor, challenge):
+        actions.discard("edit")
+    if challenge.status == S.PUBLISHED:
+        pending = challenge.withdrawal_requested_at is not None
+        if is_owner(actor, challenge) and has_bids:
+            actions.discard("withdraw")
+        if not has_bids or pending:
+            actions.discard("request_withdrawal")
+        if not pending:
+            actions.discard("approve_withdrawal")
+    return actions

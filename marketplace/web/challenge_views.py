@@ -76,16 +76,17 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     now = utcnow()
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
-    role = actor.role if (actor.is_officer or permissions.is_owner(actor, challenge)) else None
-    actions = [(a, t) for a, t in states.available(state=challenge.status, role=role)
-               if a not in ("edit",) or permissions.is_owner(actor, challenge)]
+    bid_count = queries.bid_count(session=session, challenge_id=challenge.id)
+    allowed = permissions.visible_actions(actor, challenge, has_bids=bool(
+        queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)))
+    actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
     ctx = {
         "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
         "status_labels": STATUS_LABELS, "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS,
         "actions": actions, "is_owner": permissions.is_owner(actor, challenge), "now": now,
         "bidding_open": permissions.bidding_open(challenge, now),
         "deadline_passed": permissions.deadline_passed(challenge, now),
-        "bid_count": queries.bid_count(session=session, challenge_id=challenge.id),
+        "bid_count": bid_count,
         "clarifications": queries.clarifications(session=session, challenge=challenge, actor=actor),
         "attachments": queries.attachments(session=session, challenge_id=challenge.id,
                                            include_confidential=annex_ok),

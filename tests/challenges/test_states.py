@@ -37,3 +37,25 @@ def test_buttons_come_from_the_same_table():
     labels = [t.label for _, t in states.available(state="submitted", role="officer")]
     assert "审核通过并发布" in labels and "退回修改" in labels
     assert states.available(state="submitted", role="team") == []
+
+
+def test_visible_actions_follow_the_withdrawal_rules():
+    from datetime import datetime, timezone
+
+    from marketplace.auth.actor import Actor
+    from marketplace.challenges.models import Challenge
+    from marketplace.challenges.permissions import visible_actions
+
+    owner = Actor(user_id=1, role="company", organisation_id=7, org_verified=True)
+    officer = Actor(user_id=2, role="officer")
+    stranger = Actor(user_id=3, role="company", organisation_id=8, org_verified=True)
+    c = Challenge(organisation_id=7, created_by=1, title="t", industry="区块链", background="", bottleneck="",
+                  deliverables="", committed_funds_fen=1, offered_fen=1, status="published",
+                  bid_deadline=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    assert visible_actions(owner, c, has_bids=False) == {"edit", "withdraw"}
+    assert visible_actions(owner, c, has_bids=True) == {"edit", "request_withdrawal"}
+    assert visible_actions(officer, c, has_bids=True) == {"withdraw"}
+    c.withdrawal_requested_at = datetime(2029, 1, 1, tzinfo=timezone.utc)
+    assert visible_actions(owner, c, has_bids=True) == {"edit"}
+    assert visible_actions(officer, c, has_bids=True) == {"withdraw", "approve_withdrawal"}
+    assert visible_actions(stranger, c, has_bids=True) == set()

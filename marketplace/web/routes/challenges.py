@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
+from marketplace.bids import permissions as bid_permissions
 from marketplace.challenges import clarifications, files, lifecycle, queries, service
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -229,8 +230,10 @@ def invite(request: Request, challenge_id: int, team_id: int, session: SessionDe
 def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
     """The bureau's queue: submitted challenges, withdrawal requests, and all challenges."""
     rows = queries.all_for_officer(session=session)
+    now = utcnow()
     ctx = {"queue": [c for c in rows if c.status == "submitted"],
+           "reviewable": {c.id for c in rows if bid_permissions.can_review(actor, c, now)[0]
+                          and c.status in ("published", "closed")},
            "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
-           "challenges": rows, "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows]),
-           "now": utcnow()}
+           "challenges": rows, "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])}
     return render(request, "challenges/officer.html", ctx)
