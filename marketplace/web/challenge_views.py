@@ -9,6 +9,7 @@ from starlette.datastructures import FormData, QueryParams
 
 from marketplace import recommend
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.audit import queries as audit_queries
 from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries, states
 from marketplace.challenges.models import (
@@ -95,6 +96,9 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
         "can_ask": permissions.can_ask(actor, challenge, now)[0],
         "recommendations": [], "visible_bids": [], "my_bid": None,
     }
+    if ctx["is_owner"] or actor.is_officer:
+        ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
+        ctx["action_labels"] = audit_queries.ACTION_LABELS
     if (ctx["is_owner"] or actor.is_officer) and permissions.is_public(challenge):
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
         ctx["recommendations"] = recs

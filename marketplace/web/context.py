@@ -22,10 +22,10 @@ NAV = {
     Role.EXPERT: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/inbox", "消息")],
     Role.OFFICER: [("/dashboard", "工作台"), ("/officer/challenges", "榜单审核"),
                    ("/officer/organisations", "单位认证"), ("/challenges", "榜单大厅"),
-                   ("/teams", "科研团队"), ("/inbox", "消息")],
+                   ("/teams", "科研团队"), ("/officer/audit", "审计日志"), ("/inbox", "消息")],
     Role.ADMIN: [("/dashboard", "工作台"), ("/admin/users", "账号管理"),
                  ("/officer/organisations", "单位认证"), ("/officer/challenges", "榜单审核"),
-                 ("/challenges", "榜单大厅")],
+                 ("/challenges", "榜单大厅"), ("/officer/audit", "审计日志")],
 }
 
 

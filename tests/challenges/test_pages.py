@@ -136,3 +136,17 @@ def test_an_oversize_attachment_is_refused_and_nothing_is_stored(client, session
                         follow_redirects=True)
         assert "文件超过" in r.text or "文件过大" in r.text, (size, r.status_code)
     assert session.exec(select(Attachment).where(Attachment.challenge_id == c.id)).all() == []
+
+
+def test_officers_browse_and_verify_the_audit_log_and_owners_see_their_challenges_trail(client, anon, session):
+    company = f.user(session, role=Role.COMPANY)
+    f.login(client, session, company)
+    post(client, "/challenges", {**form_fields(f.challenge_data(title="审计可见的榜单")), "action": "submit"})
+    c = session.exec(select(Challenge).where(Challenge.organisation_id == company.organisation_id)).one()
+    page = client.get(f"/challenges/{c.id}").text
+    assert "操作记录" in page and "提交审核" in page
+    assert client.get("/officer/audit").status_code == 403
+    assert "操作记录" not in anon.get(f"/challenges/{c.id}").text  # drafts are not public anyway → 404
+    f.login(anon, session, f.user(session, role=Role.OFFICER))
+    log = anon.get("/officer/audit", params={"verify": "1", "action": "challenge."}).text
+    assert "审计链完整" in log and "提交审核" in log and "创建榜单" in log

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from marketplace.accounts import queries as account_queries
+from marketplace.audit import queries as audit_queries
+from marketplace.audit.service import verify_chain
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import VerificationIn
 from marketplace.errors import RuleViolation
@@ -41,3 +43,15 @@ def verify(request: Request, organisation_id: int, session: SessionDep, actor: C
         return flash(response, exc.fields.get("__all__", exc.message), "error")
     label = "已认证" if data["approve"] else "已退回"
     return flash(htmx.redirect(request, "/officer/organisations"), f"{org.name}：{label}")
+
+
+@router.get("/officer/audit")
+def audit_log(request: Request, session: SessionDep, actor: CurrentActor, page: int = 1, action: str = "",
+              verify: bool = False):
+    """The audit log (审计日志), newest first; `verify=1` checks the whole hash chain."""
+    page = max(1, min(page, 100_000))
+    rows, total = audit_queries.recent(session=session, page=page, action=action[:40])
+    report = verify_chain(session=session) if verify else None
+    ctx = {"events": rows, "total": total, "page": page, "pages": max(1, -(-total // audit_queries.PAGE_SIZE)),
+           "action": action[:40], "report": report, "labels": audit_queries.ACTION_LABELS}
+    return render(request, "officer/audit.html", ctx, block="content")
