@@ -129,6 +129,26 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     return user
 
 
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Disable (or re-enable) an account (admin); disabling ends every session and token."""
+    _require(permissions.can_manage_users(actor))
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    if user.id == actor.user_id and not active:
+        raise Conflict("不能停用自己的账号")
+    if user.is_active == active:
+        raise Conflict("账号已是该状态")
+    user.is_active = active
+    session.add(user)
+    if not active:
+        auth.revoke_all_sessions(session=session, user_id=user.id)
+    audit.record(session=session, actor=actor, action="user.enabled" if active else "user.disabled",
+                 subject_type="user", subject_id=user.id)
+    session.commit()
+    return user
+
+
 def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -> None:
     """Change one's own password; every session and token of the user ends."""
     user = session.get(User, actor.user_id) if actor.user_id else None

@@ -102,6 +102,13 @@ def change_role(user_id: int, data: RoleIn, session: SessionDep, actor: CurrentA
                                                    role=data.role))
 
 
+@authed.put("/users/{user_id}/active", response_model=UserOut, tags=["accounts"])
+def set_active(user_id: int, data: ActiveIn, session: SessionDep, actor: CurrentActor) -> UserOut:
+    """Disable or re-enable an account (admin); disabling ends its sessions and tokens."""
+    return _user_out(session, accounts.set_active(session=session, actor=actor, user_id=user_id,
+                                                  active=data.active))
+
+
 @router.get("/teams", response_model=list[TeamOut], tags=["teams"])
 def teams(session: SessionDep):
     """Research-team profiles (public)."""

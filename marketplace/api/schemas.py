@@ -68,3 +68,7 @@ class TeamOut(BaseModel):
 
 class RoleIn(StrictIn):
     role: str = Field(max_length=20)
+
+
+class ActiveIn(StrictIn):
+    active: bool

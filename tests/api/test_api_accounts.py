@@ -85,3 +85,14 @@ def test_ids_beyond_the_databases_integer_range_are_bad_input_not_a_crash(client
                  "/challenges/99999999999999999999"):
         response = client.get(path)
         assert response.status_code in (404, 422), (path, response.status_code)
+
+
+def test_only_an_admin_can_disable_an_account_through_the_api(client, session):
+    target = f.user(session, role=Role.EXPERT)
+    officer = token_for(client, f.user(session, role=Role.OFFICER))
+    assert client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=officer).status_code == 403
+    admin = token_for(client, f.user(session, role=Role.ADMIN))
+    done = client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=admin)
+    assert done.status_code == 200
+    again = client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=admin)
+    assert again.status_code == 409

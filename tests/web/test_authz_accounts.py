@@ -52,3 +52,17 @@ def test_a_team_cannot_edit_another_organisations_profile(client, session):
     assert response.status_code == 403
     session.refresh(other)
     assert other.name != "篡改"
+
+
+def test_an_admin_disables_an_account_and_its_sessions_end_at_once(client, anon, session):
+    victim = f.user(session, role=Role.EXPERT)
+    f.login(anon, session, victim)
+    assert anon.get("/dashboard").status_code == 200
+    f.login(client, session, f.user(session, role=Role.ADMIN))
+    page = client.post(f"/admin/users/{victim.id}/active", data={"csrf_token": f.csrf(client), "active": "0"},
+                       follow_redirects=True)
+    assert "已停用账号" in page.text
+    assert anon.get("/dashboard", follow_redirects=False).status_code == 303
+    login = anon.post("/login", data={"csrf_token": f.csrf(anon), "account": victim.email, "password": f.PASSWORD},
+                      follow_redirects=False)
+    assert login.status_code == 401

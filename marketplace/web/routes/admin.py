@@ -56,3 +56,15 @@ def change_role(request: Request, user_id: int, session: SessionDep, actor: Curr
     user = accounts.change_role(session=session, actor=actor, user_id=user_id,
                                 role=str(form.get("role", "")))
     return flash(htmx.redirect(request, "/admin/users"), f"已修改 {user.display_name} 的角色")
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_active(request: Request, user_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Disable or re-enable an account."""
+    active = form.get("active") == "1"
+    try:
+        user = accounts.set_active(session=session, actor=actor, user_id=user_id, active=active)
+    except Conflict as exc:
+        session.rollback()
+        return flash(htmx.redirect(request, "/admin/users"), exc.message, "error")
+    return flash(htmx.redirect(request, "/admin/users"), f"已{'启用' if active else '停用'}账号：{user.display_name}")
