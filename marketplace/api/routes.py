@@ -14,6 +14,7 @@ from marketplace.accounts.schemas import (
     VerificationIn,
 )
 from marketplace.api.schemas import (
+    ActiveIn,
     ErrorOut,
     OrganisationOut,
     RoleIn,

@@ -90,7 +90,8 @@ def test_ids_beyond_the_databases_integer_range_are_bad_input_not_a_crash(client
 def test_only_an_admin_can_disable_an_account_through_the_api(client, session):
     target = f.user(session, role=Role.EXPERT)
     officer = token_for(client, f.user(session, role=Role.OFFICER))
-    assert client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=officer).status_code == 403
+    denied = client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=officer)
+    assert denied.status_code == 403, denied.text
     admin = token_for(client, f.user(session, role=Role.ADMIN))
     done = client.put(f"/api/v1/users/{target.id}/active", json={"active": False}, headers=admin)
     assert done.status_code == 200
