@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> dict:
         eng = cls()
         build_s, mem = _build(eng, big)
         queries = kw[: (3 if args.quick else 20)] if cls is RankBM25 else kw
-        p50, p95 = _latency(lambda q: eng.search(q, 10), queries)
+        p50, p95 = _latency(lambda q, e=eng: e.search(q, 10), queries)
         row = {"build_s": build_s, "rss_mib": mem, "query_ms_p50": p50, "query_ms_p95": p95,
                "n_queries": len(queries)}
         if cls is Ours:
