@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     upload_max_bytes: int = 20 * 1024 * 1024
     smtp_host: str = ""
+    # The site's identity as a government service platform (footer and header).
+    site_host_org: str = "广州市科学技术局"
+    site_hotline: str = "020-12345"
+    site_address: str = "广州市越秀区"
+    site_icp: str = ""  # ICP 备案号, e.g. 粤ICP备XXXXXXXX号; shown only when set
+    site_police_record: str = ""  # 公安机关备案号; shown only when set
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -70,12 +70,14 @@ def _include_routers(app: FastAPI) -> None:
         exports,
         inbox,
         officer,
+        portal,
         public,
         teams,
     )
 
     # Public pages (no login): home, login/registration, published challenges, team profiles, feed.
     app.include_router(public.router)
+    app.include_router(portal.router)
     app.include_router(auth.router)
     for module in (teams, challenges, bids, exports, inbox):
         app.include_router(module.public_router)

@@ -14,7 +14,8 @@ from marketplace.auth.actor import ANONYMOUS, Actor
 FLASH_COOKIE = "jb_flash"
 
 NAV = {
-    None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队")],
+    None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队"), ("/notices", "通知公告"),
+           ("/policies", "政策文件"), ("/guide", "办事指南")],
     Role.COMPANY: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/challenges/mine", "我的榜单"),
                    ("/inbox", "消息")],
     Role.TEAM: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/bids/mine", "我的揭榜"),
@@ -39,6 +40,8 @@ def base_context(request: Request) -> dict:
         "nav": NAV.get(actor.role, NAV[None]),
         "flashes": read_flashes(request),
         "htmx_available": request.app.state.htmx_available,
+        "site": request.app.state.settings,
+        "large_display": request.cookies.get("jb_display") == "large",
     }
 
 
