@@ -18,6 +18,7 @@ from marketplace.web.deps import OptionalActor, current_actor
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
+ECHARTS_JS = NODE_MODULES_DIR / "echarts" / "dist" / "echarts.min.js"  # the dashboards' charts (npm package)
 SWAGGER_DIR = NODE_MODULES_DIR / "swagger-ui-dist"  # served locally: bureau intranets often have no CDN
 log = logging.getLogger("jiebang")
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()
     app.state.htmx_available = HTMX_JS.exists()
+    app.state.echarts_available = ECHARTS_JS.exists()
     if not app.state.htmx_available:
         log.warning("htmx is not installed (npm missing?): pages work without HTMX")
     app.add_middleware(SecurityMiddleware, prod=settings.is_prod)
@@ -54,6 +56,13 @@ def _mount_static(app: FastAPI) -> None:
         return FileResponse(HTMX_JS, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/vendor/echarts.min.js", include_in_schema=False)
+    def echarts_js() -> Response:
+        if not ECHARTS_JS.exists():
+            raise NotFound("ECharts 未安装")
+        return FileResponse(ECHARTS_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
 
 def _include_routers(app: FastAPI) -> None:
     from marketplace.api import bids as api_bids
@@ -65,6 +74,7 @@ def _include_routers(app: FastAPI) -> None:
         admin,
         auth,
         bids,
+        bureau,
         challenges,
         dashboard,
         exports,
@@ -81,7 +91,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth.router)
     for module in (teams, challenges, bids, exports, inbox):
         app.include_router(module.public_router)
-    for module in (dashboard, account, officer, admin, teams, challenges, bids, exports, inbox):
+    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_routes, api_challenges, api_bids, api_notifications):
         app.include_router(module.router, prefix="/api/v1")

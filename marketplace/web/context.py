@@ -21,7 +21,7 @@ NAV = {
     Role.TEAM: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/bids/mine", "我的揭榜"),
                 ("/teams-mine", "团队画像"), ("/inbox", "消息")],
     Role.EXPERT: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/inbox", "消息")],
-    Role.OFFICER: [("/dashboard", "工作台"), ("/officer/challenges", "榜单审核"),
+    Role.OFFICER: [("/dashboard", "工作台"), ("/officer/dashboard", "统计看板"), ("/officer/challenges", "榜单审核"),
                    ("/officer/organisations", "单位认证"), ("/challenges", "榜单大厅"),
                    ("/teams", "科研团队"), ("/officer/audit", "审计日志"), ("/inbox", "消息")],
     Role.ADMIN: [("/dashboard", "工作台"), ("/admin/users", "账号管理"),

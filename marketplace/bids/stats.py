@@ -1,0 +1,45 @@
+"""Participation aggregates for the bureau's dashboard (SQL only). Counts submitted bids, never their content:
+the dashboard is for officers, but a count per challenge is already public, and nothing here reads a sealed field."""
+
+from __future__ import annotations
+
+from sqlalchemy import case
+from sqlmodel import Session, col, func, select
+
+from marketplace.bids.models import Bid, BidStatus
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.challenges.stats import POSTED_STATES, StatsFilter, scoped
+
+# A bid counts once it was handed in (drafts and withdrawals are not participation).
+COUNTED = (BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED)
+# Whether a bid is a consortium bid is part of its sealed content: it is counted only once the challenge closed.
+OPENED_CHALLENGES = (S.CLOSED,)
+
+
+def participation(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Bids handed in, the opened ones and the consortium bids among those, and the challenges that received any."""
+    consortium = func.sum(case(((func.json_array_length(Bid.partners) > 0)
+                                & col(Challenge.status).in_(OPENED_CHALLENGES), 1), else_=0))
+    opened = func.sum(case((col(Challenge.status).in_(OPENED_CHALLENGES), 1), else_=0))
+    bids, opened_bids, consortia, challenges = session.exec(
+        scoped(select(func.count(Bid.id), opened, consortium, func.count(func.distinct(Bid.challenge_id)))
+               .select_from(Challenge).join(Bid, col(Bid.challenge_id) == col(Challenge.id)), flt)
+        .where(col(Bid.status).in_(COUNTED))).one()
+    published = session.exec(scoped(select(func.count()).select_from(Challenge), flt)
+                             .where(col(Challenge.published_at).is_not(None),
+                                    col(Challenge.status).in_(POSTED_STATES))).one()
+    return {"bids": int(bids or 0), "opened_bids": int(opened_bids or 0), "consortium_bids": int(consortia or 0),
+            "challenges_with_bids": int(challenges or 0), "published": int(published or 0)}
+
+
+def bids_per_challenge(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
+    """How many published challenges received 0, 1, 2 or 3+ bids."""
+    per = scoped(select(Challenge.id.label("cid"),
+                        func.count(Bid.id).label("n")).select_from(Challenge)
+                 .outerjoin(Bid, (col(Bid.challenge_id) == col(Challenge.id)) & col(Bid.status).in_(COUNTED)), flt) \
+        .where(col(Challenge.published_at).is_not(None), col(Challenge.status).in_(POSTED_STATES)) \
+        .group_by(Challenge.id).subquery()
+    bucket = case((per.c.n >= 3, "3 份及以上"), (per.c.n == 2, "2 份"), (per.c.n == 1, "1 份"), else_="0 份")
+    found = dict(session.exec(select(bucket, func.count()).group_by(bucket)).all())
+    return [(label, int(found.get(label, 0))) for label in ("0 份", "1 份", "2 份", "3 份及以上")]

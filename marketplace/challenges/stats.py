@@ -1,0 +1,126 @@
+"""Aggregates over challenges for the bureau's dashboard: SQL GROUP BY only, never counting rows in Python.
+
+Every function takes a `StatsFilter` (year of posting, industry, district of the posting company) and returns
+small lists of (label, number) the page turns into a chart and the table under it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import String, case, cast, extract
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col, func, select
+
+from marketplace.accounts.models import Organisation
+from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.challenges.models import STATUS_LABELS, Challenge
+from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.errors import RuleViolation
+from marketplace.industries import INDUSTRIES, WEAK_LINKS
+
+FIRST_YEAR = 2022  # the action plan's first year (穗府办〔2022〕19号)
+CHAIN_LEADER = "链主"
+# Qualifications are stored as JSON text with ASCII escapes; match the escaped literal, backslashes verbatim.
+_CHAIN_LEADER_JSON = json.dumps(CHAIN_LEADER)
+# Posted = everything the bureau has seen (a draft is the company's private work).
+POSTED_STATES = tuple(s for s in S if s != S.DRAFT)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    year: int | None = None
+    industry: str | None = None
+    district: str | None = None
+
+
+def parse_filter(*, year: str = "", industry: str = "", district: str = "", this_year: int) -> StatsFilter:
+    """Validate the dashboard's filters; unknown values get a Chinese message per field (never a 500)."""
+    errors: dict[str, str] = {}
+    parsed_year = None
+    if year.strip():
+        if not year.strip().isascii() or not year.strip().isdigit() \
+                or not FIRST_YEAR <= int(year) <= this_year:
+            errors["year"] = f"年份应在 {FIRST_YEAR}–{this_year} 之间"
+        else:
+            parsed_year = int(year)
+    if industry and industry not in INDUSTRIES:
+        errors["industry"] = "没有这个产业领域"
+    if district and district not in GUANGZHOU_DISTRICTS:
+        errors["district"] = "没有这个区"
+    if errors:
+        raise RuleViolation("筛选条件有误：" + "；".join(errors.values()), fields=errors)
+    return StatsFilter(year=parsed_year, industry=industry or None, district=district or None)
+
+
+def scoped(stmt: Select, flt: StatsFilter) -> Select:
+    """Restrict a statement over Challenge (joined to the posting company) to the filter."""
+    stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
+    if flt.year is not None:
+        start, end = datetime(flt.year, 1, 1, tzinfo=UTC), datetime(flt.year + 1, 1, 1, tzinfo=UTC)
+        stmt = stmt.where(col(Challenge.created_at) >= start, col(Challenge.created_at) < end)
+    if flt.industry:
+        stmt = stmt.where(col(Challenge.industry) == flt.industry)
+    if flt.district:
+        stmt = stmt.where(col(Organisation.district) == flt.district)
+    return stmt
+
+
+def _is_chain_leader():  # noqa: ANN202 — a SQL expression
+    return cast(Organisation.qualifications, String).like(f"%{_CHAIN_LEADER_JSON}%", escape="/")
+
+
+def by_status(session: Session, flt: StatsFilter) -> list[tuple[str, str, int]]:
+    """(state, label, count) for every state a posted challenge can be in, zeros included."""
+    rows = dict(session.exec(scoped(select(Challenge.status, func.count()), flt)
+                             .where(col(Challenge.status).in_(POSTED_STATES))
+                             .group_by(Challenge.status)).all())
+    return [(s.value, STATUS_LABELS[s], int(rows.get(s.value, 0))) for s in POSTED_STATES]
+
+
+def by_dimension(session: Session, flt: StatsFilter, dimension: str) -> list[tuple[str, int, int]]:
+    """(label, posted, published-or-later) grouped by industry, weak link, district or chain leader."""
+    published = func.sum(case((col(Challenge.published_at).is_not(None), 1), else_=0))
+    if dimension == "chain":
+        key = case((_is_chain_leader(), "链主企业"), else_="其他企业")
+        order = ("链主企业", "其他企业")
+    else:
+        key = {"industry": col(Challenge.industry), "weak_link": func.coalesce(col(Challenge.weak_link), "未标注"),
+               "district": col(Organisation.district)}[dimension]
+        order = {"industry": INDUSTRIES, "weak_link": (*WEAK_LINKS, "未标注"),
+                 "district": GUANGZHOU_DISTRICTS}[dimension]
+    stmt = scoped(select(key.label("k"), func.count(), published), flt) \
+        .where(col(Challenge.status).in_(POSTED_STATES)).group_by(key)
+    found = {k: (int(n), int(p or 0)) for k, n, p in session.exec(stmt).all()}
+    # Every weak link, district and group is shown (zeros tell too); industries only where there is something.
+    return [(label, *found.get(label, (0, 0))) for label in order if dimension != "industry" or label in found]
+
+
+def funds(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Company funds committed and amounts offered, in fen, over challenges that were published."""
+    committed, offered, n = session.exec(
+        scoped(select(func.coalesce(func.sum(Challenge.committed_funds_fen), 0),
+                      func.coalesce(func.sum(Challenge.offered_fen), 0), func.count()), flt)
+        .where(col(Challenge.published_at).is_not(None))).one()
+    return {"committed_fen": int(committed), "offered_fen": int(offered), "published": int(n)}
+
+
+def monthly(session: Session, flt: StatsFilter) -> list[tuple[str, int, int]]:
+    """(YYYY-MM, posted, published) by the month a challenge was created, oldest first."""
+    year, month = extract("year", Challenge.created_at), extract("month", Challenge.created_at)
+    published = func.sum(case((col(Challenge.published_at).is_not(None), 1), else_=0))
+    stmt = scoped(select(year, month, func.count(), published), flt) \
+        .where(col(Challenge.status).in_(POSTED_STATES)).group_by(year, month).order_by(year, month)
+    return [(f"{int(y):04d}-{int(m):02d}", int(n), int(p or 0)) for y, m, n, p in session.exec(stmt).all()]
+
+
+def pipeline(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
+    """The funnel the bureau reads first: posted → published → closed with bids (later stages join as they land)."""
+    posted, published, closed = session.exec(scoped(select(
+        func.count(),
+        func.sum(case((col(Challenge.published_at).is_not(None), 1), else_=0)),
+        func.sum(case((col(Challenge.status) == S.CLOSED, 1), else_=0)),
+    ), flt).where(col(Challenge.status).in_(POSTED_STATES))).one()
+    return [("已提交", int(posted or 0)), ("已发布", int(published or 0)), ("已截止并收到方案", int(closed or 0))]

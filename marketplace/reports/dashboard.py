@@ -1,0 +1,107 @@
+"""The bureau dashboard (`/officer/dashboard`): panels of (table, chart) built from domain aggregates.
+
+A panel is one table; its chart is drawn from the same rows, so a chart can never show a number its table does not.
+Money is carried as fen and shown in 万元 as exact decimal strings (never floats). Stages that later workflows own
+(expert review, award, contracts, subsidies) say so instead of showing zeros that look like facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel import Session
+
+from marketplace.auth.actor import Actor
+from marketplace.bids import stats as bid_stats
+from marketplace.challenges import stats as challenge_stats
+from marketplace.challenges.stats import StatsFilter
+from marketplace.errors import Forbidden
+from marketplace.money import FEN_PER_WANYUAN
+
+# One colour per challenge state, the same on every chart (ECharts reads it from the panel).
+STATE_COLOURS = {
+    "submitted": "#a15c00", "returned": "#c62828", "scheduled": "#8d6e63", "published": "#1b7f3b",
+    "closed": "#1f4e8c", "unfilled": "#757575", "withdrawn": "#4e342e",
+}
+SERIES_COLOURS = ("#b71c1c", "#1f4e8c", "#1b7f3b", "#a15c00")
+WAITING = "评审、立项、合同与补助模块上线后在此显示"
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    chart: str  # bar | stacked | pie | line | funnel | none
+    columns: list[str]
+    rows: list[list]
+    unit: str = ""
+    colours: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def chart_data(self) -> dict:
+        """What charts.js draws: categories (first column) and one series per other column, from the rows."""
+        return {"type": self.chart, "unit": self.unit, "categories": [r[0] for r in self.rows],
+                "series": [{"name": name, "data": [r[i + 1] for r in self.rows]}
+                           for i, name in enumerate(self.columns[1:])],
+                "colours": self.colours or list(SERIES_COLOURS)}
+
+
+@dataclass
+class Dashboard:
+    filter: StatsFilter
+    headline: list[tuple[str, str]]
+    panels: list[Panel]
+
+
+def can_view(actor: Actor) -> tuple[bool, str]:
+    return (True, "") if actor.is_officer else (False, "只有科技局工作人员可以查看统计看板")
+
+
+def wanyuan(fen: int) -> str:
+    """Exact 万元 with two decimals, as a string (a chart label, never arithmetic)."""
+    return f"{(Decimal(fen) / FEN_PER_WANYUAN).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
+    allowed, reason = can_view(actor)
+    if not allowed:
+        raise Forbidden(reason)
+    statuses = challenge_stats.by_status(session, flt)
+    funds = challenge_stats.funds(session, flt)
+    part = bid_stats.participation(session, flt)
+    share = f"{Decimal(part['consortium_bids'] * 100) / part['opened_bids']:.1f}%" if part["opened_bids"] else "—"
+    per_challenge = f"{Decimal(part['bids']) / part['published']:.2f}" if part["published"] else "—"
+    headline = [
+        ("已提交榜单", str(sum(n for _, _, n in statuses))),
+        ("已发布榜单", str(funds["published"])),
+        ("企业承诺投入", f"{wanyuan(funds['committed_fen'])} 万元"),
+        ("揭榜金额合计", f"{wanyuan(funds['offered_fen'])} 万元"),
+        ("收到揭榜方案", str(part["bids"])),
+        ("平均每榜方案数", per_challenge),
+    ]
+    panels = [
+        Panel("pipeline", "榜单进度（漏斗）", "funnel", ["阶段", "榜单数"],
+              [list(r) for r in challenge_stats.pipeline(session, flt)], unit="项", note=WAITING),
+        Panel("status", "各状态榜单数", "bar", ["状态", "榜单数"], [[label, n] for _, label, n in statuses],
+              unit="项", colours=[STATE_COLOURS[s] for s, _, _ in statuses]),
+        Panel("industry", "按产业领域", "stacked", ["产业领域", "已提交", "已发布"],
+              [list(r) for r in challenge_stats.by_dimension(session, flt, "industry")], unit="项"),
+        Panel("weak_link", "按薄弱环节", "stacked", ["薄弱环节", "已提交", "已发布"],
+              [list(r) for r in challenge_stats.by_dimension(session, flt, "weak_link")], unit="项"),
+        Panel("district", "按发榜企业所在区", "stacked", ["所在区", "已提交", "已发布"],
+              [list(r) for r in challenge_stats.by_dimension(session, flt, "district")], unit="项"),
+        Panel("chain", "链主企业与其他企业", "pie", ["企业类型", "已提交"],
+              [[label, n] for label, n, _ in challenge_stats.by_dimension(session, flt, "chain")], unit="项"),
+        Panel("monthly", "按月新增榜单", "line", ["月份", "已提交", "已发布"],
+              [list(r) for r in challenge_stats.monthly(session, flt)], unit="项"),
+        Panel("funds", "企业投入与揭榜金额", "bar", ["类别", "金额（万元）"],
+              [["企业承诺投入", wanyuan(funds["committed_fen"])], ["揭榜金额", wanyuan(funds["offered_fen"])]],
+              unit="万元", note="经核对的企业实际投入、补助核定与拨付（杠杆率）在合同与补助模块上线后显示"),
+        Panel("bids_per_challenge", "已发布榜单收到的方案数", "bar", ["方案数", "榜单数"],
+              [list(r) for r in bid_stats.bids_per_challenge(session, flt)], unit="项"),
+        Panel("consortium", "创新联合体方案（已开标）", "pie", ["方案类型", "份数"],
+              [["创新联合体", part["consortium_bids"]], ["单一团队", part["opened_bids"] - part["consortium_bids"]]],
+              unit="份", note=f"联合体占比 {share}；截止前方案密封，联合体情况不计入"),
+    ]
+    return Dashboard(filter=flt, headline=headline, panels=panels)
