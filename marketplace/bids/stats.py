@@ -43,3 +43,12 @@ def bids_per_challenge(session: Session, flt: StatsFilter) -> list[tuple[str, in
     bucket = case((per.c.n >= 3, "3 份及以上"), (per.c.n == 2, "2 份"), (per.c.n == 1, "1 份"), else_="0 份")
     found = dict(session.exec(select(bucket, func.count()).group_by(bucket)).all())
     return [(label, int(found.get(label, 0))) for label in ("0 份", "1 份", "2 份", "3 份及以上")]
+
+
+def counted_per_challenge(session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    """How many bids each challenge received (a public figure: numbers, never names)."""
+    if not challenge_ids:
+        return {}
+    rows = session.exec(select(Bid.challenge_id, func.count()).where(
+        col(Bid.challenge_id).in_(challenge_ids), col(Bid.status).in_(COUNTED)).group_by(Bid.challenge_id)).all()
+    return {int(c): int(n) for c, n in rows}

@@ -124,3 +124,29 @@ def pipeline(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
         func.sum(case((col(Challenge.status) == S.CLOSED, 1), else_=0)),
     ), flt).where(col(Challenge.status).in_(POSTED_STATES))).one()
     return [("已提交", int(posted or 0)), ("已发布", int(published or 0)), ("已截止并收到方案", int(closed or 0))]
+
+
+PUBLIC_RECORD_STATES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN)
+
+
+def public_records(session: Session, *, offset: int, limit: int) -> tuple[list[tuple], int]:
+    """Published challenges for open data: (challenge fields…, company name, USCC, district), oldest first.
+
+    Only what the hall already shows publicly; a withdrawn challenge appears only if it had been published.
+    """
+    where = (col(Challenge.status).in_(PUBLIC_RECORD_STATES), col(Challenge.published_at).is_not(None))
+    total = session.exec(select(func.count()).select_from(Challenge).where(*where)).one()
+    rows = session.exec(
+        select(Challenge.id, Challenge.title, Challenge.industry, Challenge.weak_link, Challenge.status,
+               Challenge.published_at, Challenge.bid_deadline, Challenge.closed_at, Challenge.committed_funds_fen,
+               Challenge.offered_fen, Challenge.award_mode, Organisation.name, Organisation.uscc,
+               Organisation.district)
+        .join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
+        .where(*where).order_by(col(Challenge.published_at), col(Challenge.id)).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def last_change(session: Session) -> datetime | None:
+    """When public challenge data last changed (the open data's update date)."""
+    return session.exec(select(func.max(Challenge.updated_at))
+                        .where(col(Challenge.status).in_(PUBLIC_RECORD_STATES))).one()

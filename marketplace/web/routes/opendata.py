@@ -1,0 +1,28 @@
+"""Open data pages: the schema, licence and update date, and the CSV download. No login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from marketplace.reports import opendata
+from marketplace.web.deps import SessionDep
+from marketplace.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/open-data")
+def open_data(request: Request, session: SessionDep):
+    first = opendata.projects(session, page=1, page_size=1)
+    return render(request, "portal/open_data.html",
+                  {"schema": opendata.SCHEMA, "total": first.total, "updated_at": first.updated_at,
+                   "licence": opendata.LICENCE, "publisher": opendata.PUBLISHER})
+
+
+@router.get("/open-data/projects.csv")
+def open_data_csv(session: SessionDep) -> Response:
+    return Response(opendata.projects_csv(session), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=\"jiebang-projects.csv\"; "
+                                                    "filename*=UTF-8''%E6%8F%AD%E6%A6%9C%E6%8C%82%E5%B8%85"
+                                                    "%E5%85%AC%E5%BC%80%E6%95%B0%E6%8D%AE.csv"})
