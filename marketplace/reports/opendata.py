@@ -72,10 +72,10 @@ def _date(value: datetime | None) -> str | None:
 
 def parse_paging(page: str | int = 1, page_size: str | int = 50) -> tuple[int, int]:
     """Page ≥ 1 and 1 ≤ page_size ≤ 100; anything else is a Chinese 422, never a 500."""
-    try:
-        p, size = int(str(page)), int(str(page_size))
-    except ValueError as exc:
-        raise RuleViolation("页码和每页条数必须是整数", fields={"page": "应为整数"}) from exc
+    raw = (str(page).strip(), str(page_size).strip())
+    if not all(v.isascii() and v.lstrip("-").isdigit() and len(v) <= 9 for v in raw):
+        raise RuleViolation("页码和每页条数必须是整数", fields={"page": "应为整数", "page_size": "应为整数"})
+    p, size = int(raw[0]), int(raw[1])
     errors = {}
     if not 1 <= p <= 1_000_000:
         errors["page"] = "页码应从 1 开始"

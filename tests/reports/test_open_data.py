@@ -78,7 +78,8 @@ def test_the_csv_has_the_schema_columns_a_bom_and_no_live_formulas(client, recor
     assert not any(t.startswith(("=", "+", "-", "@")) for t in titles)
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "page_size=0", "page_size=1000", "page=-1"])
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page_size=0", "page_size=1000", "page=-1",
+                                   "page=%EF%BC%91", "page=99999999999999999999"])
 def test_bad_paging_is_a_structured_422(client, query):
     response = client.get(f"/api/v1/open-data/projects?{query}")
     assert response.status_code == 422
