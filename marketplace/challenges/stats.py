@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, case, cast, extract
 from sqlalchemy.sql import Select
@@ -21,6 +22,7 @@ from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.errors import RuleViolation
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 
+BEIJING = ZoneInfo("Asia/Shanghai")
 FIRST_YEAR = 2022  # the action plan's first year (穗府办〔2022〕19号)
 CHAIN_LEADER = "链主"
 # Qualifications are stored as JSON text with ASCII escapes; match the escaped literal, backslashes verbatim.
@@ -34,11 +36,33 @@ class StatsFilter:
     year: int | None = None
     industry: str | None = None
     district: str | None = None
+    month: int | None = None  # only with a year: a monthly report
+
+    @property
+    def period(self) -> tuple[datetime, datetime] | None:
+        """[start, end) in UTC of the year or month chosen (Beijing calendar), or None for all time."""
+        if self.year is None:
+            return None
+        if self.month is None:
+            start, end = datetime(self.year, 1, 1, tzinfo=BEIJING), datetime(self.year + 1, 1, 1, tzinfo=BEIJING)
+        else:
+            start = datetime(self.year, self.month, 1, tzinfo=BEIJING)
+            end = datetime(self.year + self.month // 12, self.month % 12 + 1, 1, tzinfo=BEIJING)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def parse_filter(*, year: str = "", industry: str = "", district: str = "", this_year: int) -> StatsFilter:
+def parse_filter(*, year: str = "", industry: str = "", district: str = "", month: str = "",
+                 this_year: int) -> StatsFilter:
     """Validate the dashboard's filters; unknown values get a Chinese message per field (never a 500)."""
     errors: dict[str, str] = {}
+    parsed_month = None
+    if month.strip():
+        if not (month.strip().isascii() and month.strip().isdigit() and 1 <= int(month) <= 12):
+            errors["month"] = "月份应在 1–12 之间"
+        elif not year.strip():
+            errors["month"] = "选择月份时须同时选择年份"
+        else:
+            parsed_month = int(month)
     parsed_year = None
     if year.strip():
         if not year.strip().isascii() or not year.strip().isdigit() \
@@ -52,14 +76,14 @@ def parse_filter(*, year: str = "", industry: str = "", district: str = "", this
         errors["district"] = "没有这个区"
     if errors:
         raise RuleViolation("筛选条件有误：" + "；".join(errors.values()), fields=errors)
-    return StatsFilter(year=parsed_year, industry=industry or None, district=district or None)
+    return StatsFilter(year=parsed_year, industry=industry or None, district=district or None, month=parsed_month)
 
 
 def scoped(stmt: Select, flt: StatsFilter) -> Select:
     """Restrict a statement over Challenge (joined to the posting company) to the filter."""
     stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
-    if flt.year is not None:
-        start, end = datetime(flt.year, 1, 1, tzinfo=UTC), datetime(flt.year + 1, 1, 1, tzinfo=UTC)
+    if flt.period is not None:
+        start, end = flt.period
         stmt = stmt.where(col(Challenge.created_at) >= start, col(Challenge.created_at) < end)
     if flt.industry:
         stmt = stmt.where(col(Challenge.industry) == flt.industry)
@@ -150,3 +174,18 @@ def last_change(session: Session) -> datetime | None:
     """When public challenge data last changed (the open data's update date)."""
     return session.exec(select(func.max(Challenge.updated_at))
                         .where(col(Challenge.status).in_(PUBLIC_RECORD_STATES))).one()
+
+
+def published_in(session: Session, flt: StatsFilter, limit: int = 500) -> list[tuple]:
+    """Challenges published in the filter's period: (id, title, company, industry, offered_fen, status)."""
+    stmt = select(Challenge.id, Challenge.title, Organisation.name, Challenge.industry, Challenge.offered_fen,
+                  Challenge.status).join(Organisation, col(Organisation.id) == col(Challenge.organisation_id)) \
+        .where(col(Challenge.published_at).is_not(None))
+    if flt.period is not None:
+        start, end = flt.period
+        stmt = stmt.where(col(Challenge.published_at) >= start, col(Challenge.published_at) < end)
+    if flt.industry:
+        stmt = stmt.where(col(Challenge.industry) == flt.industry)
+    if flt.district:
+        stmt = stmt.where(col(Organisation.district) == flt.district)
+    return list(session.exec(stmt.order_by(col(Challenge.published_at), col(Challenge.id)).limit(limit)).all())

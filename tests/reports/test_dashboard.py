@@ -159,3 +159,39 @@ def test_money_is_shown_in_exact_wanyuan_strings():
     assert dashboard.wanyuan(1_234_567_891) == "1234.57"
     assert dashboard.wanyuan(5) == "0.00"
     assert dashboard.wanyuan(10**12) == "1000000.00"
+
+
+def test_a_month_filter_needs_a_year_and_a_valid_month():
+    with pytest.raises(RuleViolation) as err:
+        stats.parse_filter(month="3", this_year=2026)
+    assert "month" in err.value.fields
+    with pytest.raises(RuleViolation):
+        stats.parse_filter(year="2026", month="13", this_year=2026)
+    assert stats.parse_filter(year="2026", month="2", this_year=2026).month == 2
+
+
+def test_periods_follow_the_beijing_calendar():
+    from datetime import UTC, datetime
+
+    start, end = stats.StatsFilter(year=2026, month=12).period
+    assert start == datetime(2026, 11, 30, 16, tzinfo=UTC) and end == datetime(2026, 12, 31, 16, tzinfo=UTC)
+
+
+def test_the_monthly_report_lists_what_was_published_that_month_and_prints_the_same_tables(client, session):
+    from datetime import UTC, datetime
+
+    company = f.user(session, role=Role.COMPANY)
+    inside = f.challenge(session, company=company, title="十一月发布的报告测试榜单",
+                         published_at=datetime(2026, 11, 15, 2, tzinfo=UTC))
+    f.challenge(session, company=company, title="十月发布的报告测试榜单",
+                published_at=datetime(2026, 10, 31, 15, 59, tzinfo=UTC))  # 23:59 on 31 Oct, Beijing
+    f.login(client, session, f.user(session, role=Role.OFFICER))
+    page = client.get("/officer/report?year=2026&month=11")
+    assert page.status_code == 200
+    assert "2026 年 11 月揭榜挂帅工作报告" in page.text
+    assert inside.title in page.text and "十月发布的报告测试榜单" not in page.text
+    panels = set(re.findall(r'<section class="panel" id="panel-([a-z_]+)">', page.text))
+    assert panels == {"pipeline", "status", "industry", "weak_link", "district", "chain", "monthly", "funds",
+                      "bids_per_challenge", "consortium"}
+    assert set(_tables(page.text)) <= panels
+    assert client.get("/officer/report?year=2026&month=13").status_code == 422

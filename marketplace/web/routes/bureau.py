@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.challenges import stats as challenge_stats
+from marketplace.challenges.models import STATUS_LABELS
 from marketplace.challenges.stats import FIRST_YEAR, StatsFilter, parse_filter
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.errors import RuleViolation
@@ -32,3 +34,22 @@ def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor
            "echarts_available": request.app.state.echarts_available,
            "raw": {"year": year, "industry": industry, "district": district}}
     return render(request, "officer/dashboard.html", ctx, status_code=status)
+
+
+@router.get("/officer/report")
+def officer_report(request: Request, session: SessionDep, actor: CurrentActor, year: str = "", month: str = ""):
+    """A printable monthly or annual report (月报 / 年报) the bureau can file: headline, tables, projects."""
+    this_year = to_shanghai(utcnow()).year
+    try:
+        flt = parse_filter(year=year or str(this_year), month=month, this_year=this_year)
+    except RuleViolation as exc:
+        return render(request, "officer/report.html", {"error": exc.message, "board": None,
+                                                       "years": list(range(this_year, FIRST_YEAR - 1, -1))},
+                      status_code=422)
+    board = dashboard.build(session=session, actor=actor, flt=flt)
+    period = f"{flt.year} 年{f' {flt.month} 月' if flt.month else '度'}"
+    ctx = {"board": board, "error": None, "period": period, "status_labels": STATUS_LABELS,
+           "published": challenge_stats.published_in(session, flt),
+           "generated_at": utcnow(), "years": list(range(this_year, FIRST_YEAR - 1, -1)),
+           "echarts_available": request.app.state.echarts_available}
+    return render(request, "officer/report.html", ctx)
