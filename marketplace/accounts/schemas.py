@@ -157,3 +157,12 @@ class TeamProfileIn(StrictIn):
         if any(len(v) > 200 for v in value):
             raise ValueError("单项内容过长（最多 200 个字符）")
         return [v for v in value if v]
+
+
+class PasswordResetRequestIn(StrictIn):
+    account: CleanStr = Field(min_length=1, max_length=254)
+
+
+class PasswordResetIn(StrictIn):
+    token: str = Field(min_length=20, max_length=100)
+    new_password: NewPassword

@@ -69,6 +69,7 @@ def _include_routers(app: FastAPI) -> None:
     from marketplace.api import challenges as api_challenges
     from marketplace.api import notifications as api_notifications
     from marketplace.api import open_data as api_open_data
+    from marketplace.api import password as api_password
     from marketplace.api import routes as api_routes
     from marketplace.web.routes import (
         account,
@@ -82,6 +83,7 @@ def _include_routers(app: FastAPI) -> None:
         inbox,
         officer,
         opendata,
+        password,
         portal,
         public,
         teams,
@@ -91,12 +93,13 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(public.router)
     app.include_router(portal.router)
     app.include_router(opendata.router)
+    app.include_router(password.router)
     app.include_router(auth.router)
     for module in (teams, challenges, bids, exports, inbox):
         app.include_router(module.public_router)
     for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
-    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data):
+    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password):
         app.include_router(module.router, prefix="/api/v1")
 
 
