@@ -65,7 +65,8 @@ def request_reset(*, session: Session, account: str, address: str, base_url: str
     session.add(EmailOutbox(user_id=user.id, to_address=user.email, kind="password_reset",
                             subject="【广州市揭榜挂帅平台】重置密码",
                             body=f"{user.display_name}，您好：\n\n"
-                                 f"请在 30 分钟内打开以下链接设置新密码（只能使用一次）：\n{link}\n\n如果不是您本人申请，请忽略本邮件，您的密码不会改变。"))
+                                 f"请在 30 分钟内打开以下链接设置新密码（只能使用一次）：\n{link}\n\n"
+                                 "如果不是您本人申请，请忽略本邮件，您的密码不会改变。"))
     audit.record(session=session, actor=ANONYMOUS, action="auth.reset_requested", subject_type="user",
                  subject_id=user.id, summary={"address": address, "sent": True})
     session.commit()
