@@ -184,3 +184,20 @@ def check_waiver_reason(waiver: Waiver) -> None:
     """A waiver must say why, in writing (it is kept in the audit log)."""
     if not waiver.reason.strip():
         raise RuleViolation("豁免回避须填写理由", fields={"reason": "请填写豁免理由"})
+
+
+def ensure_assignable(result: CoiResult) -> None:
+    """Refuse to suggest, assign or open with a blocking conflict (manual assignment included)."""
+    if result.blocks:
+        raise Conflict("该专家与此揭榜方案存在利益冲突，需回避：" + "；".join(result.reasons))
+
+
+def blocked_pairs(experts: dict[int, ExpertFacts], bids: dict[int, BidFacts], challenge: ChallengeFacts,
+                  today: date, declarations: dict[tuple[int, int], Declaration] | None = None,
+                  waivers: dict[tuple[int, int], Waiver] | None = None) -> frozenset[tuple[int, int]]:
+    """Every (bid id, expert id) pair that may not be assigned, for the panel assignment."""
+    declarations, waivers = declarations or {}, waivers or {}
+    return frozenset(
+        (b, e) for b, bid in bids.items() for e, facts in experts.items()
+        if assess(facts, bid, challenge, today, declaration=declarations.get((b, e)),
+                  waiver=waivers.get((b, e))).blocks)

@@ -112,3 +112,17 @@ def test_an_affiliation_that_starts_later_does_not_count_yet():
 def test_every_automatic_reason_is_listed():
     facts = expert(Affiliation(UNIVERSITY), Affiliation(COMPANY), user_id=MEMBER)
     assert len(assess(facts, BID, CHALLENGE, TODAY).reasons) == 3
+
+
+def test_a_conflicted_expert_cannot_be_assigned_by_hand():
+    from marketplace.reviews.coi import ensure_assignable
+    with pytest.raises(Conflict, match="需回避"):
+        ensure_assignable(assess(expert(Affiliation(PARTNER)), BID, CHALLENGE, TODAY))
+    ensure_assignable(assess(expert(), BID, CHALLENGE, TODAY))
+
+
+def test_blocked_pairs_lists_automatic_and_unwaived_declared_conflicts():
+    from marketplace.reviews.coi import blocked_pairs
+    experts = {1: expert(Affiliation(UNIVERSITY)), 2: expert(), 3: expert()}
+    declared = {(10, 2): ADVISED, (10, 3): ADVISED}
+    assert blocked_pairs(experts, {10: BID}, CHALLENGE, TODAY, declared, {(10, 3): WAIVER}) == {(10, 1), (10, 2)}
