@@ -15,6 +15,8 @@ from marketplace.reviews.coi import (
     ExpertFacts,
     Waiver,
     assess,
+    blocked_pairs,
+    ensure_assignable,
 )
 
 TODAY = date(2026, 12, 3)
@@ -115,14 +117,12 @@ def test_every_automatic_reason_is_listed():
 
 
 def test_a_conflicted_expert_cannot_be_assigned_by_hand():
-    from marketplace.reviews.coi import ensure_assignable
     with pytest.raises(Conflict, match="需回避"):
         ensure_assignable(assess(expert(Affiliation(PARTNER)), BID, CHALLENGE, TODAY))
     ensure_assignable(assess(expert(), BID, CHALLENGE, TODAY))
 
 
 def test_blocked_pairs_lists_automatic_and_unwaived_declared_conflicts():
-    from marketplace.reviews.coi import blocked_pairs
     experts = {1: expert(Affiliation(UNIVERSITY)), 2: expert(), 3: expert()}
     declared = {(10, 2): ADVISED, (10, 3): ADVISED}
     assert blocked_pairs(experts, {10: BID}, CHALLENGE, TODAY, declared, {(10, 3): WAIVER}) == {(10, 1), (10, 2)}
