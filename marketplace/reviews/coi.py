@@ -41,15 +41,18 @@ class Affiliation:
 
 @dataclass(frozen=True)
 class Collaborator:
-    """A person (user id) the expert co-authored or worked with, and the latest year of it."""
+    """A person the expert co-authored or worked with, and the latest year of it."""
 
-    person_id: int
+    person: str
     year: int
 
 
 @dataclass(frozen=True)
 class ExpertFacts:
-    user_id: int
+    """`persons`: the keys the expert is known by (e.g. "user:12" and their name), compared with a
+    bid's leader and members after removing whitespace and case (bids list members by name)."""
+
+    persons: frozenset[str]
     affiliations: tuple[Affiliation, ...] = ()
     collaborators: tuple[Collaborator, ...] = ()
     team_ids: frozenset[int] = frozenset()
@@ -59,9 +62,9 @@ class ExpertFacts:
 class BidFacts:
     lead_uscc: str
     partner_usccs: tuple[str, ...] = ()
-    leader_id: int | None = None
+    leader: str | None = None
     team_id: int | None = None
-    member_ids: frozenset[int] = frozenset()
+    members: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,11 @@ def normalise_uscc(code: str) -> str:
     return code.strip().upper()
 
 
+def person_key(value: str) -> str:
+    """Compare people without whitespace (full-width included) or case."""
+    return "".join(value.split()).casefold()
+
+
 def years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier (29 February falls back to the 28th)."""
     try:
@@ -142,11 +150,14 @@ def _organisation_reasons(expert: ExpertFacts, bid: BidFacts, challenge: Challen
 
 
 def _person_reasons(expert: ExpertFacts, bid: BidFacts, today: date) -> Iterable[str]:
-    if expert.user_id in bid.member_ids or (bid.team_id is not None and bid.team_id in expert.team_ids):
+    me = {person_key(p) for p in expert.persons} - {""}
+    team = {person_key(m) for m in (*bid.members, bid.leader or "")}
+    if me & team or (bid.team_id is not None and bid.team_id in expert.team_ids):
         yield "专家是揭榜团队成员"
+    leader = person_key(bid.leader or "")
     since = today.year - COLLABORATION_YEARS_BACK
-    years = [c.year for c in expert.collaborators if c.person_id == bid.leader_id and c.year >= since]
-    if bid.leader_id is not None and years:
+    years = [c.year for c in expert.collaborators if leader and person_key(c.person) == leader and c.year >= since]
+    if years:
         yield f"揭榜负责人是专家申报的合作者（{max(years)} 年）"
 
 

@@ -70,14 +70,15 @@ def test_a_negative_affinity_is_refused():
 TODAY = date(2026, 12, 3)
 ORGS = ["91110000000000000A", "91110000000000000B", "91110000000000000C", "91110000000000000D"]
 orgs = st.sampled_from(ORGS)
+names = st.sampled_from(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"])
 
 
 @st.composite
 def experts(draw, n):
     return {e: ExpertFacts(
-        user_id=100 + e,
+        persons=frozenset({f"user:{100 + e}", draw(names)}),
         affiliations=(Affiliation(draw(orgs), end=draw(st.none() | st.dates(date(2020, 1, 1), TODAY))),),
-        collaborators=tuple(Collaborator(draw(st.integers(1, 6)), draw(st.integers(2018, 2026)))
+        collaborators=tuple(Collaborator(draw(names), draw(st.integers(2018, 2026)))
                             for _ in range(draw(st.integers(0, 2)))),
         team_ids=frozenset(draw(st.sets(st.integers(1, 4), max_size=1))),
     ) for e in range(1, n + 1)}
@@ -86,8 +87,8 @@ def experts(draw, n):
 @st.composite
 def bids(draw, n):
     return {b: BidFacts(lead_uscc=draw(orgs), partner_usccs=tuple(draw(st.lists(orgs, max_size=1))),
-                        leader_id=draw(st.integers(1, 6)), team_id=draw(st.integers(1, 4)),
-                        member_ids=frozenset(draw(st.sets(st.integers(100, 106), max_size=2))))
+                        leader=draw(names), team_id=draw(st.integers(1, 4)),
+                        members=frozenset(draw(st.sets(names, max_size=2))))
             for b in range(1, n + 1)}
 
 

@@ -25,15 +25,15 @@ HOSPITAL = "12310000425005367X"     # the university's affiliated hospital, its 
 PARTNER = "91320500MA1N8QWX2K"
 COMPANY = "91310115MA1K4ABC3P"
 ELSEWHERE = "91440300MA5FXYZ01Q"
-LEADER, MEMBER, EXPERT = 501, 502, 900
+LEADER, MEMBER, EXPERT = "王建国", "李娜", "user:900"
 
-BID = BidFacts(lead_uscc=UNIVERSITY, partner_usccs=(PARTNER,), leader_id=LEADER, team_id=70,
-               member_ids=frozenset({LEADER, MEMBER}))
+BID = BidFacts(lead_uscc=UNIVERSITY, partner_usccs=(PARTNER,), leader=LEADER, team_id=70,
+               members=frozenset({LEADER, MEMBER}))
 CHALLENGE = ChallengeFacts(company_uscc=COMPANY)
 
 
-def expert(*affiliations: Affiliation, collaborators=(), team_ids=frozenset(), user_id=EXPERT) -> ExpertFacts:
-    return ExpertFacts(user_id=user_id, affiliations=affiliations or (Affiliation(ELSEWHERE),),
+def expert(*affiliations: Affiliation, collaborators=(), team_ids=frozenset(), person=EXPERT) -> ExpertFacts:
+    return ExpertFacts(persons=frozenset({person, "陈专家"}), affiliations=affiliations or (Affiliation(ELSEWHERE),),
                        collaborators=tuple(collaborators), team_ids=frozenset(team_ids))
 
 
@@ -54,7 +54,7 @@ ROWS = [
     ("C5", expert(left(UNIVERSITY, date(2023, 12, 3)), Affiliation(ELSEWHERE)), None, None,
      CoiKind.AUTOMATIC, "2023-12-03 离职"),
     ("C6", expert(left(UNIVERSITY, date(2023, 12, 2)), Affiliation(ELSEWHERE)), None, None, CoiKind.NONE, None),
-    ("C7", expert(user_id=MEMBER), None, None, CoiKind.AUTOMATIC, "揭榜团队成员"),
+    ("C7", expert(person=" 李 娜 "), None, None, CoiKind.AUTOMATIC, "揭榜团队成员"),
     ("C7 by team", expert(team_ids={70}), None, None, CoiKind.AUTOMATIC, "揭榜团队成员"),
     ("C8", expert(collaborators=[Collaborator(LEADER, 2022)]), None, None, CoiKind.AUTOMATIC, "合作者（2022 年）"),
     ("C8 earlier", expert(collaborators=[Collaborator(LEADER, 2021)]), None, None, CoiKind.NONE, None),
@@ -112,7 +112,7 @@ def test_an_affiliation_that_starts_later_does_not_count_yet():
 
 
 def test_every_automatic_reason_is_listed():
-    facts = expert(Affiliation(UNIVERSITY), Affiliation(COMPANY), user_id=MEMBER)
+    facts = expert(Affiliation(UNIVERSITY), Affiliation(COMPANY), person=MEMBER)
     assert len(assess(facts, BID, CHALLENGE, TODAY).reasons) == 3
 
 
