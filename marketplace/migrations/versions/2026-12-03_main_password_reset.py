@@ -1,7 +1,7 @@
 """Password reset tokens.
 
 Revision ID: 7c1e2a9d4b10
-Revises: 0edebbd688cc
+Revises: b2805c12eecc
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import marketplace.types
 
 revision: str = "7c1e2a9d4b10"
-down_revision: str | None = "0edebbd688cc"
+down_revision: str | None = "b2805c12eecc"
 branch_labels = None
 depends_on = None
 
