@@ -7,7 +7,6 @@ import io
 import json
 import os
 import zipfile
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching.normalize import normalize, normalize_with_offsets
 from matching._build import analyze_channel, effective_n_jobs, release_memory
+from matching.postings import Postings, saturate, top_rows
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
@@ -62,6 +62,17 @@ def _resource_digest() -> str:
 
 MAX_DF_MIN_DOCS = 2000
 KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
+
+def _of_postings(name: str) -> property:
+    """A read-only fitted attribute: one field of the postings."""
+
+    def get(self: SearchIndex):  # noqa: ANN202
+        if self._postings is None:
+            raise AttributeError(f"{name!r}: the index is not fitted")
+        return getattr(self._postings, name)
+
+    return property(get, doc=f"Fitted :attr:`matching.postings.Postings.{name}`.")
+
 
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
@@ -159,6 +170,8 @@ class SearchIndex(BaseEstimator):
         self.keyword_balance = keyword_balance
         self.n_jobs = n_jobs
 
+    _postings: Postings | None = None  # set by fit() and load()
+
     # ------------------------------------------------------------------ tokenising
     def _channels(self) -> list[tuple[str, object, float]]:
         """Return ``(prefix, tokenizer, weight)`` for each active channel."""
@@ -195,7 +208,9 @@ class SearchIndex(BaseEstimator):
         n_jobs = effective_n_jobs(self.n_jobs, sum(map(len, norms)))
         channels = [analyze_channel(norms, tok, n_jobs) for _, tok, _ in self._tokenizers_]
         del norms
-        self._build(ids, texts, channels)
+        prefixes = [prefix for prefix, _, _ in self._tokenizers_]
+        weights = [w for _, _, w in self._tokenizers_]
+        self._postings = Postings.build(ids, texts, channels, prefixes, weights, float(self.k1), float(self.b))
         del channels
         self._fit_lsa()
         release_memory()
@@ -206,90 +221,20 @@ class SearchIndex(BaseEstimator):
         self.fingerprint_ = h.hexdigest()[:32]
         return self
 
-    def _build(self, ids: list[str], texts: list[str], channels: list) -> None:
-        """Build vocabulary, statistics and the term-by-document matrix from analysed channels."""
-        n_chan, n_docs = len(self._tokenizers_), len(ids)
-        terms: list[str] = []
-        rows_p, cols_p, sat_p, chan_p = [], [], [], []
-        avgdl = np.ones(n_chan)
-        for c, ((prefix, _, _), (c_terms, doc, term, tf)) in enumerate(
-            zip(self._tokenizers_, channels, strict=True)
-        ):
-            dl = np.bincount(doc, weights=tf, minlength=n_docs)
-            avgdl[c] = max(dl.mean(), 1.0) if n_docs else 1.0
-            rows_p.append(term + len(terms))
-            cols_p.append(doc)
-            sat_p.append(self._saturate(tf.astype(np.float64), dl[doc] / avgdl[c]))
-            chan_p.append(np.full(len(c_terms), c, dtype=np.int8))
-            terms.extend(c_terms if not prefix else [prefix + t for t in c_terms])
-        self.avgdl_ = avgdl
-        self.terms_ = terms
-        self.vocab_ = {t: i for i, t in enumerate(terms)}
-        self.term_channel_ = np.concatenate(chan_p) if chan_p else np.zeros(0, dtype=np.int8)
-        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
-        rows = np.concatenate(rows_p).astype(np.int32)
-        cols = np.concatenate(cols_p).astype(np.int32)
-        sat = np.concatenate(sat_p).astype(np.float32)
-        del rows_p, cols_p, sat_p
-        # Each channel yields the documents of a term in ascending order: a stable sort keeps it.
-        order = np.argsort(rows, kind="stable")
-        counts = np.bincount(rows, minlength=len(terms)) if len(terms) else np.zeros(0, np.int64)
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        self.postings_ = sp.csr_matrix(
-            (sat[order], cols[order], indptr.astype(np.int32) if indptr[-1] < 2**31 else indptr),
-            shape=(len(terms), n_docs),
-        )
-        self.df_ = counts.astype(np.int64)
-        self.ids_ = ids
-        self.texts_ = texts
-        self.row_of_ = {doc_id: i for i, doc_id in enumerate(ids)}
-        self.alive_ = np.ones(n_docs, dtype=bool)
-        self.n_alive_ = n_docs
-        self._delta: dict[int, tuple[array, array]] = {}
-
     def _saturate(self, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
         """BM25 term-frequency saturation with length normalisation."""
-        k1, b = float(self.k1), float(self.b)
-        return tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * norm_len))
+        return saturate(tf, norm_len, float(self.k1), float(self.b))
 
     # ------------------------------------------------------------------ incremental updates
     def add(self, doc_id: str, text: str) -> None:
         """Add one document; it is searchable at once (corpus statistics stay from the last fit)."""
         check_is_fitted(self, "postings_")
         doc_id = str(doc_id)
-        if doc_id in self.row_of_:
+        if doc_id in self._postings.row_of:
             raise KeyError(f"document {doc_id!r} is already indexed; use update()")
         text = text if isinstance(text, str) else ""
-        row = len(self.ids_)
-        self.ids_.append(doc_id)
-        self.texts_.append(text)
-        self.row_of_[doc_id] = row
-        self.alive_ = np.append(self.alive_, True)
-        self.n_alive_ += 1
         analyzed = self._analyze(text)
-        new_chan = []
-        for c, counts in enumerate(analyzed):
-            for term in counts:
-                if term not in self.vocab_:
-                    self.vocab_[term] = len(self.terms_)
-                    self.terms_.append(term)
-                    new_chan.append(c)
-        if new_chan:  # grow the per-term arrays once per document, not once per term
-            self.term_channel_ = np.concatenate(
-                [self.term_channel_, np.asarray(new_chan, dtype=np.int8)]
-            )
-            self.df_ = np.concatenate([self.df_, np.zeros(len(new_chan), dtype=np.int64)])
-        for c, counts in enumerate(analyzed):
-            dl = sum(counts.values())
-            for term, tf in counts.items():
-                t = self.vocab_[term]
-                self.df_[t] += 1
-                w = float(self._saturate(np.float64(tf), np.float64(dl / self.avgdl_[c])))
-                # arrays, not lists: they hold no references, so the garbage collector skips them
-                rows, weights = self._delta.setdefault(t, (array("i"), array("f")))
-                rows.append(row)
-                weights.append(w)
+        self._postings.add(doc_id, text, analyzed, float(self.k1), float(self.b))
         self._append_vector(self._embed_counts(analyzed[0]) if self.lsa_components_ > 0 else None)
         self._mutated("add", doc_id, text)
 
@@ -297,19 +242,13 @@ class SearchIndex(BaseEstimator):
         """Remove one document; it disappears from results at once."""
         check_is_fitted(self, "postings_")
         doc_id = str(doc_id)
-        row = self.row_of_.pop(doc_id)  # KeyError for an unknown id
-        for counts in self._analyze(self.texts_[row]):
-            for term in counts:
-                self.df_[self.vocab_[term]] -= 1
-        self.alive_[row] = False
-        self.n_alive_ -= 1
-        self.texts_[row] = ""
+        self._postings.remove(doc_id, self._analyze)  # KeyError for an unknown id
         self._mutated("remove", doc_id, "")
 
     def update(self, doc_id: str, text: str) -> None:
         """Replace one document's text (adds it when unknown)."""
         check_is_fitted(self, "postings_")
-        if str(doc_id) in self.row_of_:
+        if str(doc_id) in self._postings.row_of:
             self.remove(doc_id)
         self.add(doc_id, text)
 
@@ -322,33 +261,9 @@ class SearchIndex(BaseEstimator):
     def compact(self) -> SearchIndex:
         """Fold incremental additions into the main matrix and drop removed documents."""
         check_is_fitted(self, "postings_")
-        n_terms, n_rows = len(self.terms_), len(self.ids_)
-        base = self.postings_
-        base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(base.shape[0], n_rows))
-        base.resize((n_terms, n_rows))
-        if self._delta:
-            r, c, v = [], [], []
-            for t, (rows, weights) in self._delta.items():
-                r.extend([t] * len(rows))
-                c.extend(rows)
-                v.extend(weights)
-            delta = sp.csr_matrix(
-                (np.asarray(v, dtype=np.float32), (r, c)), shape=(n_terms, n_rows)
-            )
-            base = (base + delta).tocsr()
-        keep = np.flatnonzero(self.alive_)
-        kept_rows = keep if len(keep) < n_rows else np.arange(n_rows)
+        kept_rows = self._postings.compact()
         self._vectors = np.ascontiguousarray(self._vectors_of(kept_rows))
         self.__dict__.pop("_extra_vectors", None)
-        if len(keep) < n_rows:
-            base = base[:, keep].tocsr()
-            self.ids_ = [self.ids_[i] for i in keep]
-            self.texts_ = [self.texts_[i] for i in keep]
-            self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
-            self.alive_ = np.ones(len(keep), dtype=bool)
-        base.sort_indices()
-        self.postings_ = base
-        self._delta = {}
         return self
 
     # ------------------------------------------------------------------ topical rerank (LSA)
@@ -448,6 +363,19 @@ class SearchIndex(BaseEstimator):
         order = np.lexsort((rows, -fused))
         return rows[order], fused[order]
 
+    postings_ = _of_postings("matrix")
+    terms_ = _of_postings("terms")
+    vocab_ = _of_postings("vocab")
+    term_channel_ = _of_postings("term_channel")
+    channel_weight_ = _of_postings("channel_weight")
+    df_ = _of_postings("df")
+    avgdl_ = _of_postings("avgdl")
+    ids_ = _of_postings("ids")
+    texts_ = _of_postings("texts")
+    row_of_ = _of_postings("row_of")
+    alive_ = _of_postings("alive")
+    n_alive_ = _of_postings("n_alive")
+
     # ------------------------------------------------------------------ querying
     def __len__(self) -> int:
         return getattr(self, "n_alive_", 0)
@@ -473,9 +401,10 @@ class SearchIndex(BaseEstimator):
             segments = [self._known_terms(norm)]
         # Pruning common terms is a speed measure for large corpora; in a small one (a district's
         # few hundred challenges and teams) the shared domain words ARE the signal, so keep them.
-        if self.max_df < 1.0 and self.n_alive_ >= MAX_DF_MIN_DOCS:
-            limit = self.max_df * self.n_alive_
-            kept = [{t: w for t, w in seg.items() if self.df_[t] <= limit} for seg in segments]
+        n_alive, df = self._postings.n_alive, self._postings.df
+        if self.max_df < 1.0 and n_alive >= MAX_DF_MIN_DOCS:
+            limit = self.max_df * n_alive
+            kept = [{t: w for t, w in seg.items() if df[t] <= limit} for seg in segments]
             if any(kept):
                 segments = kept
         segments = [seg for seg in segments if seg]
@@ -493,88 +422,47 @@ class SearchIndex(BaseEstimator):
     def _known_terms(self, norm: str) -> dict[int, float]:
         """Count the indexed terms of normalised text: ``{term id: count}``."""
         out: dict[int, float] = {}
+        vocab, df = self._postings.vocab, self._postings.df
         for prefix, tok, _ in self._tokenizers_:
             for term in tok(norm):
-                t = self.vocab_.get(prefix + term if prefix else term)
-                if t is not None and self.df_[t] > 0:
+                t = vocab.get(prefix + term if prefix else term)
+                if t is not None and df[t] > 0:
                     out[t] = out.get(t, 0.0) + 1.0
         return out
-
-    def _term_weights(self, qterms: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Return term ids and their query weight × idf × channel weight."""
-        t_ids = np.fromiter(qterms.keys(), dtype=np.int64, count=len(qterms))
-        qw = np.fromiter(qterms.values(), dtype=np.float64, count=len(qterms))
-        df = self.df_[t_ids]
-        n = max(self.n_alive_, 1)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        scale = self.channel_weight_[self.term_channel_[t_ids]]
-        if self.unigram_weight != 1.0:
-            single = np.fromiter(
-                (len(self.terms_[t]) == 1 and self.terms_[t] >= "\u3400" for t in t_ids.tolist()),
-                dtype=bool,
-                count=len(t_ids),
-            )
-            scale = np.where(single & (self.term_channel_[t_ids] == 0), scale * self.unigram_weight, scale)
-        return t_ids, qw * idf * scale
-
-    def _scores(self, t_ids: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Accumulate document scores for weighted query terms over the inverted index."""
-        P = self.postings_
-        n_rows = len(self.ids_)
-        idx_parts, val_parts = [], []
-        indptr, indices, data = P.indptr, P.indices, P.data
-        n_base = P.shape[0]
-        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
-            if t < n_base:
-                s, e = indptr[t], indptr[t + 1]
-                if e > s:
-                    idx_parts.append(indices[s:e])
-                    val_parts.append(data[s:e] * np.float32(wt))
-            extra = self._delta.get(t)
-            if extra is not None:
-                idx_parts.append(np.frombuffer(extra[0], dtype=np.intc))
-                val_parts.append(np.frombuffer(extra[1], dtype=np.float32) * np.float32(wt))
-        if not idx_parts:
-            return np.zeros(n_rows, dtype=np.float64)
-        if len(idx_parts) == 1:
-            return np.bincount(idx_parts[0], weights=val_parts[0], minlength=n_rows)
-        return np.bincount(
-            np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=n_rows
-        )
 
     def _score_query(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
         """Score every row for *query*, with optional pseudo-relevance feedback."""
         qterms = self._query_terms(query)
         if not qterms:
             return None
-        t_ids, w = self._term_weights(qterms)
-        scores = self._scores(t_ids, w)
+        P = self._postings
+        scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         if self.prf_docs > 0:
             qterms = self._expand(qterms, scores)
-            t_ids, w = self._term_weights(qterms)
-            scores = self._scores(t_ids, w)
+            scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         return scores, qterms
 
     def _expand(self, qterms: dict[int, float], scores: np.ndarray) -> dict[int, float]:
         """RM3-like expansion: add the top terms of the best documents to the query."""
-        if self.n_alive_ < len(self.ids_):
-            scores = np.where(self.alive_, scores, 0.0)
-        top = self._top_rows(scores, self.prf_docs, None)
+        P = self._postings
+        if P.n_alive < len(P.ids):
+            scores = np.where(P.alive, scores, 0.0)
+        top = top_rows(scores, self.prf_docs, None)
         if len(top) == 0:
             return qterms
         total = sum(qterms.values())
         gain: Counter = Counter()
-        n = max(self.n_alive_, 1)
+        n = max(P.n_alive, 1)
         top_score = scores[top].sum()
         for row in top:
             weight = scores[row] / top_score
-            for counts in self._analyze(self.texts_[row]):
+            for counts in self._analyze(P.texts[row]):
                 dl = sum(counts.values()) or 1
                 for term, tf in counts.items():
-                    t = self.vocab_.get(term)
+                    t = P.vocab.get(term)
                     if t is None or t in qterms:
                         continue
-                    df = self.df_[t]
+                    df = P.df[t]
                     idf = np.log1p((n - df + 0.5) / (df + 0.5))
                     gain[t] += weight * tf / dl * idf
         expanded = dict(qterms)
@@ -586,24 +474,11 @@ class SearchIndex(BaseEstimator):
             expanded[t] = self.prf_weight * total * g / norm
         return expanded
 
-    def _top_rows(self, scores: np.ndarray, k: int, rows: np.ndarray | None) -> np.ndarray:
-        """Rows of the *k* best positive scores, best first, without sorting everything."""
-        cand = scores if rows is None else scores[rows]
-        if k < len(cand):
-            part = _top_k_candidates(cand, k)
-            if len(part) > k:
-                sub = np.argpartition(cand[part], len(part) - k)[len(part) - k :]
-                part = part[sub]
-        else:
-            part = np.arange(len(cand))
-        part = part[cand[part] > 0]
-        part = part[np.lexsort((part, -cand[part]))]
-        return part if rows is None else rows[part]
-
     def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
         """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
         check_is_fitted(self, "postings_")
-        if k <= 0 or self.n_alive_ == 0:
+        P = self._postings
+        if k <= 0 or P.n_alive == 0:
             return []
         scored = self._score_query(query)
         if scored is None:
@@ -611,52 +486,43 @@ class SearchIndex(BaseEstimator):
         scores = scored[0]
         rows = None
         if allowed is not None:
-            rows = np.fromiter(
-                (r for d in allowed if (r := self.row_of_.get(d)) is not None), dtype=np.int64
-            )
+            row_of = P.row_of
+            rows = np.fromiter((r for d in allowed if (r := row_of.get(d)) is not None), dtype=np.int64)
             if len(rows) == 0:
                 return []
-        elif self.n_alive_ < len(self.ids_):
-            scores[~self.alive_] = 0.0
+        elif P.n_alive < len(P.ids):
+            scores[~P.alive] = 0.0
         if self.lsa_components_ > 0 and self.lsa_weight > 0:
-            top = self._top_rows(scores, max(k, self.rerank_depth), rows)
+            top = top_rows(scores, max(k, self.rerank_depth), rows)
             top, fused = self._rerank(top, scores[top])
-            top, scores = top[:k], np.zeros(len(self.ids_))
+            top, scores = top[:k], np.zeros(len(P.ids))
             scores[top] = fused[:k]
         else:
-            top = self._top_rows(scores, k, rows)
-        ids = self.ids_
+            top = top_rows(scores, k, rows)
+        ids = P.ids
         return [Hit(ids[r], float(scores[r])) for r in top]
 
     def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
         """Return the terms that contributed most to *doc_id*'s score for *query*."""
         check_is_fitted(self, "postings_")
-        row = self.row_of_.get(str(doc_id))
+        P = self._postings
+        row = P.row_of.get(str(doc_id))
         if row is None:
             raise KeyError(f"unknown document {doc_id!r}")
         scored = self._score_query(query)
         if scored is None:
             return []
-        t_ids, w = self._term_weights(scored[1])
+        t_ids, w = P.term_weights(scored[1], self.unigram_weight)
         contrib: dict[str, float] = {}
-        P = self.postings_
         for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
-            value = 0.0
-            if t < P.shape[0]:
-                s, e = P.indptr[t], P.indptr[t + 1]
-                j = s + np.searchsorted(P.indices[s:e], row)
-                if j < e and P.indices[j] == row:
-                    value = float(P.data[j])
-            extra = self._delta.get(t)
-            if extra is not None and row in extra[0]:
-                value = extra[1][extra[0].index(row)]
+            value = P.weight(t, row)
             if value > 0:
-                term = self.terms_[t].removeprefix(_WORD_PREFIX)
+                term = P.terms[t].removeprefix(_WORD_PREFIX)
                 contrib[term] = contrib.get(term, 0.0) + value * wt
         total = sum(contrib.values())
         if total <= 0:
             return []
-        text = self.texts_[row]
+        text = P.texts[row]
         norm, offsets = normalize_with_offsets(text)
         contrib = _merge_into_phrases(contrib, normalize(query[: self.max_query_chars]), norm)
         best = sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
@@ -735,52 +601,25 @@ class SearchIndex(BaseEstimator):
             self = cls(**params)
             self._tokenizers_ = self._channels()
             n_terms, n_docs = len(meta["terms"]), len(meta["ids"])
-            self.postings_ = sp.csr_matrix(
+            matrix = sp.csr_matrix(
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n_terms, n_docs)
             )
-            self.postings_.check_format(full_check=False)
+            self._postings = Postings(
+                meta["ids"], meta["texts"], meta["terms"], arrays["term_channel"],
+                np.array([w for _, _, w in self._tokenizers_], dtype=np.float64),
+                np.asarray(meta["avgdl"], dtype=np.float64), matrix,
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
-        self.terms_ = meta["terms"]
-        self.vocab_ = {t: i for i, t in enumerate(self.terms_)}
-        self.term_channel_ = arrays["term_channel"]
-        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
-        self.df_ = np.diff(self.postings_.indptr).astype(np.int64)
-        self.ids_ = meta["ids"]
-        self.texts_ = meta["texts"]
-        self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
-        self.alive_ = np.ones(n_docs, dtype=bool)
-        self.n_alive_ = n_docs
-        self.avgdl_ = np.asarray(meta["avgdl"], dtype=np.float64)
         self.fingerprint_ = meta["fingerprint"]
         self._vectors = np.ascontiguousarray(arrays["doc_vectors"], dtype=np.float32)
         self.lsa_terms_ = arrays["lsa_terms"].astype(np.int64)
         self.lsa_term_weights_ = arrays["lsa_weights"].astype(np.float32)
         self.lsa_basis_ = np.ascontiguousarray(arrays["lsa_basis"], dtype=np.float32)
         self.lsa_components_ = self.lsa_basis_.shape[0]
-        if len(self._vectors) != n_docs:
+        if len(self._vectors) != len(self._postings.ids):
             raise IndexCorrupt("index file inconsistent: document vectors")
-        self._delta = {}
         return self
-
-
-def _top_k_candidates(scores: np.ndarray, k: int, block: int = 64) -> np.ndarray:
-    """Indices of a small superset of the *k* largest scores.
-
-    The k-th largest block maximum is a lower bound for the k-th largest score (the k best blocks
-    each hold one value at least that high), so only values above it need a partial sort.
-    """
-    n = len(scores)
-    if n <= 4 * block or k * block >= n:
-        return np.arange(n)
-    full = n - n % block
-    maxima = scores[:full].reshape(-1, block).max(axis=1)
-    if n > full:
-        maxima = np.append(maxima, scores[full:].max())
-    if k >= len(maxima):
-        return np.arange(n)
-    threshold = np.partition(maxima, len(maxima) - k)[len(maxima) - k]
-    return np.flatnonzero(scores >= threshold)
 
 
 _MAGIC = b"JIEBANG-MATCHING-INDEX\n"
