@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.decomposition import TruncatedSVD
 from sklearn.utils.validation import check_is_fitted
 
 from matching.normalize import normalize, normalize_with_offsets
 from matching._build import analyze_channel, effective_n_jobs, release_memory
 from matching.postings import Postings, saturate, top_rows
+from matching.rerank import Lsa
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
@@ -72,6 +72,17 @@ def _of_postings(name: str) -> property:
         return getattr(self._postings, name)
 
     return property(get, doc=f"Fitted :attr:`matching.postings.Postings.{name}`.")
+
+
+def _of_lsa(name: str) -> property:
+    """A read-only fitted attribute: one field of the LSA rerank."""
+
+    def get(self: SearchIndex):  # noqa: ANN202
+        if self._lsa is None:
+            raise AttributeError(f"{name!r}: the index is not fitted")
+        return getattr(self._lsa, name)
+
+    return property(get, doc=f"Fitted :attr:`matching.rerank.Lsa.{name}`.")
 
 
 class SearchIndex(BaseEstimator):
@@ -171,6 +182,7 @@ class SearchIndex(BaseEstimator):
         self.n_jobs = n_jobs
 
     _postings: Postings | None = None  # set by fit() and load()
+    _lsa: Lsa | None = None
 
     # ------------------------------------------------------------------ tokenising
     def _channels(self) -> list[tuple[str, object, float]]:
@@ -212,7 +224,8 @@ class SearchIndex(BaseEstimator):
         weights = [w for _, _, w in self._tokenizers_]
         self._postings = Postings.build(ids, texts, channels, prefixes, weights, float(self.k1), float(self.b))
         del channels
-        self._fit_lsa()
+        dims = int(self.lsa_components) if self.char_weight > 0 else 0
+        self._lsa = Lsa.fit(self._postings, dims, self.max_df)
         release_memory()
         params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}
         h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
@@ -235,7 +248,8 @@ class SearchIndex(BaseEstimator):
         text = text if isinstance(text, str) else ""
         analyzed = self._analyze(text)
         self._postings.add(doc_id, text, analyzed, float(self.k1), float(self.b))
-        self._append_vector(self._embed_counts(analyzed[0]) if self.lsa_components_ > 0 else None)
+        vector = self._embed_counts(analyzed[0]) if self._lsa.components > 0 else None
+        self._lsa.append(vector, len(self._postings.ids))
         self._mutated("add", doc_id, text)
 
     def remove(self, doc_id: str) -> None:
@@ -261,107 +275,18 @@ class SearchIndex(BaseEstimator):
     def compact(self) -> SearchIndex:
         """Fold incremental additions into the main matrix and drop removed documents."""
         check_is_fitted(self, "postings_")
-        kept_rows = self._postings.compact()
-        self._vectors = np.ascontiguousarray(self._vectors_of(kept_rows))
-        self.__dict__.pop("_extra_vectors", None)
+        self._lsa.compact(self._postings.compact())
         return self
 
     # ------------------------------------------------------------------ topical rerank (LSA)
-    _LSA_TERMS = 20_000  # most frequent character-channel terms that span the latent space
-    _LSA_SAMPLE = 5_000  # documents the SVD is fitted on (all documents are then projected)
-
-    def _fit_lsa(self) -> None:
-        """Fit the LSA basis on a sample of documents and project every document."""
-        n_docs = len(self.ids_)
-        dims = int(self.lsa_components)
-        self.__dict__.pop("_lsa_col", None)
-        self.__dict__.pop("_extra_vectors", None)
-        self.lsa_terms_ = np.zeros(0, dtype=np.int64)
-        self.lsa_term_weights_ = np.zeros(0, dtype=np.float32)
-        self.lsa_basis_ = np.zeros((0, 0), dtype=np.float32)
-        self._vectors = np.zeros((n_docs, 0), dtype=np.float32)
-        self.lsa_components_ = 0
-        if dims <= 0 or self.char_weight <= 0:
-            return
-        df = self.df_
-        cand = np.flatnonzero((self.term_channel_ == 0) & (df >= 3) & (df <= self.max_df * n_docs))
-        cand = cand[np.argsort(-df[cand], kind="stable")[: self._LSA_TERMS]]
-        if len(cand) <= dims or n_docs <= 2 * dims:
-            return
-        cand.sort()
-        idf = np.log1p((n_docs - df[cand] + 0.5) / (df[cand] + 0.5)).astype(np.float32)
-        X = sp.csr_matrix(self.postings_[cand].T.multiply(idf[None, :]), dtype=np.float32)
-        X = _l2_rows(X)
-        rng = np.random.default_rng(0)
-        sample = np.sort(rng.choice(n_docs, min(self._LSA_SAMPLE, n_docs), replace=False))
-        svd = TruncatedSVD(dims, n_iter=4, random_state=0).fit(X[sample])
-        self.lsa_terms_ = cand
-        self.lsa_term_weights_ = idf
-        self.lsa_basis_ = np.ascontiguousarray(svd.components_, dtype=np.float32)
-        self.lsa_components_ = dims
-        self._vectors = _l2_dense(np.asarray(X @ self.lsa_basis_.T, dtype=np.float32))
-
     @property
     def doc_vectors_(self) -> np.ndarray:
         """Unit LSA vector of every document row (``(n_rows, lsa_components_)``)."""
-        return self._vectors_of(np.arange(len(self.ids_)))
+        return self._lsa.vectors_of(np.arange(len(self._postings.ids)))
 
     def _embed_counts(self, counts: Counter) -> np.ndarray:
         """LSA vector of one document from its character-channel term counts."""
-        col = self.__dict__.get("_lsa_col")
-        if col is None:
-            col = self._lsa_col = {int(t): j for j, t in enumerate(self.lsa_terms_.tolist())}
-        vocab = self.vocab_
-        pairs = [(j, tf) for term, tf in counts.items() if (j := col.get(vocab[term])) is not None]
-        if not pairs:
-            return np.zeros(self.lsa_components_, dtype=np.float32)
-        cols = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((t for _, t in pairs), dtype=np.float64, count=len(pairs))
-        x = self._saturate(tf, np.float64(sum(counts.values()) / self.avgdl_[0]))
-        x = x * self.lsa_term_weights_[cols]
-        return _l2_dense(self.lsa_basis_[:, cols] @ x.astype(np.float32))
-
-    def _append_vector(self, vector: np.ndarray | None) -> None:
-        """Store the vector of the newest row.
-
-        Rows added after the fit go to a small side buffer that doubles when full, so an addition
-        never copies the fitted documents' vectors; :meth:`compact` merges the two.
-        """
-        extra = self.__dict__.get("_extra_vectors")
-        n_extra = len(self.ids_) - len(self._vectors)
-        if extra is None or n_extra > len(extra):
-            grown = np.zeros((max(2 * n_extra, 64), self._vectors.shape[1]), dtype=np.float32)
-            if extra is not None:
-                grown[: len(extra)] = extra
-            extra = self._extra_vectors = grown
-        extra[n_extra - 1] = 0.0 if vector is None else vector
-
-    def _vectors_of(self, rows: np.ndarray) -> np.ndarray:
-        """LSA vectors of document *rows* (fitted and added ones)."""
-        n_base = len(self._vectors)
-        if len(rows) == 0 or rows.max() < n_base:
-            return self._vectors[rows]
-        out = np.empty((len(rows), self._vectors.shape[1]), dtype=np.float32)
-        base = rows < n_base
-        out[base] = self._vectors[rows[base]]
-        out[~base] = self._extra_vectors[rows[~base] - n_base]
-        return out
-
-    def _rerank(self, rows: np.ndarray, bm25: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fuse BM25 with LSA similarity to the top documents' centroid; return rows and scores."""
-        if len(rows) == 0:
-            return rows, bm25
-        best = bm25[0]
-        vectors = self._vectors_of(rows)
-        m = max(1, min(int(self.lsa_feedback), len(rows)))
-        centroid = (bm25[:m, None] * vectors[:m]).sum(axis=0)
-        norm = np.linalg.norm(centroid)
-        if norm <= 0:
-            return rows, bm25
-        sim = np.maximum(vectors @ (centroid / norm), 0.0)
-        fused = (bm25 / best + self.lsa_weight * sim) * best
-        order = np.lexsort((rows, -fused))
-        return rows[order], fused[order]
+        return self._lsa.embed(counts, self._postings, float(self.k1), float(self.b))
 
     postings_ = _of_postings("matrix")
     terms_ = _of_postings("terms")
@@ -375,6 +300,10 @@ class SearchIndex(BaseEstimator):
     row_of_ = _of_postings("row_of")
     alive_ = _of_postings("alive")
     n_alive_ = _of_postings("n_alive")
+    lsa_terms_ = _of_lsa("terms")
+    lsa_term_weights_ = _of_lsa("term_weights")
+    lsa_basis_ = _of_lsa("basis")
+    lsa_components_ = _of_lsa("components")
 
     # ------------------------------------------------------------------ querying
     def __len__(self) -> int:
@@ -492,9 +421,9 @@ class SearchIndex(BaseEstimator):
                 return []
         elif P.n_alive < len(P.ids):
             scores[~P.alive] = 0.0
-        if self.lsa_components_ > 0 and self.lsa_weight > 0:
+        if self._lsa.components > 0 and self.lsa_weight > 0:
             top = top_rows(scores, max(k, self.rerank_depth), rows)
-            top, fused = self._rerank(top, scores[top])
+            top, fused = self._lsa.rerank(top, scores[top], self.lsa_feedback, self.lsa_weight)
             top, scores = top[:k], np.zeros(len(P.ids))
             scores[top] = fused[:k]
         else:
@@ -554,10 +483,10 @@ class SearchIndex(BaseEstimator):
             indices=self.postings_.indices,
             data=self.postings_.data,
             term_channel=self.term_channel_,
-            doc_vectors=self.doc_vectors_,
-            lsa_terms=self.lsa_terms_,
-            lsa_weights=self.lsa_term_weights_,
-            lsa_basis=self.lsa_basis_,
+            doc_vectors=self._lsa.vectors,
+            lsa_terms=self._lsa.terms,
+            lsa_weights=self._lsa.term_weights,
+            lsa_basis=self._lsa.basis,
         )
         payload = buf.getvalue()
         path = Path(path)
@@ -609,16 +538,12 @@ class SearchIndex(BaseEstimator):
                 np.array([w for _, _, w in self._tokenizers_], dtype=np.float64),
                 np.asarray(meta["avgdl"], dtype=np.float64), matrix,
             )
+            self._lsa = Lsa(arrays["lsa_terms"], arrays["lsa_weights"], arrays["lsa_basis"], arrays["doc_vectors"])
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
-        self.fingerprint_ = meta["fingerprint"]
-        self._vectors = np.ascontiguousarray(arrays["doc_vectors"], dtype=np.float32)
-        self.lsa_terms_ = arrays["lsa_terms"].astype(np.int64)
-        self.lsa_term_weights_ = arrays["lsa_weights"].astype(np.float32)
-        self.lsa_basis_ = np.ascontiguousarray(arrays["lsa_basis"], dtype=np.float32)
-        self.lsa_components_ = self.lsa_basis_.shape[0]
-        if len(self._vectors) != len(self._postings.ids):
+        if len(self._lsa.vectors) != len(self._postings.ids):
             raise IndexCorrupt("index file inconsistent: document vectors")
+        self.fingerprint_ = meta["fingerprint"]
         return self
 
 
@@ -659,16 +584,3 @@ def _find_positions(norm: str, offsets: list[int], term: str) -> list[tuple[int,
         spans.append((offsets[start], offsets[end - 1] + 1))
         start = norm.find(term, start + 1)
     return spans
-
-
-def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:
-    """Scale the rows of a CSR matrix to unit length (empty rows stay empty)."""
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ X)
-
-
-def _l2_dense(V: np.ndarray) -> np.ndarray:
-    """Scale the rows of a dense array to unit length (zero rows stay zero)."""
-    norms = np.linalg.norm(V, axis=-1, keepdims=True)
-    return (V / np.where(norms > 0, norms, 1.0)).astype(np.float32)
