@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching.normalize import normalize, normalize_with_offsets
 from matching._build import analyze_channel, effective_n_jobs, release_memory
+from matching.fitted import expose
 from matching.postings import Postings, saturate, top_rows
 from matching.rerank import Lsa
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
@@ -63,28 +64,7 @@ def _resource_digest() -> str:
 MAX_DF_MIN_DOCS = 2000
 KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
 
-def _of_postings(name: str) -> property:
-    """A read-only fitted attribute: one field of the postings."""
-
-    def get(self: SearchIndex):  # noqa: ANN202
-        if self._postings is None:
-            raise AttributeError(f"{name!r}: the index is not fitted")
-        return getattr(self._postings, name)
-
-    return property(get, doc=f"Fitted :attr:`matching.postings.Postings.{name}`.")
-
-
-def _of_lsa(name: str) -> property:
-    """A read-only fitted attribute: one field of the LSA rerank."""
-
-    def get(self: SearchIndex):  # noqa: ANN202
-        if self._lsa is None:
-            raise AttributeError(f"{name!r}: the index is not fitted")
-        return getattr(self._lsa, name)
-
-    return property(get, doc=f"Fitted :attr:`matching.rerank.Lsa.{name}`.")
-
-
+@expose(postings=Postings, lsa=Lsa)
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
 
@@ -181,8 +161,11 @@ class SearchIndex(BaseEstimator):
         self.keyword_balance = keyword_balance
         self.n_jobs = n_jobs
 
-    _postings: Postings | None = None  # set by fit() and load()
-    _lsa: Lsa | None = None
+    _postings: Postings | None  # the fitted parts, set by fit() and load() (see matching.fitted)
+    _lsa: Lsa | None
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._postings is not None
 
     # ------------------------------------------------------------------ tokenising
     def _channels(self) -> list[tuple[str, object, float]]:
@@ -220,18 +203,19 @@ class SearchIndex(BaseEstimator):
         n_jobs = effective_n_jobs(self.n_jobs, sum(map(len, norms)))
         channels = [analyze_channel(norms, tok, n_jobs) for _, tok, _ in self._tokenizers_]
         del norms
-        prefixes = [prefix for prefix, _, _ in self._tokenizers_]
-        weights = [w for _, _, w in self._tokenizers_]
-        self._postings = Postings.build(ids, texts, channels, prefixes, weights, float(self.k1), float(self.b))
-        del channels
-        dims = int(self.lsa_components) if self.char_weight > 0 else 0
-        self._lsa = Lsa.fit(self._postings, dims, self.max_df)
-        release_memory()
         params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}
         h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
         for doc_id, text in zip(ids, texts, strict=True):
             h.update(doc_id.encode() + b"\0" + text.encode("utf-8", "replace") + b"\0")
-        self.fingerprint_ = h.hexdigest()[:32]
+        prefixes = [prefix for prefix, _, _ in self._tokenizers_]
+        weights = [w for _, _, w in self._tokenizers_]
+        self._postings = Postings.build(
+            ids, texts, channels, prefixes, weights, float(self.k1), float(self.b), h.hexdigest()[:32]
+        )
+        del channels
+        dims = int(self.lsa_components) if self.char_weight > 0 else 0
+        self._lsa = Lsa.fit(self._postings, dims, self.max_df)
+        release_memory()
         return self
 
     def _saturate(self, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
@@ -241,7 +225,7 @@ class SearchIndex(BaseEstimator):
     # ------------------------------------------------------------------ incremental updates
     def add(self, doc_id: str, text: str) -> None:
         """Add one document; it is searchable at once (corpus statistics stay from the last fit)."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         doc_id = str(doc_id)
         if doc_id in self._postings.row_of:
             raise KeyError(f"document {doc_id!r} is already indexed; use update()")
@@ -250,31 +234,23 @@ class SearchIndex(BaseEstimator):
         self._postings.add(doc_id, text, analyzed, float(self.k1), float(self.b))
         vector = self._embed_counts(analyzed[0]) if self._lsa.components > 0 else None
         self._lsa.append(vector, len(self._postings.ids))
-        self._mutated("add", doc_id, text)
 
     def remove(self, doc_id: str) -> None:
         """Remove one document; it disappears from results at once."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         doc_id = str(doc_id)
         self._postings.remove(doc_id, self._analyze)  # KeyError for an unknown id
-        self._mutated("remove", doc_id, "")
 
     def update(self, doc_id: str, text: str) -> None:
         """Replace one document's text (adds it when unknown)."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         if str(doc_id) in self._postings.row_of:
             self.remove(doc_id)
         self.add(doc_id, text)
 
-    def _mutated(self, op: str, doc_id: str, text: str) -> None:
-        """Advance the fingerprint after a mutation."""
-        h = hashlib.sha256(f"{self.fingerprint_}\0{op}\0{doc_id}\0".encode())
-        h.update(text.encode("utf-8", "replace"))
-        self.fingerprint_ = h.hexdigest()[:32]
-
     def compact(self) -> SearchIndex:
         """Fold incremental additions into the main matrix and drop removed documents."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         self._lsa.compact(self._postings.compact())
         return self
 
@@ -288,23 +264,6 @@ class SearchIndex(BaseEstimator):
         """LSA vector of one document from its character-channel term counts."""
         return self._lsa.embed(counts, self._postings, float(self.k1), float(self.b))
 
-    postings_ = _of_postings("matrix")
-    terms_ = _of_postings("terms")
-    vocab_ = _of_postings("vocab")
-    term_channel_ = _of_postings("term_channel")
-    channel_weight_ = _of_postings("channel_weight")
-    df_ = _of_postings("df")
-    avgdl_ = _of_postings("avgdl")
-    ids_ = _of_postings("ids")
-    texts_ = _of_postings("texts")
-    row_of_ = _of_postings("row_of")
-    alive_ = _of_postings("alive")
-    n_alive_ = _of_postings("n_alive")
-    lsa_terms_ = _of_lsa("terms")
-    lsa_term_weights_ = _of_lsa("term_weights")
-    lsa_basis_ = _of_lsa("basis")
-    lsa_components_ = _of_lsa("components")
-
     # ------------------------------------------------------------------ querying
     def __len__(self) -> int:
         return getattr(self, "n_alive_", 0)
@@ -315,8 +274,24 @@ class SearchIndex(BaseEstimator):
     @property
     def fingerprint(self) -> str:
         """A string that changes with every fit and mutation (same content, same value)."""
-        check_is_fitted(self, "postings_")
-        return self.fingerprint_
+        check_is_fitted(self)
+        return self._postings.fingerprint
+
+    def set_fingerprint(self, fingerprint: str) -> SearchIndex:
+        """Label the index with the caller's own version string; return self.
+
+        The label stands until the next change moves it on (as any fingerprint); :meth:`save` writes
+        it, and ``load(path, fingerprint=label)`` accepts only a file saved under that label.
+        """
+        check_is_fitted(self)
+        self._postings.fingerprint = str(fingerprint)
+        return self
+
+    def doc_ids(self, prefix: str = "") -> list[str]:
+        """Ids of the indexed documents that start with *prefix* (each once, in index order)."""
+        check_is_fitted(self)
+        P = self._postings
+        return [d for d, live in zip(P.ids, P.alive.tolist(), strict=True) if live and d.startswith(prefix)]
 
     def _query_terms(self, query: str) -> dict[int, float]:
         """Map a query to ``{term id: weight}``; unknown terms are dropped."""
@@ -405,7 +380,7 @@ class SearchIndex(BaseEstimator):
 
     def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
         """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         P = self._postings
         if k <= 0 or P.n_alive == 0:
             return []
@@ -433,7 +408,7 @@ class SearchIndex(BaseEstimator):
 
     def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
         """Return the terms that contributed most to *doc_id*'s score for *query*."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         P = self._postings
         row = P.row_of.get(str(doc_id))
         if row is None:
@@ -463,13 +438,13 @@ class SearchIndex(BaseEstimator):
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
         """Write the index to *path* atomically (numpy arrays + JSON, no pickle)."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         self.compact()
         meta = {
             "format": FORMAT_VERSION,
             "resources": _resource_digest(),
             "params": self.get_params(),
-            "fingerprint": self.fingerprint_,
+            "fingerprint": self._postings.fingerprint,
             "ids": self.ids_,
             "texts": self.texts_,
             "terms": self.terms_,
@@ -536,14 +511,13 @@ class SearchIndex(BaseEstimator):
             self._postings = Postings(
                 meta["ids"], meta["texts"], meta["terms"], arrays["term_channel"],
                 np.array([w for _, _, w in self._tokenizers_], dtype=np.float64),
-                np.asarray(meta["avgdl"], dtype=np.float64), matrix,
+                np.asarray(meta["avgdl"], dtype=np.float64), matrix, meta["fingerprint"],
             )
             self._lsa = Lsa(arrays["lsa_terms"], arrays["lsa_weights"], arrays["lsa_basis"], arrays["doc_vectors"])
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
         if len(self._lsa.vectors) != len(self._postings.ids):
             raise IndexCorrupt("index file inconsistent: document vectors")
-        self.fingerprint_ = meta["fingerprint"]
         return self
 
 

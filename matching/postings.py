@@ -9,15 +9,17 @@ in a per-term side list (``delta``) and removed ones stay as dead columns, until
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching._build import ChannelTerms
+from matching.fitted import derived, saved, working
 
 __all__ = ["Postings", "saturate", "top_rows"]
 
@@ -29,21 +31,25 @@ def saturate(tf: np.ndarray, norm_len: np.ndarray, k1: float, b: float) -> np.nd
 
 @dataclass(eq=False)
 class Postings:
-    """Documents (columns) and terms (rows) of an index, with the term weights between them."""
+    """Documents (columns) and terms (rows) of an index, with the term weights between them.
 
-    ids: list[str]  # document id of every column, removed ones included until compact()
-    texts: list[str]  # original text of every column ("" once removed)
-    terms: list[str]  # every term; word-channel terms carry the word prefix
-    term_channel: np.ndarray  # channel of every term (int8)
-    channel_weight: np.ndarray  # weight of every channel
-    avgdl: np.ndarray  # mean document length of every channel at the fit
-    matrix: sp.csr_matrix  # terms × columns, saturated term frequencies (float32)
-    vocab: dict[str, int] = field(init=False)  # term -> row
-    df: np.ndarray = field(init=False)  # live documents per term
-    row_of: dict[str, int] = field(init=False)  # live document id -> column
-    alive: np.ndarray = field(init=False)  # False for removed columns
-    n_alive: int = field(init=False)
-    delta: dict[int, tuple[array, array]] = field(init=False)  # term -> added (columns, weights)
+    Fields are declared with :mod:`matching.fitted`: saved, derived or working.
+    """
+
+    ids: list[str] = saved("ids_")  # document id of every column, removed ones until compact()
+    texts: list[str] = saved("texts_")  # original text of every column ("" once removed)
+    terms: list[str] = saved("terms_")  # every term; word-channel terms carry the word prefix
+    term_channel: np.ndarray = saved("term_channel_")  # channel of every term (int8)
+    channel_weight: np.ndarray = saved("channel_weight_")  # weight of every channel
+    avgdl: np.ndarray = saved("avgdl_")  # mean document length of every channel at the fit
+    matrix: sp.csr_matrix = saved("postings_")  # terms × columns, saturated term frequencies
+    fingerprint: str = saved("fingerprint_")  # changes with every fit and mutation
+    vocab: dict[str, int] = derived("vocab_")  # term -> row
+    df: np.ndarray = derived("df_")  # live documents per term
+    row_of: dict[str, int] = derived("row_of_")  # live document id -> column
+    alive: np.ndarray = derived("alive_")  # False for removed columns
+    n_alive: int = derived("n_alive_")
+    delta: dict[int, tuple[array, array]] = working()  # term -> added (columns, weights)
 
     def __post_init__(self) -> None:
         n_terms, n_docs = len(self.terms), len(self.ids)
@@ -73,6 +79,7 @@ class Postings:
         weights: list[float],
         k1: float,
         b: float,
+        fingerprint: str,
     ) -> Postings:
         """Build vocabulary, statistics and the term-by-document matrix from analysed channels."""
         n_docs = len(ids)
@@ -102,7 +109,7 @@ class Postings:
             shape=(len(terms), n_docs),
         )
         weight = np.asarray(weights, dtype=np.float64)
-        return cls(ids, texts, terms, term_channel, weight, avgdl, matrix)
+        return cls(ids, texts, terms, term_channel, weight, avgdl, matrix, fingerprint)
 
     # ------------------------------------------------------------------ incremental updates
     def add(self, doc_id: str, text: str, analyzed: list[Counter], k1: float, b: float) -> None:
@@ -133,6 +140,7 @@ class Postings:
                 rows, weights = self.delta.setdefault(t, (array("i"), array("f")))
                 rows.append(row)
                 weights.append(w)
+        self._advance("add", doc_id, text)
 
     def remove(self, doc_id: str, analyze: Callable[[str], list[Counter]]) -> None:
         """Drop one document from the statistics and the results (KeyError for an unknown id)."""
@@ -143,6 +151,13 @@ class Postings:
         self.alive[row] = False
         self.n_alive -= 1
         self.texts[row] = ""
+        self._advance("remove", doc_id, "")
+
+    def _advance(self, op: str, doc_id: str, text: str) -> None:
+        """Move the fingerprint on after a change."""
+        h = hashlib.sha256(f"{self.fingerprint}\0{op}\0{doc_id}\0".encode())
+        h.update(text.encode("utf-8", "replace"))
+        self.fingerprint = h.hexdigest()[:32]
 
     def compact(self) -> np.ndarray:
         """Fold added documents into the matrix, drop removed ones; return the columns kept."""

@@ -9,12 +9,13 @@ fitted on a sample of documents; every document is then projected onto it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 
+from matching.fitted import derived, saved, working
 from matching.postings import Postings, saturate
 
 __all__ = ["Lsa"]
@@ -25,15 +26,15 @@ LSA_SAMPLE = 5_000  # documents the SVD is fitted on (all documents are then pro
 
 @dataclass(eq=False)
 class Lsa:
-    """The latent space and the unit vector of every document column."""
+    """The latent space and the unit vector of every document column (fields: :mod:`matching.fitted`)."""
 
-    terms: np.ndarray  # postings rows spanning the space (int64), ascending
-    term_weights: np.ndarray  # their idf at the fit (float32)
-    basis: np.ndarray  # components × terms (float32)
-    vectors: np.ndarray  # unit vector of every column at the last fit or compact (float32)
-    components: int = field(init=False)  # 0 when the rerank is off
-    extra: np.ndarray | None = field(init=False, default=None)  # vectors of columns added since
-    col: dict[int, int] | None = field(init=False, default=None)  # postings row -> basis column
+    terms: np.ndarray = saved("lsa_terms_")  # postings rows spanning the space (int64), ascending
+    term_weights: np.ndarray = saved("lsa_term_weights_")  # their idf at the fit (float32)
+    basis: np.ndarray = saved("lsa_basis_")  # components × terms (float32)
+    vectors: np.ndarray = saved()  # unit vector of every column at the last fit or compact (float32)
+    components: int = derived("lsa_components_")  # 0 when the rerank is off
+    extra: np.ndarray | None = working()  # vectors of the columns added since, in a doubling buffer
+    col: dict[int, int] | None = working()  # postings row -> basis column, made on the first add
 
     def __post_init__(self) -> None:
         self.terms = np.asarray(self.terms, dtype=np.int64)

@@ -156,6 +156,34 @@ def test_fingerprint_changes_with_every_mutation_and_is_content_based(docs):
     assert SearchIndex(k1=2.0).fit(docs).fingerprint != b.fingerprint
 
 
+def test_fitted_state_is_read_only_outside_the_index(index):
+    for name in ("fingerprint_", "ids_", "postings_", "lsa_basis_"):
+        with pytest.raises(AttributeError):
+            setattr(index, name, None)
+    assert len(index.ids_) == len(index) and isinstance(index.fingerprint_, str)
+
+
+def test_set_fingerprint_labels_the_index_and_its_saved_file(index, tmp_path):
+    assert index.set_fingerprint("db#v7") is index
+    assert index.fingerprint == index.fingerprint_ == "db#v7"
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    assert SearchIndex.load(path, fingerprint="db#v7").fingerprint == "db#v7"
+    index.add("x", "文本")
+    assert index.fingerprint != "db#v7"
+    with pytest.raises(NotFittedError):
+        SearchIndex().set_fingerprint("db#v7")
+
+
+def test_doc_ids_lists_each_live_document_once(index):
+    index.update("challenge:1", "动力电池热失控预警算法")
+    index.remove("team:2")
+    assert index.doc_ids("challenge:") == ["challenge:2", "challenge:3", "challenge:4", "challenge:1"]
+    assert index.ids_.count("challenge:1") == 2  # the old column stays until compact()
+    assert sorted(index.doc_ids()) == sorted(index.row_of_)
+    assert len(index.doc_ids()) == len(index) == 7
+
+
 # ---------------------------------------------------------------- explanations
 def test_explain_gives_shares_and_positions(index):
     terms = index.explain("固態電池 管理系统", "team:1")
