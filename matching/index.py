@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matching.normalize import normalize, normalize_with_offsets
+from matching import persist
 from matching._build import analyze_channel, effective_n_jobs, release_memory
 from matching.fitted import expose
+from matching.persist import FORMAT_VERSION, IndexCorrupt
 from matching.postings import Postings, saturate, top_rows
 from matching.rerank import Lsa
+from matching.normalize import normalize, normalize_with_offsets
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
 
-FORMAT_VERSION = 2
 _WORD_PREFIX = "\x01"  # word-channel terms live in the same vocabulary under this prefix
-
-
-class IndexCorrupt(Exception):
-    """The index file on disk is unreadable, damaged, stale or of another version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +42,6 @@ class TermContribution:
     term: str
     share: float
     positions: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _resource_digest() -> str:
-    """Hash the tokenizer resources, so an index built with other dictionaries is stale."""
-    from importlib import resources
-
-    h = hashlib.sha256()
-    for name in ("domain_dict.txt", "stopwords.txt"):
-        h.update(resources.files("matching.resources").joinpath(name).read_bytes())
-    return h.hexdigest()[:16]
 
 
 MAX_DF_MIN_DOCS = 2000
@@ -437,40 +420,10 @@ class SearchIndex(BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
-        """Write the index to *path* atomically (numpy arrays + JSON, no pickle)."""
+        """Compact, then write the index to *path* atomically (see :mod:`matching.persist`)."""
         check_is_fitted(self)
         self.compact()
-        meta = {
-            "format": FORMAT_VERSION,
-            "resources": _resource_digest(),
-            "params": self.get_params(),
-            "fingerprint": self._postings.fingerprint,
-            "ids": self.ids_,
-            "texts": self.texts_,
-            "terms": self.terms_,
-            "avgdl": self.avgdl_.tolist(),
-        }
-        buf = io.BytesIO()
-        np.savez(
-            buf,
-            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-            indptr=self.postings_.indptr,
-            indices=self.postings_.indices,
-            data=self.postings_.data,
-            term_channel=self.term_channel_,
-            doc_vectors=self._lsa.vectors,
-            lsa_terms=self._lsa.terms,
-            lsa_weights=self._lsa.term_weights,
-            lsa_basis=self._lsa.basis,
-        )
-        payload = buf.getvalue()
-        path = Path(path)
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        persist.save(path, self.get_params(), {"postings": self._postings, "lsa": self._lsa})
 
     @classmethod
     def load(cls, path: str | os.PathLike, fingerprint: str | None = None) -> SearchIndex:
@@ -479,53 +432,18 @@ class SearchIndex(BaseEstimator):
         A file that is damaged, of another format or resource version, or (when *fingerprint*
         is given) of another fingerprint is reported as corrupt, so the caller rebuilds.
         """
+        expect = None if fingerprint is None else {"postings.fingerprint": fingerprint}
+        params, parts = persist.load(path, cls._fitted_parts, expect)
         try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise IndexCorrupt(f"cannot read index file: {exc}") from exc
-        head = len(_MAGIC) + 32
-        if len(raw) < head or not raw.startswith(_MAGIC):
-            raise IndexCorrupt("not a matching index file")
-        payload = raw[head:]
-        if hashlib.sha256(payload).digest() != raw[len(_MAGIC) : head]:
-            raise IndexCorrupt("index file checksum mismatch")
-        try:
-            with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-                meta = json.loads(npz["meta"].tobytes().decode())
-                arrays = {k: npz[k] for k in _ARRAYS}
-        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-            raise IndexCorrupt(f"index file unreadable: {exc}") from exc
-        if meta.get("format") != FORMAT_VERSION or meta.get("resources") != _resource_digest():
-            raise IndexCorrupt("index file was written by another version")
-        if fingerprint is not None and meta.get("fingerprint") != fingerprint:
-            raise IndexCorrupt("index file is stale (fingerprint mismatch)")
-        try:
-            params = meta["params"]
             params["ngram_range"] = tuple(params["ngram_range"])
             self = cls(**params)
-            self._tokenizers_ = self._channels()
-            n_terms, n_docs = len(meta["terms"]), len(meta["ids"])
-            matrix = sp.csr_matrix(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n_terms, n_docs)
-            )
-            self._postings = Postings(
-                meta["ids"], meta["texts"], meta["terms"], arrays["term_channel"],
-                np.array([w for _, _, w in self._tokenizers_], dtype=np.float64),
-                np.asarray(meta["avgdl"], dtype=np.float64), matrix, meta["fingerprint"],
-            )
-            self._lsa = Lsa(arrays["lsa_terms"], arrays["lsa_weights"], arrays["lsa_basis"], arrays["doc_vectors"])
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
-        if len(self._lsa.vectors) != len(self._postings.ids):
+        if len(parts["lsa"].vectors) != len(parts["postings"].ids):
             raise IndexCorrupt("index file inconsistent: document vectors")
+        self._tokenizers_ = self._channels()
+        self._postings, self._lsa = parts["postings"], parts["lsa"]
         return self
-
-
-_MAGIC = b"JIEBANG-MATCHING-INDEX\n"
-_ARRAYS = (
-    "indptr", "indices", "data", "term_channel",
-    "doc_vectors", "lsa_terms", "lsa_weights", "lsa_basis",
-)
 
 
 def _merge_into_phrases(contrib: dict[str, float], query: str, doc: str) -> dict[str, float]:

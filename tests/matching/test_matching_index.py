@@ -1,9 +1,13 @@
+import copy
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from matching import Hit, IndexCorrupt, SearchIndex
+from matching import FORMAT_VERSION, Hit, IndexCorrupt, SearchIndex, persist
+from matching.fitted import saved_fields
 
 
 def ranking(index, query, k=10):
@@ -245,6 +249,42 @@ def test_missing_or_stale_file_detected(index, tmp_path):
     assert SearchIndex.load(path, fingerprint=index.fingerprint).fingerprint == index.fingerprint
     with pytest.raises(IndexCorrupt):
         SearchIndex.load(path, fingerprint="another-version")
+
+
+def test_every_saved_field_round_trips(index, tmp_path):
+    index.add("team:9", "动力电池芯片")
+    index.remove("team:3")
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    loaded = SearchIndex.load(path)
+    for name, part_cls in SearchIndex._fitted_parts.items():
+        for field in saved_fields(part_cls):
+            mine, theirs = getattr(getattr(index, f"_{name}"), field), getattr(getattr(loaded, f"_{name}"), field)
+            if sp.issparse(mine):
+                assert (mine != theirs).nnz == 0 and mine.dtype == theirs.dtype, field
+            elif isinstance(mine, np.ndarray):
+                assert np.array_equal(mine, theirs) and mine.dtype == theirs.dtype, field
+            else:
+                assert mine == theirs, field
+    assert loaded.row_of_ == index.row_of_ and np.array_equal(loaded.df_, index.df_)
+
+
+def test_a_file_of_another_format_version_is_rebuilt_not_read(index, tmp_path, monkeypatch):
+    path = tmp_path / "idx.bin"
+    monkeypatch.setattr(persist, "FORMAT_VERSION", FORMAT_VERSION - 1)
+    index.save(path)
+    monkeypatch.undo()
+    with pytest.raises(IndexCorrupt, match="another version"):
+        SearchIndex.load(path)
+
+
+def test_an_inconsistent_file_with_a_good_checksum_is_corrupt(index, tmp_path):
+    path = tmp_path / "idx.bin"
+    postings = copy.copy(index._postings)
+    postings.ids = postings.ids[:-1]
+    persist.save(path, index.get_params(), {"postings": postings, "lsa": index._lsa})
+    with pytest.raises(IndexCorrupt, match="inconsistent"):
+        SearchIndex.load(path)
 
 
 def test_a_small_corpus_keeps_its_common_domain_words():
