@@ -1,4 +1,17 @@
-"""SearchIndex: BM25-weighted TF-IDF over several token channels, with an inverted index."""
+"""SearchIndex: the estimator facade of the matching engine.
+
+BM25-weighted TF-IDF over several token channels with an inverted index, then a topical rerank.
+The jobs live in their own modules; this one keeps the scikit-learn estimator API (parameters in
+``__init__``, ``fit`` returning self, fitted attributes with a trailing underscore) and wires them:
+
+* text to terms per channel: :mod:`matching.normalize`, :mod:`matching.tokenize`, :mod:`matching._build`;
+* documents, BM25 term weights, incremental changes, scoring: :mod:`matching.postings`;
+* query terms, keyword balance, pseudo-relevance feedback: :mod:`matching.query`;
+* LSA topical rerank: :mod:`matching.rerank`;
+* term contributions and highlighting: :mod:`matching.explain`;
+* the file format: :mod:`matching.persist`;
+* the one declaration of the fitted state they share: :mod:`matching.fitted`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +20,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -15,12 +28,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching import persist
 from matching._build import analyze_channel, effective_n_jobs, release_memory
+from matching.explain import TermContribution, contributions
 from matching.fitted import expose
+from matching.normalize import normalize
 from matching.persist import FORMAT_VERSION, IndexCorrupt
 from matching.postings import Postings, saturate, top_rows
+from matching.query import expand, query_terms
 from matching.rerank import Lsa
-from matching.normalize import normalize, normalize_with_offsets
-from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
+from matching.tokenize import CharNgramTokenizer, JiebaTokenizer
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
 
@@ -35,17 +50,6 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class TermContribution:
-    """One term's share of a document's score and where it occurs in the document text."""
-
-    term: str
-    share: float
-    positions: list[tuple[int, int]] = field(default_factory=list)
-
-
-MAX_DF_MIN_DOCS = 2000
-KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
 
 @expose(postings=Postings, lsa=Lsa)
 class SearchIndex(BaseEstimator):
@@ -74,7 +78,7 @@ class SearchIndex(BaseEstimator):
     max_df : float
         Query terms found in more than this share of the documents are ignored (unless nothing
         else is left): they barely move the ranking and dominate the query time. Applied only
-        from ``MAX_DF_MIN_DOCS`` documents on; small corpora keep every term.
+        from ``matching.query.MAX_DF_MIN_DOCS`` documents on; small corpora keep every term.
     prf_docs : int
         Pseudo-relevance feedback: number of top documents to expand the query from (0 = off).
     prf_terms : int
@@ -95,7 +99,7 @@ class SearchIndex(BaseEstimator):
         Queries are cut to this many characters.
     keyword_balance : float
         For a keyword-list query (at least two whitespace-separated keywords, none longer than
-        ``KEYWORD_MAX_CHARS`` characters), each keyword's terms are weighted by
+        ``matching.query.KEYWORD_MAX_CHARS`` characters), each keyword's terms are weighted by
         ``(mean terms per keyword / this keyword's terms) ** keyword_balance``, so a long keyword
         (many n-grams) does not outweigh the short ones. 0 turns it off; other queries (running
         text, a single phrase) are never rebalanced.
@@ -144,7 +148,9 @@ class SearchIndex(BaseEstimator):
         self.keyword_balance = keyword_balance
         self.n_jobs = n_jobs
 
-    _postings: Postings | None  # the fitted parts, set by fit() and load() (see matching.fitted)
+    # The fitted parts, None until fit() or load(); their public fields are this class's fitted
+    # attributes (see matching.fitted). _tokenizers_ is rebuilt from the parameters alongside.
+    _postings: Postings | None
     _lsa: Lsa | None
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -278,44 +284,10 @@ class SearchIndex(BaseEstimator):
 
     def _query_terms(self, query: str) -> dict[int, float]:
         """Map a query to ``{term id: weight}``; unknown terms are dropped."""
-        if not isinstance(query, str):
-            return {}
-        norm = normalize(query[: self.max_query_chars])
-        pieces = norm.split()
-        if self.keyword_balance > 0 and len(pieces) >= 2 and max(map(len, pieces)) <= KEYWORD_MAX_CHARS:
-            segments = [self._known_terms(p) for p in pieces]
-        else:
-            segments = [self._known_terms(norm)]
-        # Pruning common terms is a speed measure for large corpora; in a small one (a district's
-        # few hundred challenges and teams) the shared domain words ARE the signal, so keep them.
-        n_alive, df = self._postings.n_alive, self._postings.df
-        if self.max_df < 1.0 and n_alive >= MAX_DF_MIN_DOCS:
-            limit = self.max_df * n_alive
-            kept = [{t: w for t, w in seg.items() if df[t] <= limit} for seg in segments]
-            if any(kept):
-                segments = kept
-        segments = [seg for seg in segments if seg]
-        out: dict[int, float] = {}
-        if not segments:
-            return out
-        sizes = [sum(seg.values()) for seg in segments]
-        mean = sum(sizes) / len(sizes)
-        for seg, size in zip(segments, sizes, strict=True):
-            factor = (mean / size) ** self.keyword_balance if len(segments) > 1 else 1.0
-            for t, qtf in seg.items():
-                out[t] = out.get(t, 0.0) + qtf * factor
-        return out
-
-    def _known_terms(self, norm: str) -> dict[int, float]:
-        """Count the indexed terms of normalised text: ``{term id: count}``."""
-        out: dict[int, float] = {}
-        vocab, df = self._postings.vocab, self._postings.df
-        for prefix, tok, _ in self._tokenizers_:
-            for term in tok(norm):
-                t = vocab.get(prefix + term if prefix else term)
-                if t is not None and df[t] > 0:
-                    out[t] = out.get(t, 0.0) + 1.0
-        return out
+        return query_terms(
+            query, self._tokenizers_, self._postings,
+            max_chars=self.max_query_chars, max_df=self.max_df, keyword_balance=self.keyword_balance,
+        )
 
     def _score_query(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
         """Score every row for *query*, with optional pseudo-relevance feedback."""
@@ -325,41 +297,11 @@ class SearchIndex(BaseEstimator):
         P = self._postings
         scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         if self.prf_docs > 0:
-            qterms = self._expand(qterms, scores)
+            qterms = expand(
+                qterms, scores, P, self._analyze, docs=self.prf_docs, terms=self.prf_terms, weight=self.prf_weight
+            )
             scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         return scores, qterms
-
-    def _expand(self, qterms: dict[int, float], scores: np.ndarray) -> dict[int, float]:
-        """RM3-like expansion: add the top terms of the best documents to the query."""
-        P = self._postings
-        if P.n_alive < len(P.ids):
-            scores = np.where(P.alive, scores, 0.0)
-        top = top_rows(scores, self.prf_docs, None)
-        if len(top) == 0:
-            return qterms
-        total = sum(qterms.values())
-        gain: Counter = Counter()
-        n = max(P.n_alive, 1)
-        top_score = scores[top].sum()
-        for row in top:
-            weight = scores[row] / top_score
-            for counts in self._analyze(P.texts[row]):
-                dl = sum(counts.values()) or 1
-                for term, tf in counts.items():
-                    t = P.vocab.get(term)
-                    if t is None or t in qterms:
-                        continue
-                    df = P.df[t]
-                    idf = np.log1p((n - df + 0.5) / (df + 0.5))
-                    gain[t] += weight * tf / dl * idf
-        expanded = dict(qterms)
-        best = gain.most_common(self.prf_terms)
-        if not best:
-            return qterms
-        norm = sum(g for _, g in best)
-        for t, g in best:
-            expanded[t] = self.prf_weight * total * g / norm
-        return expanded
 
     def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
         """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
@@ -406,17 +348,7 @@ class SearchIndex(BaseEstimator):
             if value > 0:
                 term = P.terms[t].removeprefix(_WORD_PREFIX)
                 contrib[term] = contrib.get(term, 0.0) + value * wt
-        total = sum(contrib.values())
-        if total <= 0:
-            return []
-        text = P.texts[row]
-        norm, offsets = normalize_with_offsets(text)
-        contrib = _merge_into_phrases(contrib, normalize(query[: self.max_query_chars]), norm)
-        best = sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-        return [
-            TermContribution(term, share / total, _find_positions(norm, offsets, term))
-            for term, share in best
-        ]
+        return contributions(contrib, query[: self.max_query_chars], P.texts[row], n)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
@@ -444,35 +376,3 @@ class SearchIndex(BaseEstimator):
         self._tokenizers_ = self._channels()
         self._postings, self._lsa = parts["postings"], parts["lsa"]
         return self
-
-
-def _merge_into_phrases(contrib: dict[str, float], query: str, doc: str) -> dict[str, float]:
-    """Fold n-gram contributions into the longest query phrases that occur in the document."""
-    phrases: list[str] = []
-    for kind, start, end in iter_spans(query):
-        run = query[start:end]
-        if kind == "latin":
-            phrases.append(run)
-            continue
-        for i in range(len(run)):
-            j = i
-            while j < len(run) and run[i : j + 1] in doc:
-                j += 1
-            if j > i and not (phrases and run[i:j] in phrases[-1]):
-                phrases.append(run[i:j])
-    merged: dict[str, float] = {}
-    for term, value in contrib.items():
-        owner = next((p for p in phrases if term in p), term)
-        merged[owner] = merged.get(owner, 0.0) + value
-    return merged
-
-
-def _find_positions(norm: str, offsets: list[int], term: str) -> list[tuple[int, int]]:
-    """Find *term* in normalised text and return ``(start, end)`` spans of the original text."""
-    spans = []
-    start = norm.find(term)
-    while start >= 0 and term:
-        end = start + len(term)
-        spans.append((offsets[start], offsets[end - 1] + 1))
-        start = norm.find(term, start + 1)
-    return spans
