@@ -316,7 +316,7 @@ class SearchIndex(BaseEstimator):
         rows = None
         if allowed is not None:
             row_of = P.row_of
-            rows = np.fromiter((r for d in allowed if (r := row_of.get(d)) is not None), dtype=np.int64)
+            rows = np.unique(np.fromiter((r for d in allowed if (r := row_of.get(d)) is not None), dtype=np.int64))
             if len(rows) == 0:
                 return []
         elif P.n_alive < len(P.ids):

@@ -87,6 +87,13 @@ def test_allowed_restricts_candidates(index):
     assert index.search("电池", allowed=set()) == []
 
 
+def test_allowed_ids_given_twice_give_one_hit(index):
+    index.update("challenge:1", "动力电池热失控预警算法")
+    for allowed in (["challenge:1", "challenge:1"], index.ids_):
+        hits = index.search("动力电池", allowed=allowed)
+        assert len({h.doc_id for h in hits}) == len(hits) and "challenge:1" in {h.doc_id for h in hits}
+
+
 def test_documents_without_chinese(index):
     index.add("team:9", "Quantum key distribution over fibre, 100 km, BB84.")
     assert ranking(index, "quantum key distribution")[0] == "team:9"
