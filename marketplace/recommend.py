@@ -106,7 +106,7 @@ def index(session: Session) -> SearchIndex:
             idx = SearchIndex.load(_index_path(), fingerprint=wanted)
         except IndexCorrupt:
             idx = SearchIndex().fit(_documents(session) or [("empty:0", "")])
-            idx.fingerprint_ = wanted
+            idx.set_fingerprint(wanted)
             if version is not None:
                 _save(idx)
         _local.index, _local.version = idx, version
@@ -161,7 +161,7 @@ def _changed(session: Session, doc_id: str, body: str | None) -> None:
         # Only current if nobody else moved the version in between; else rebuild on next use.
         current = previous is not None and previous // SALT == new_version // SALT - 1
         _local.version = new_version if current else None
-        idx.fingerprint_ = _fingerprint_for(new_version, session)
+        idx.set_fingerprint(_fingerprint_for(new_version, session))
 
 
 def challenge_changed(*, session: Session, challenge: Challenge) -> None:
@@ -219,13 +219,12 @@ def _ids(hits, prefix: str, floor: float = 0.0) -> list[tuple[int, float]]:  # n
 def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
     """Public challenges by relevance to a search-box query (Traditional script welcome)."""
     idx = index(session)
-    allowed = [d for d in idx.ids_ if d.startswith("challenge:")] if hasattr(idx, "ids_") else None
-    return [i for i, _ in _ids(idx.search(query, k=k, allowed=allowed), "challenge:")]
+    return [i for i, _ in _ids(idx.search(query, k=k, allowed=idx.doc_ids("challenge:")), "challenge:")]
 
 
 def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommendation]:
     idx = index(session)
-    hits = idx.search(query, k=k, allowed=[d for d in idx.ids_ if d.startswith("team:")])
+    hits = idx.search(query, k=k, allowed=idx.doc_ids("team:"))
     teams = {t.id: t for t in session.exec(select(TeamProfile).where(
         col(TeamProfile.id).in_([i for i, _ in _ids(hits, "team:")] or [-1]))).all()}
     return [Recommendation(teams[i], s, []) for i, s in _ids(hits, "team:") if i in teams]

@@ -1,36 +1,45 @@
-"""SearchIndex: BM25-weighted TF-IDF over several token channels, with an inverted index."""
+"""SearchIndex: the estimator facade of the matching engine.
+
+BM25-weighted TF-IDF over several token channels with an inverted index, then a topical rerank.
+The jobs live in their own modules; this one keeps the scikit-learn estimator API (parameters in
+``__init__``, ``fit`` returning self, fitted attributes with a trailing underscore) and wires them:
+
+* text to terms per channel: :mod:`matching.normalize`, :mod:`matching.tokenize`, :mod:`matching._build`;
+* documents, BM25 term weights, incremental changes, scoring: :mod:`matching.postings`;
+* query terms, keyword balance, pseudo-relevance feedback: :mod:`matching.query`;
+* LSA topical rerank: :mod:`matching.rerank`;
+* term contributions and highlighting: :mod:`matching.explain`;
+* the file format: :mod:`matching.persist`;
+* the one declaration of the fitted state they share: :mod:`matching.fitted`.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import zipfile
-from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.decomposition import TruncatedSVD
 from sklearn.utils.validation import check_is_fitted
 
-from matching.normalize import normalize, normalize_with_offsets
+from matching import persist
 from matching._build import analyze_channel, effective_n_jobs, release_memory
-from matching.tokenize import CharNgramTokenizer, JiebaTokenizer, iter_spans
+from matching.explain import TermContribution, contributions
+from matching.fitted import expose
+from matching.normalize import normalize
+from matching.persist import FORMAT_VERSION, IndexCorrupt
+from matching.postings import Postings, saturate, top_rows
+from matching.query import expand, query_terms
+from matching.rerank import Lsa
+from matching.tokenize import CharNgramTokenizer, JiebaTokenizer
 
 __all__ = ["FORMAT_VERSION", "Hit", "IndexCorrupt", "SearchIndex", "TermContribution"]
 
-FORMAT_VERSION = 2
 _WORD_PREFIX = "\x01"  # word-channel terms live in the same vocabulary under this prefix
-
-
-class IndexCorrupt(Exception):
-    """The index file on disk is unreadable, damaged, stale or of another version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +50,8 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class TermContribution:
-    """One term's share of a document's score and where it occurs in the document text."""
 
-    term: str
-    share: float
-    positions: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _resource_digest() -> str:
-    """Hash the tokenizer resources, so an index built with other dictionaries is stale."""
-    from importlib import resources
-
-    h = hashlib.sha256()
-    for name in ("domain_dict.txt", "stopwords.txt"):
-        h.update(resources.files("matching.resources").joinpath(name).read_bytes())
-    return h.hexdigest()[:16]
-
-
-MAX_DF_MIN_DOCS = 2000
-KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
-
+@expose(postings=Postings, lsa=Lsa)
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
 
@@ -89,7 +78,7 @@ class SearchIndex(BaseEstimator):
     max_df : float
         Query terms found in more than this share of the documents are ignored (unless nothing
         else is left): they barely move the ranking and dominate the query time. Applied only
-        from ``MAX_DF_MIN_DOCS`` documents on; small corpora keep every term.
+        from ``matching.query.MAX_DF_MIN_DOCS`` documents on; small corpora keep every term.
     prf_docs : int
         Pseudo-relevance feedback: number of top documents to expand the query from (0 = off).
     prf_terms : int
@@ -110,7 +99,7 @@ class SearchIndex(BaseEstimator):
         Queries are cut to this many characters.
     keyword_balance : float
         For a keyword-list query (at least two whitespace-separated keywords, none longer than
-        ``KEYWORD_MAX_CHARS`` characters), each keyword's terms are weighted by
+        ``matching.query.KEYWORD_MAX_CHARS`` characters), each keyword's terms are weighted by
         ``(mean terms per keyword / this keyword's terms) ** keyword_balance``, so a long keyword
         (many n-grams) does not outweigh the short ones. 0 turns it off; other queries (running
         text, a single phrase) are never rebalanced.
@@ -159,6 +148,14 @@ class SearchIndex(BaseEstimator):
         self.keyword_balance = keyword_balance
         self.n_jobs = n_jobs
 
+    # The fitted parts, None until fit() or load(); their public fields are this class's fitted
+    # attributes (see matching.fitted). _tokenizers_ is rebuilt from the parameters alongside.
+    _postings: Postings | None
+    _lsa: Lsa | None
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._postings is not None
+
     # ------------------------------------------------------------------ tokenising
     def _channels(self) -> list[tuple[str, object, float]]:
         """Return ``(prefix, tokenizer, weight)`` for each active channel."""
@@ -195,258 +192,66 @@ class SearchIndex(BaseEstimator):
         n_jobs = effective_n_jobs(self.n_jobs, sum(map(len, norms)))
         channels = [analyze_channel(norms, tok, n_jobs) for _, tok, _ in self._tokenizers_]
         del norms
-        self._build(ids, texts, channels)
-        del channels
-        self._fit_lsa()
-        release_memory()
         params = {k: v for k, v in self.get_params().items() if k != "n_jobs"}
         h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
         for doc_id, text in zip(ids, texts, strict=True):
             h.update(doc_id.encode() + b"\0" + text.encode("utf-8", "replace") + b"\0")
-        self.fingerprint_ = h.hexdigest()[:32]
-        return self
-
-    def _build(self, ids: list[str], texts: list[str], channels: list) -> None:
-        """Build vocabulary, statistics and the term-by-document matrix from analysed channels."""
-        n_chan, n_docs = len(self._tokenizers_), len(ids)
-        terms: list[str] = []
-        rows_p, cols_p, sat_p, chan_p = [], [], [], []
-        avgdl = np.ones(n_chan)
-        for c, ((prefix, _, _), (c_terms, doc, term, tf)) in enumerate(
-            zip(self._tokenizers_, channels, strict=True)
-        ):
-            dl = np.bincount(doc, weights=tf, minlength=n_docs)
-            avgdl[c] = max(dl.mean(), 1.0) if n_docs else 1.0
-            rows_p.append(term + len(terms))
-            cols_p.append(doc)
-            sat_p.append(self._saturate(tf.astype(np.float64), dl[doc] / avgdl[c]))
-            chan_p.append(np.full(len(c_terms), c, dtype=np.int8))
-            terms.extend(c_terms if not prefix else [prefix + t for t in c_terms])
-        self.avgdl_ = avgdl
-        self.terms_ = terms
-        self.vocab_ = {t: i for i, t in enumerate(terms)}
-        self.term_channel_ = np.concatenate(chan_p) if chan_p else np.zeros(0, dtype=np.int8)
-        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
-        rows = np.concatenate(rows_p).astype(np.int32)
-        cols = np.concatenate(cols_p).astype(np.int32)
-        sat = np.concatenate(sat_p).astype(np.float32)
-        del rows_p, cols_p, sat_p
-        # Each channel yields the documents of a term in ascending order: a stable sort keeps it.
-        order = np.argsort(rows, kind="stable")
-        counts = np.bincount(rows, minlength=len(terms)) if len(terms) else np.zeros(0, np.int64)
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        self.postings_ = sp.csr_matrix(
-            (sat[order], cols[order], indptr.astype(np.int32) if indptr[-1] < 2**31 else indptr),
-            shape=(len(terms), n_docs),
+        prefixes = [prefix for prefix, _, _ in self._tokenizers_]
+        weights = [w for _, _, w in self._tokenizers_]
+        self._postings = Postings.build(
+            ids, texts, channels, prefixes, weights, float(self.k1), float(self.b), h.hexdigest()[:32]
         )
-        self.df_ = counts.astype(np.int64)
-        self.ids_ = ids
-        self.texts_ = texts
-        self.row_of_ = {doc_id: i for i, doc_id in enumerate(ids)}
-        self.alive_ = np.ones(n_docs, dtype=bool)
-        self.n_alive_ = n_docs
-        self._delta: dict[int, tuple[array, array]] = {}
+        del channels
+        dims = int(self.lsa_components) if self.char_weight > 0 else 0
+        self._lsa = Lsa.fit(self._postings, dims, self.max_df)
+        release_memory()
+        return self
 
     def _saturate(self, tf: np.ndarray, norm_len: np.ndarray) -> np.ndarray:
         """BM25 term-frequency saturation with length normalisation."""
-        k1, b = float(self.k1), float(self.b)
-        return tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * norm_len))
+        return saturate(tf, norm_len, float(self.k1), float(self.b))
 
     # ------------------------------------------------------------------ incremental updates
     def add(self, doc_id: str, text: str) -> None:
         """Add one document; it is searchable at once (corpus statistics stay from the last fit)."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         doc_id = str(doc_id)
-        if doc_id in self.row_of_:
+        if doc_id in self._postings.row_of:
             raise KeyError(f"document {doc_id!r} is already indexed; use update()")
         text = text if isinstance(text, str) else ""
-        row = len(self.ids_)
-        self.ids_.append(doc_id)
-        self.texts_.append(text)
-        self.row_of_[doc_id] = row
-        self.alive_ = np.append(self.alive_, True)
-        self.n_alive_ += 1
         analyzed = self._analyze(text)
-        new_chan = []
-        for c, counts in enumerate(analyzed):
-            for term in counts:
-                if term not in self.vocab_:
-                    self.vocab_[term] = len(self.terms_)
-                    self.terms_.append(term)
-                    new_chan.append(c)
-        if new_chan:  # grow the per-term arrays once per document, not once per term
-            self.term_channel_ = np.concatenate(
-                [self.term_channel_, np.asarray(new_chan, dtype=np.int8)]
-            )
-            self.df_ = np.concatenate([self.df_, np.zeros(len(new_chan), dtype=np.int64)])
-        for c, counts in enumerate(analyzed):
-            dl = sum(counts.values())
-            for term, tf in counts.items():
-                t = self.vocab_[term]
-                self.df_[t] += 1
-                w = float(self._saturate(np.float64(tf), np.float64(dl / self.avgdl_[c])))
-                # arrays, not lists: they hold no references, so the garbage collector skips them
-                rows, weights = self._delta.setdefault(t, (array("i"), array("f")))
-                rows.append(row)
-                weights.append(w)
-        self._append_vector(self._embed_counts(analyzed[0]) if self.lsa_components_ > 0 else None)
-        self._mutated("add", doc_id, text)
+        self._postings.add(doc_id, text, analyzed, float(self.k1), float(self.b))
+        vector = self._embed_counts(analyzed[0]) if self._lsa.components > 0 else None
+        self._lsa.append(vector, len(self._postings.ids))
 
     def remove(self, doc_id: str) -> None:
         """Remove one document; it disappears from results at once."""
-        check_is_fitted(self, "postings_")
+        check_is_fitted(self)
         doc_id = str(doc_id)
-        row = self.row_of_.pop(doc_id)  # KeyError for an unknown id
-        for counts in self._analyze(self.texts_[row]):
-            for term in counts:
-                self.df_[self.vocab_[term]] -= 1
-        self.alive_[row] = False
-        self.n_alive_ -= 1
-        self.texts_[row] = ""
-        self._mutated("remove", doc_id, "")
+        self._postings.remove(doc_id, self._analyze)  # KeyError for an unknown id
 
     def update(self, doc_id: str, text: str) -> None:
         """Replace one document's text (adds it when unknown)."""
-        check_is_fitted(self, "postings_")
-        if str(doc_id) in self.row_of_:
+        check_is_fitted(self)
+        if str(doc_id) in self._postings.row_of:
             self.remove(doc_id)
         self.add(doc_id, text)
 
-    def _mutated(self, op: str, doc_id: str, text: str) -> None:
-        """Advance the fingerprint after a mutation."""
-        h = hashlib.sha256(f"{self.fingerprint_}\0{op}\0{doc_id}\0".encode())
-        h.update(text.encode("utf-8", "replace"))
-        self.fingerprint_ = h.hexdigest()[:32]
-
     def compact(self) -> SearchIndex:
         """Fold incremental additions into the main matrix and drop removed documents."""
-        check_is_fitted(self, "postings_")
-        n_terms, n_rows = len(self.terms_), len(self.ids_)
-        base = self.postings_
-        base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(base.shape[0], n_rows))
-        base.resize((n_terms, n_rows))
-        if self._delta:
-            r, c, v = [], [], []
-            for t, (rows, weights) in self._delta.items():
-                r.extend([t] * len(rows))
-                c.extend(rows)
-                v.extend(weights)
-            delta = sp.csr_matrix(
-                (np.asarray(v, dtype=np.float32), (r, c)), shape=(n_terms, n_rows)
-            )
-            base = (base + delta).tocsr()
-        keep = np.flatnonzero(self.alive_)
-        kept_rows = keep if len(keep) < n_rows else np.arange(n_rows)
-        self._vectors = np.ascontiguousarray(self._vectors_of(kept_rows))
-        self.__dict__.pop("_extra_vectors", None)
-        if len(keep) < n_rows:
-            base = base[:, keep].tocsr()
-            self.ids_ = [self.ids_[i] for i in keep]
-            self.texts_ = [self.texts_[i] for i in keep]
-            self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
-            self.alive_ = np.ones(len(keep), dtype=bool)
-        base.sort_indices()
-        self.postings_ = base
-        self._delta = {}
+        check_is_fitted(self)
+        self._lsa.compact(self._postings.compact())
         return self
 
     # ------------------------------------------------------------------ topical rerank (LSA)
-    _LSA_TERMS = 20_000  # most frequent character-channel terms that span the latent space
-    _LSA_SAMPLE = 5_000  # documents the SVD is fitted on (all documents are then projected)
-
-    def _fit_lsa(self) -> None:
-        """Fit the LSA basis on a sample of documents and project every document."""
-        n_docs = len(self.ids_)
-        dims = int(self.lsa_components)
-        self.__dict__.pop("_lsa_col", None)
-        self.__dict__.pop("_extra_vectors", None)
-        self.lsa_terms_ = np.zeros(0, dtype=np.int64)
-        self.lsa_term_weights_ = np.zeros(0, dtype=np.float32)
-        self.lsa_basis_ = np.zeros((0, 0), dtype=np.float32)
-        self._vectors = np.zeros((n_docs, 0), dtype=np.float32)
-        self.lsa_components_ = 0
-        if dims <= 0 or self.char_weight <= 0:
-            return
-        df = self.df_
-        cand = np.flatnonzero((self.term_channel_ == 0) & (df >= 3) & (df <= self.max_df * n_docs))
-        cand = cand[np.argsort(-df[cand], kind="stable")[: self._LSA_TERMS]]
-        if len(cand) <= dims or n_docs <= 2 * dims:
-            return
-        cand.sort()
-        idf = np.log1p((n_docs - df[cand] + 0.5) / (df[cand] + 0.5)).astype(np.float32)
-        X = sp.csr_matrix(self.postings_[cand].T.multiply(idf[None, :]), dtype=np.float32)
-        X = _l2_rows(X)
-        rng = np.random.default_rng(0)
-        sample = np.sort(rng.choice(n_docs, min(self._LSA_SAMPLE, n_docs), replace=False))
-        svd = TruncatedSVD(dims, n_iter=4, random_state=0).fit(X[sample])
-        self.lsa_terms_ = cand
-        self.lsa_term_weights_ = idf
-        self.lsa_basis_ = np.ascontiguousarray(svd.components_, dtype=np.float32)
-        self.lsa_components_ = dims
-        self._vectors = _l2_dense(np.asarray(X @ self.lsa_basis_.T, dtype=np.float32))
-
     @property
     def doc_vectors_(self) -> np.ndarray:
         """Unit LSA vector of every document row (``(n_rows, lsa_components_)``)."""
-        return self._vectors_of(np.arange(len(self.ids_)))
+        return self._lsa.vectors_of(np.arange(len(self._postings.ids)))
 
     def _embed_counts(self, counts: Counter) -> np.ndarray:
         """LSA vector of one document from its character-channel term counts."""
-        col = self.__dict__.get("_lsa_col")
-        if col is None:
-            col = self._lsa_col = {int(t): j for j, t in enumerate(self.lsa_terms_.tolist())}
-        vocab = self.vocab_
-        pairs = [(j, tf) for term, tf in counts.items() if (j := col.get(vocab[term])) is not None]
-        if not pairs:
-            return np.zeros(self.lsa_components_, dtype=np.float32)
-        cols = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((t for _, t in pairs), dtype=np.float64, count=len(pairs))
-        x = self._saturate(tf, np.float64(sum(counts.values()) / self.avgdl_[0]))
-        x = x * self.lsa_term_weights_[cols]
-        return _l2_dense(self.lsa_basis_[:, cols] @ x.astype(np.float32))
-
-    def _append_vector(self, vector: np.ndarray | None) -> None:
-        """Store the vector of the newest row.
-
-        Rows added after the fit go to a small side buffer that doubles when full, so an addition
-        never copies the fitted documents' vectors; :meth:`compact` merges the two.
-        """
-        extra = self.__dict__.get("_extra_vectors")
-        n_extra = len(self.ids_) - len(self._vectors)
-        if extra is None or n_extra > len(extra):
-            grown = np.zeros((max(2 * n_extra, 64), self._vectors.shape[1]), dtype=np.float32)
-            if extra is not None:
-                grown[: len(extra)] = extra
-            extra = self._extra_vectors = grown
-        extra[n_extra - 1] = 0.0 if vector is None else vector
-
-    def _vectors_of(self, rows: np.ndarray) -> np.ndarray:
-        """LSA vectors of document *rows* (fitted and added ones)."""
-        n_base = len(self._vectors)
-        if len(rows) == 0 or rows.max() < n_base:
-            return self._vectors[rows]
-        out = np.empty((len(rows), self._vectors.shape[1]), dtype=np.float32)
-        base = rows < n_base
-        out[base] = self._vectors[rows[base]]
-        out[~base] = self._extra_vectors[rows[~base] - n_base]
-        return out
-
-    def _rerank(self, rows: np.ndarray, bm25: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fuse BM25 with LSA similarity to the top documents' centroid; return rows and scores."""
-        if len(rows) == 0:
-            return rows, bm25
-        best = bm25[0]
-        vectors = self._vectors_of(rows)
-        m = max(1, min(int(self.lsa_feedback), len(rows)))
-        centroid = (bm25[:m, None] * vectors[:m]).sum(axis=0)
-        norm = np.linalg.norm(centroid)
-        if norm <= 0:
-            return rows, bm25
-        sim = np.maximum(vectors @ (centroid / norm), 0.0)
-        fused = (bm25 / best + self.lsa_weight * sim) * best
-        order = np.lexsort((rows, -fused))
-        return rows[order], fused[order]
+        return self._lsa.embed(counts, self._postings, float(self.k1), float(self.b))
 
     # ------------------------------------------------------------------ querying
     def __len__(self) -> int:
@@ -458,88 +263,30 @@ class SearchIndex(BaseEstimator):
     @property
     def fingerprint(self) -> str:
         """A string that changes with every fit and mutation (same content, same value)."""
-        check_is_fitted(self, "postings_")
-        return self.fingerprint_
+        check_is_fitted(self)
+        return self._postings.fingerprint
+
+    def set_fingerprint(self, fingerprint: str) -> SearchIndex:
+        """Label the index with the caller's own version string; return self.
+
+        The label stands until the next change moves it on (as any fingerprint); :meth:`save` writes
+        it, and ``load(path, fingerprint=label)`` accepts only a file saved under that label.
+        """
+        check_is_fitted(self)
+        self._postings.fingerprint = str(fingerprint)
+        return self
+
+    def doc_ids(self, prefix: str = "") -> list[str]:
+        """Ids of the indexed documents that start with *prefix* (each once, in index order)."""
+        check_is_fitted(self)
+        P = self._postings
+        return [d for d, live in zip(P.ids, P.alive.tolist(), strict=True) if live and d.startswith(prefix)]
 
     def _query_terms(self, query: str) -> dict[int, float]:
         """Map a query to ``{term id: weight}``; unknown terms are dropped."""
-        if not isinstance(query, str):
-            return {}
-        norm = normalize(query[: self.max_query_chars])
-        pieces = norm.split()
-        if self.keyword_balance > 0 and len(pieces) >= 2 and max(map(len, pieces)) <= KEYWORD_MAX_CHARS:
-            segments = [self._known_terms(p) for p in pieces]
-        else:
-            segments = [self._known_terms(norm)]
-        # Pruning common terms is a speed measure for large corpora; in a small one (a district's
-        # few hundred challenges and teams) the shared domain words ARE the signal, so keep them.
-        if self.max_df < 1.0 and self.n_alive_ >= MAX_DF_MIN_DOCS:
-            limit = self.max_df * self.n_alive_
-            kept = [{t: w for t, w in seg.items() if self.df_[t] <= limit} for seg in segments]
-            if any(kept):
-                segments = kept
-        segments = [seg for seg in segments if seg]
-        out: dict[int, float] = {}
-        if not segments:
-            return out
-        sizes = [sum(seg.values()) for seg in segments]
-        mean = sum(sizes) / len(sizes)
-        for seg, size in zip(segments, sizes, strict=True):
-            factor = (mean / size) ** self.keyword_balance if len(segments) > 1 else 1.0
-            for t, qtf in seg.items():
-                out[t] = out.get(t, 0.0) + qtf * factor
-        return out
-
-    def _known_terms(self, norm: str) -> dict[int, float]:
-        """Count the indexed terms of normalised text: ``{term id: count}``."""
-        out: dict[int, float] = {}
-        for prefix, tok, _ in self._tokenizers_:
-            for term in tok(norm):
-                t = self.vocab_.get(prefix + term if prefix else term)
-                if t is not None and self.df_[t] > 0:
-                    out[t] = out.get(t, 0.0) + 1.0
-        return out
-
-    def _term_weights(self, qterms: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Return term ids and their query weight × idf × channel weight."""
-        t_ids = np.fromiter(qterms.keys(), dtype=np.int64, count=len(qterms))
-        qw = np.fromiter(qterms.values(), dtype=np.float64, count=len(qterms))
-        df = self.df_[t_ids]
-        n = max(self.n_alive_, 1)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        scale = self.channel_weight_[self.term_channel_[t_ids]]
-        if self.unigram_weight != 1.0:
-            single = np.fromiter(
-                (len(self.terms_[t]) == 1 and self.terms_[t] >= "\u3400" for t in t_ids.tolist()),
-                dtype=bool,
-                count=len(t_ids),
-            )
-            scale = np.where(single & (self.term_channel_[t_ids] == 0), scale * self.unigram_weight, scale)
-        return t_ids, qw * idf * scale
-
-    def _scores(self, t_ids: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Accumulate document scores for weighted query terms over the inverted index."""
-        P = self.postings_
-        n_rows = len(self.ids_)
-        idx_parts, val_parts = [], []
-        indptr, indices, data = P.indptr, P.indices, P.data
-        n_base = P.shape[0]
-        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
-            if t < n_base:
-                s, e = indptr[t], indptr[t + 1]
-                if e > s:
-                    idx_parts.append(indices[s:e])
-                    val_parts.append(data[s:e] * np.float32(wt))
-            extra = self._delta.get(t)
-            if extra is not None:
-                idx_parts.append(np.frombuffer(extra[0], dtype=np.intc))
-                val_parts.append(np.frombuffer(extra[1], dtype=np.float32) * np.float32(wt))
-        if not idx_parts:
-            return np.zeros(n_rows, dtype=np.float64)
-        if len(idx_parts) == 1:
-            return np.bincount(idx_parts[0], weights=val_parts[0], minlength=n_rows)
-        return np.bincount(
-            np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=n_rows
+        return query_terms(
+            query, self._tokenizers_, self._postings,
+            max_chars=self.max_query_chars, max_df=self.max_df, keyword_balance=self.keyword_balance,
         )
 
     def _score_query(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
@@ -547,63 +294,20 @@ class SearchIndex(BaseEstimator):
         qterms = self._query_terms(query)
         if not qterms:
             return None
-        t_ids, w = self._term_weights(qterms)
-        scores = self._scores(t_ids, w)
+        P = self._postings
+        scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         if self.prf_docs > 0:
-            qterms = self._expand(qterms, scores)
-            t_ids, w = self._term_weights(qterms)
-            scores = self._scores(t_ids, w)
+            qterms = expand(
+                qterms, scores, P, self._analyze, docs=self.prf_docs, terms=self.prf_terms, weight=self.prf_weight
+            )
+            scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         return scores, qterms
-
-    def _expand(self, qterms: dict[int, float], scores: np.ndarray) -> dict[int, float]:
-        """RM3-like expansion: add the top terms of the best documents to the query."""
-        if self.n_alive_ < len(self.ids_):
-            scores = np.where(self.alive_, scores, 0.0)
-        top = self._top_rows(scores, self.prf_docs, None)
-        if len(top) == 0:
-            return qterms
-        total = sum(qterms.values())
-        gain: Counter = Counter()
-        n = max(self.n_alive_, 1)
-        top_score = scores[top].sum()
-        for row in top:
-            weight = scores[row] / top_score
-            for counts in self._analyze(self.texts_[row]):
-                dl = sum(counts.values()) or 1
-                for term, tf in counts.items():
-                    t = self.vocab_.get(term)
-                    if t is None or t in qterms:
-                        continue
-                    df = self.df_[t]
-                    idf = np.log1p((n - df + 0.5) / (df + 0.5))
-                    gain[t] += weight * tf / dl * idf
-        expanded = dict(qterms)
-        best = gain.most_common(self.prf_terms)
-        if not best:
-            return qterms
-        norm = sum(g for _, g in best)
-        for t, g in best:
-            expanded[t] = self.prf_weight * total * g / norm
-        return expanded
-
-    def _top_rows(self, scores: np.ndarray, k: int, rows: np.ndarray | None) -> np.ndarray:
-        """Rows of the *k* best positive scores, best first, without sorting everything."""
-        cand = scores if rows is None else scores[rows]
-        if k < len(cand):
-            part = _top_k_candidates(cand, k)
-            if len(part) > k:
-                sub = np.argpartition(cand[part], len(part) - k)[len(part) - k :]
-                part = part[sub]
-        else:
-            part = np.arange(len(cand))
-        part = part[cand[part] > 0]
-        part = part[np.lexsort((part, -cand[part]))]
-        return part if rows is None else rows[part]
 
     def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
         """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
-        check_is_fitted(self, "postings_")
-        if k <= 0 or self.n_alive_ == 0:
+        check_is_fitted(self)
+        P = self._postings
+        if k <= 0 or P.n_alive == 0:
             return []
         scored = self._score_query(query)
         if scored is None:
@@ -611,96 +315,47 @@ class SearchIndex(BaseEstimator):
         scores = scored[0]
         rows = None
         if allowed is not None:
-            rows = np.fromiter(
-                (r for d in allowed if (r := self.row_of_.get(d)) is not None), dtype=np.int64
-            )
+            row_of = P.row_of
+            rows = np.unique(np.fromiter((r for d in allowed if (r := row_of.get(d)) is not None), dtype=np.int64))
             if len(rows) == 0:
                 return []
-        elif self.n_alive_ < len(self.ids_):
-            scores[~self.alive_] = 0.0
-        if self.lsa_components_ > 0 and self.lsa_weight > 0:
-            top = self._top_rows(scores, max(k, self.rerank_depth), rows)
-            top, fused = self._rerank(top, scores[top])
-            top, scores = top[:k], np.zeros(len(self.ids_))
+        elif P.n_alive < len(P.ids):
+            scores[~P.alive] = 0.0
+        if self._lsa.components > 0 and self.lsa_weight > 0:
+            top = top_rows(scores, max(k, self.rerank_depth), rows)
+            top, fused = self._lsa.rerank(top, scores[top], self.lsa_feedback, self.lsa_weight)
+            top, scores = top[:k], np.zeros(len(P.ids))
             scores[top] = fused[:k]
         else:
-            top = self._top_rows(scores, k, rows)
-        ids = self.ids_
+            top = top_rows(scores, k, rows)
+        ids = P.ids
         return [Hit(ids[r], float(scores[r])) for r in top]
 
     def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
         """Return the terms that contributed most to *doc_id*'s score for *query*."""
-        check_is_fitted(self, "postings_")
-        row = self.row_of_.get(str(doc_id))
+        check_is_fitted(self)
+        P = self._postings
+        row = P.row_of.get(str(doc_id))
         if row is None:
             raise KeyError(f"unknown document {doc_id!r}")
         scored = self._score_query(query)
         if scored is None:
             return []
-        t_ids, w = self._term_weights(scored[1])
+        t_ids, w = P.term_weights(scored[1], self.unigram_weight)
         contrib: dict[str, float] = {}
-        P = self.postings_
         for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
-            value = 0.0
-            if t < P.shape[0]:
-                s, e = P.indptr[t], P.indptr[t + 1]
-                j = s + np.searchsorted(P.indices[s:e], row)
-                if j < e and P.indices[j] == row:
-                    value = float(P.data[j])
-            extra = self._delta.get(t)
-            if extra is not None and row in extra[0]:
-                value = extra[1][extra[0].index(row)]
+            value = P.weight(t, row)
             if value > 0:
-                term = self.terms_[t].removeprefix(_WORD_PREFIX)
+                term = P.terms[t].removeprefix(_WORD_PREFIX)
                 contrib[term] = contrib.get(term, 0.0) + value * wt
-        total = sum(contrib.values())
-        if total <= 0:
-            return []
-        text = self.texts_[row]
-        norm, offsets = normalize_with_offsets(text)
-        contrib = _merge_into_phrases(contrib, normalize(query[: self.max_query_chars]), norm)
-        best = sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-        return [
-            TermContribution(term, share / total, _find_positions(norm, offsets, term))
-            for term, share in best
-        ]
+        return contributions(contrib, query[: self.max_query_chars], P.texts[row], n)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
-        """Write the index to *path* atomically (numpy arrays + JSON, no pickle)."""
-        check_is_fitted(self, "postings_")
+        """Compact, then write the index to *path* atomically (see :mod:`matching.persist`)."""
+        check_is_fitted(self)
         self.compact()
-        meta = {
-            "format": FORMAT_VERSION,
-            "resources": _resource_digest(),
-            "params": self.get_params(),
-            "fingerprint": self.fingerprint_,
-            "ids": self.ids_,
-            "texts": self.texts_,
-            "terms": self.terms_,
-            "avgdl": self.avgdl_.tolist(),
-        }
-        buf = io.BytesIO()
-        np.savez(
-            buf,
-            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
-            indptr=self.postings_.indptr,
-            indices=self.postings_.indices,
-            data=self.postings_.data,
-            term_channel=self.term_channel_,
-            doc_vectors=self.doc_vectors_,
-            lsa_terms=self.lsa_terms_,
-            lsa_weights=self.lsa_term_weights_,
-            lsa_basis=self.lsa_basis_,
-        )
-        payload = buf.getvalue()
-        path = Path(path)
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        persist.save(path, self.get_params(), {"postings": self._postings, "lsa": self._lsa})
 
     @classmethod
     def load(cls, path: str | os.PathLike, fingerprint: str | None = None) -> SearchIndex:
@@ -709,127 +364,15 @@ class SearchIndex(BaseEstimator):
         A file that is damaged, of another format or resource version, or (when *fingerprint*
         is given) of another fingerprint is reported as corrupt, so the caller rebuilds.
         """
+        expect = None if fingerprint is None else {"postings.fingerprint": fingerprint}
+        params, parts = persist.load(path, cls._fitted_parts, expect)
         try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise IndexCorrupt(f"cannot read index file: {exc}") from exc
-        head = len(_MAGIC) + 32
-        if len(raw) < head or not raw.startswith(_MAGIC):
-            raise IndexCorrupt("not a matching index file")
-        payload = raw[head:]
-        if hashlib.sha256(payload).digest() != raw[len(_MAGIC) : head]:
-            raise IndexCorrupt("index file checksum mismatch")
-        try:
-            with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-                meta = json.loads(npz["meta"].tobytes().decode())
-                arrays = {k: npz[k] for k in _ARRAYS}
-        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-            raise IndexCorrupt(f"index file unreadable: {exc}") from exc
-        if meta.get("format") != FORMAT_VERSION or meta.get("resources") != _resource_digest():
-            raise IndexCorrupt("index file was written by another version")
-        if fingerprint is not None and meta.get("fingerprint") != fingerprint:
-            raise IndexCorrupt("index file is stale (fingerprint mismatch)")
-        try:
-            params = meta["params"]
             params["ngram_range"] = tuple(params["ngram_range"])
             self = cls(**params)
-            self._tokenizers_ = self._channels()
-            n_terms, n_docs = len(meta["terms"]), len(meta["ids"])
-            self.postings_ = sp.csr_matrix(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n_terms, n_docs)
-            )
-            self.postings_.check_format(full_check=False)
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorrupt(f"index file inconsistent: {exc}") from exc
-        self.terms_ = meta["terms"]
-        self.vocab_ = {t: i for i, t in enumerate(self.terms_)}
-        self.term_channel_ = arrays["term_channel"]
-        self.channel_weight_ = np.array([w for _, _, w in self._tokenizers_], dtype=np.float64)
-        self.df_ = np.diff(self.postings_.indptr).astype(np.int64)
-        self.ids_ = meta["ids"]
-        self.texts_ = meta["texts"]
-        self.row_of_ = {doc_id: i for i, doc_id in enumerate(self.ids_)}
-        self.alive_ = np.ones(n_docs, dtype=bool)
-        self.n_alive_ = n_docs
-        self.avgdl_ = np.asarray(meta["avgdl"], dtype=np.float64)
-        self.fingerprint_ = meta["fingerprint"]
-        self._vectors = np.ascontiguousarray(arrays["doc_vectors"], dtype=np.float32)
-        self.lsa_terms_ = arrays["lsa_terms"].astype(np.int64)
-        self.lsa_term_weights_ = arrays["lsa_weights"].astype(np.float32)
-        self.lsa_basis_ = np.ascontiguousarray(arrays["lsa_basis"], dtype=np.float32)
-        self.lsa_components_ = self.lsa_basis_.shape[0]
-        if len(self._vectors) != n_docs:
+        if len(parts["lsa"].vectors) != len(parts["postings"].ids):
             raise IndexCorrupt("index file inconsistent: document vectors")
-        self._delta = {}
+        self._tokenizers_ = self._channels()
+        self._postings, self._lsa = parts["postings"], parts["lsa"]
         return self
-
-
-def _top_k_candidates(scores: np.ndarray, k: int, block: int = 64) -> np.ndarray:
-    """Indices of a small superset of the *k* largest scores.
-
-    The k-th largest block maximum is a lower bound for the k-th largest score (the k best blocks
-    each hold one value at least that high), so only values above it need a partial sort.
-    """
-    n = len(scores)
-    if n <= 4 * block or k * block >= n:
-        return np.arange(n)
-    full = n - n % block
-    maxima = scores[:full].reshape(-1, block).max(axis=1)
-    if n > full:
-        maxima = np.append(maxima, scores[full:].max())
-    if k >= len(maxima):
-        return np.arange(n)
-    threshold = np.partition(maxima, len(maxima) - k)[len(maxima) - k]
-    return np.flatnonzero(scores >= threshold)
-
-
-_MAGIC = b"JIEBANG-MATCHING-INDEX\n"
-_ARRAYS = (
-    "indptr", "indices", "data", "term_channel",
-    "doc_vectors", "lsa_terms", "lsa_weights", "lsa_basis",
-)
-
-
-def _merge_into_phrases(contrib: dict[str, float], query: str, doc: str) -> dict[str, float]:
-    """Fold n-gram contributions into the longest query phrases that occur in the document."""
-    phrases: list[str] = []
-    for kind, start, end in iter_spans(query):
-        run = query[start:end]
-        if kind == "latin":
-            phrases.append(run)
-            continue
-        for i in range(len(run)):
-            j = i
-            while j < len(run) and run[i : j + 1] in doc:
-                j += 1
-            if j > i and not (phrases and run[i:j] in phrases[-1]):
-                phrases.append(run[i:j])
-    merged: dict[str, float] = {}
-    for term, value in contrib.items():
-        owner = next((p for p in phrases if term in p), term)
-        merged[owner] = merged.get(owner, 0.0) + value
-    return merged
-
-
-def _find_positions(norm: str, offsets: list[int], term: str) -> list[tuple[int, int]]:
-    """Find *term* in normalised text and return ``(start, end)`` spans of the original text."""
-    spans = []
-    start = norm.find(term)
-    while start >= 0 and term:
-        end = start + len(term)
-        spans.append((offsets[start], offsets[end - 1] + 1))
-        start = norm.find(term, start + 1)
-    return spans
-
-
-def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:
-    """Scale the rows of a CSR matrix to unit length (empty rows stay empty)."""
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ X)
-
-
-def _l2_dense(V: np.ndarray) -> np.ndarray:
-    """Scale the rows of a dense array to unit length (zero rows stay zero)."""
-    norms = np.linalg.norm(V, axis=-1, keepdims=True)
-    return (V / np.where(norms > 0, norms, 1.0)).astype(np.float32)

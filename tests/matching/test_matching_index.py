@@ -1,9 +1,13 @@
+import copy
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from matching import Hit, IndexCorrupt, SearchIndex
+from matching import FORMAT_VERSION, Hit, IndexCorrupt, SearchIndex, persist
+from matching.fitted import saved_fields
 
 
 def ranking(index, query, k=10):
@@ -83,6 +87,13 @@ def test_allowed_restricts_candidates(index):
     assert index.search("电池", allowed=set()) == []
 
 
+def test_allowed_ids_given_twice_give_one_hit(index):
+    index.update("challenge:1", "动力电池热失控预警算法")
+    for allowed in (["challenge:1", "challenge:1"], index.ids_):
+        hits = index.search("动力电池", allowed=allowed)
+        assert len({h.doc_id for h in hits}) == len(hits) and "challenge:1" in {h.doc_id for h in hits}
+
+
 def test_documents_without_chinese(index):
     index.add("team:9", "Quantum key distribution over fibre, 100 km, BB84.")
     assert ranking(index, "quantum key distribution")[0] == "team:9"
@@ -156,6 +167,34 @@ def test_fingerprint_changes_with_every_mutation_and_is_content_based(docs):
     assert SearchIndex(k1=2.0).fit(docs).fingerprint != b.fingerprint
 
 
+def test_fitted_state_is_read_only_outside_the_index(index):
+    for name in ("fingerprint_", "ids_", "postings_", "lsa_basis_"):
+        with pytest.raises(AttributeError):
+            setattr(index, name, None)
+    assert len(index.ids_) == len(index) and isinstance(index.fingerprint_, str)
+
+
+def test_set_fingerprint_labels_the_index_and_its_saved_file(index, tmp_path):
+    assert index.set_fingerprint("db#v7") is index
+    assert index.fingerprint == index.fingerprint_ == "db#v7"
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    assert SearchIndex.load(path, fingerprint="db#v7").fingerprint == "db#v7"
+    index.add("x", "文本")
+    assert index.fingerprint != "db#v7"
+    with pytest.raises(NotFittedError):
+        SearchIndex().set_fingerprint("db#v7")
+
+
+def test_doc_ids_lists_each_live_document_once(index):
+    index.update("challenge:1", "动力电池热失控预警算法")
+    index.remove("team:2")
+    assert index.doc_ids("challenge:") == ["challenge:2", "challenge:3", "challenge:4", "challenge:1"]
+    assert index.ids_.count("challenge:1") == 2  # the old column stays until compact()
+    assert sorted(index.doc_ids()) == sorted(index.row_of_)
+    assert len(index.doc_ids()) == len(index) == 7
+
+
 # ---------------------------------------------------------------- explanations
 def test_explain_gives_shares_and_positions(index):
     terms = index.explain("固態電池 管理系统", "team:1")
@@ -217,6 +256,42 @@ def test_missing_or_stale_file_detected(index, tmp_path):
     assert SearchIndex.load(path, fingerprint=index.fingerprint).fingerprint == index.fingerprint
     with pytest.raises(IndexCorrupt):
         SearchIndex.load(path, fingerprint="another-version")
+
+
+def test_every_saved_field_round_trips(index, tmp_path):
+    index.add("team:9", "动力电池芯片")
+    index.remove("team:3")
+    path = tmp_path / "idx.bin"
+    index.save(path)
+    loaded = SearchIndex.load(path)
+    for name, part_cls in SearchIndex._fitted_parts.items():
+        for field in saved_fields(part_cls):
+            mine, theirs = getattr(getattr(index, f"_{name}"), field), getattr(getattr(loaded, f"_{name}"), field)
+            if sp.issparse(mine):
+                assert (mine != theirs).nnz == 0 and mine.dtype == theirs.dtype, field
+            elif isinstance(mine, np.ndarray):
+                assert np.array_equal(mine, theirs) and mine.dtype == theirs.dtype, field
+            else:
+                assert mine == theirs, field
+    assert loaded.row_of_ == index.row_of_ and np.array_equal(loaded.df_, index.df_)
+
+
+def test_a_file_of_another_format_version_is_rebuilt_not_read(index, tmp_path, monkeypatch):
+    path = tmp_path / "idx.bin"
+    monkeypatch.setattr(persist, "FORMAT_VERSION", FORMAT_VERSION - 1)
+    index.save(path)
+    monkeypatch.undo()
+    with pytest.raises(IndexCorrupt, match="another version"):
+        SearchIndex.load(path)
+
+
+def test_an_inconsistent_file_with_a_good_checksum_is_corrupt(index, tmp_path):
+    path = tmp_path / "idx.bin"
+    postings = copy.copy(index._postings)
+    postings.ids = postings.ids[:-1]
+    persist.save(path, index.get_params(), {"postings": postings, "lsa": index._lsa})
+    with pytest.raises(IndexCorrupt, match="inconsistent"):
+        SearchIndex.load(path)
 
 
 def test_a_small_corpus_keeps_its_common_domain_words():

@@ -101,3 +101,16 @@ def test_review_page_suggests_experts_but_never_from_a_consortium_partner(client
     page = client.get(f"/officer/challenges/{c.id}/review").text
     assert f"方案 #{b.id}" in page
     assert names["free"] in page and names["partner"] not in page
+
+
+def test_an_edited_team_or_challenge_is_found_once(session):
+    c = f.challenge(session, title="碳化硅功率模块封装", background="碳化硅功率模块")
+    t = f.team(session, profile="碳化硅功率模块封装")
+    session.commit()
+    recommend.index(session)
+    t.profile, c.background = "碳化硅功率模块封装 银烧结", "碳化硅功率模块 银烧结"
+    recommend.team_changed(session=session, team=t)
+    recommend.challenge_changed(session=session, challenge=c)
+    session.commit()
+    assert [r.item.id for r in recommend.search_teams(session=session, query="碳化硅功率模块")] == [t.id]
+    assert recommend.search_challenge_ids(session=session, query="碳化硅功率模块") == [c.id]
