@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     upload_max_bytes: int = 20 * 1024 * 1024
     smtp_host: str = ""
+    # Where signed audit checkpoints are appended besides their table (default var/audit-checkpoints.jsonl);
+    # point it at another disk or a write-once mount in production.
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_minutes: int = 60
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -58,6 +62,10 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.var_dir / "uploads"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_file or self.var_dir / "audit-checkpoints.jsonl"
 
     @property
     def index_dir(self) -> Path:
