@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     login_max_failures_per_ip: int = 30
+    login_max_failures_per_account: int = 20  # from all addresses; see auth.service._check_rate_limit
+    login_trusted_days: int = 30
+    register_max_per_address: int = 10
+    register_window_minutes: int = 60
     upload_max_bytes: int = 20 * 1024 * 1024
     smtp_host: str = ""
     # Where signed audit checkpoints are appended besides their table (default var/audit-checkpoints.jsonl);
