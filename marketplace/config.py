@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         return self.var_dir / "uploads"
 
     @property
+    def request_max_bytes(self) -> int:
+        """The largest request body accepted: one upload plus 1 MiB for the form around it."""
+        return self.upload_max_bytes + 1024 * 1024
+
+    @property
     def audit_checkpoint_path(self) -> Path:
         return self.audit_checkpoint_file or self.var_dir / "audit-checkpoints.jsonl"
 
