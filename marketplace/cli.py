@@ -118,6 +118,13 @@ def user_create(
     typer.echo(f"已创建账号 #{user.id}（{role}）")
 
 
+def _checkpoint_path() -> Path:
+    """The checkpoint file of the database this command works on."""
+    from marketplace.config import get_settings
+
+    return get_settings().audit_checkpoint_path_for(db.get_engine().url)
+
+
 @audit_app.command("verify")
 def audit_verify(
     as_json: bool = typer.Option(False, "--json"),
@@ -125,12 +132,11 @@ def audit_verify(
 ) -> None:
     """Check the audit hash chain against the stored and given checkpoints; name the first bad seq."""
     from marketplace.audit import checkpoint
-    from marketplace.config import get_settings
     from marketplace.errors import DomainError
 
     with db.new_session(write=False) as session:
         try:
-            anchors = checkpoint.stored_anchors(session=session, path=get_settings().audit_checkpoint_path)
+            anchors = checkpoint.stored_anchors(session=session, path=_checkpoint_path())
             for path in against or []:
                 newest = max(checkpoint.read_file(path), key=lambda c: c.seq, default=None)
                 if newest is not None:
@@ -157,12 +163,11 @@ def audit_checkpoint(
 ) -> None:
     """Sign the chain's head into the checkpoint table and file (run it periodically, e.g. hourly)."""
     from marketplace.audit import checkpoint
-    from marketplace.config import get_settings
     from marketplace.errors import DomainError
 
     with db.new_session() as session:
         try:
-            cp = checkpoint.take(session=session, path=get_settings().audit_checkpoint_path)
+            cp = checkpoint.take(session=session, path=_checkpoint_path())
         except DomainError as exc:
             typer.echo(f"错误：{exc.message}", err=True)
             raise typer.Exit(1) from exc
@@ -195,7 +200,7 @@ def _checkpoint_if_due() -> None:
     settings = get_settings()
     with db.new_session() as session:
         try:
-            cp = checkpoint.take_if_due(session=session, path=settings.audit_checkpoint_path,
+            cp = checkpoint.take_if_due(session=session, path=_checkpoint_path(),
                                         every=timedelta(minutes=settings.audit_checkpoint_minutes))
         except DomainError as exc:
             typer.echo(f"错误：{exc.message}", err=True)

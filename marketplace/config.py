@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT_DIR / "templates"
@@ -42,8 +44,8 @@ class Settings(BaseSettings):
     register_window_minutes: int = 60
     upload_max_bytes: int = 20 * 1024 * 1024
     smtp_host: str = ""
-    # Where signed audit checkpoints are appended besides their table (default var/audit-checkpoints.jsonl);
-    # point it at another disk or a write-once mount in production.
+    # Where signed audit checkpoints are appended besides their table (default under var/, see
+    # audit_checkpoint_path); point it at another disk or a write-once mount in production.
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_minutes: int = 60
 
@@ -74,7 +76,16 @@ class Settings(BaseSettings):
 
     @property
     def audit_checkpoint_path(self) -> Path:
-        return self.audit_checkpoint_file or self.var_dir / "audit-checkpoints.jsonl"
+        return self.audit_checkpoint_path_for(self.database_url)
+
+    def audit_checkpoint_path_for(self, database_url: object) -> Path:
+        """The checkpoint file; by default one per database (named by its location, not its user), so
+        that pointing var/ at another database never checks one chain against another's checkpoints."""
+        if self.audit_checkpoint_file:
+            return self.audit_checkpoint_file
+        url = make_url(database_url)
+        where = f"{url.get_backend_name()}://{url.host or ''}:{url.port or ''}/{url.database or ''}"
+        return self.var_dir / f"audit-checkpoints-{hashlib.sha256(where.encode()).hexdigest()[:12]}.jsonl"
 
     @property
     def index_dir(self) -> Path:

@@ -11,10 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from marketplace import db
+from marketplace.accounts.models import Role
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.web import errors
-from marketplace.accounts.models import Role
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
 from marketplace.web.limits import BodySizeLimit
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range

@@ -12,7 +12,6 @@ from marketplace.accounts.models import Role
 from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.web.security import flash_cookie
 
-
 NAV = {
     None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队")],
     Role.COMPANY: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/challenges/mine", "我的榜单"),

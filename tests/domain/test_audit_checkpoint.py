@@ -150,3 +150,14 @@ def test_the_tick_takes_a_checkpoint_only_when_due_and_the_chain_grew(session, c
     assert checkpoint.take_if_due(session=session, path=cp_file, every=timedelta(0)) is not None
     assert checkpoint.take_if_due(session=session, path=cp_file, every=timedelta(0)) is None
     assert len(cp_file.read_text().splitlines()) == 2
+
+
+def test_each_database_has_its_own_checkpoint_file_whoever_connects():
+    from marketplace.config import get_settings
+
+    settings = get_settings()
+    owner = settings.audit_checkpoint_path_for("postgresql://postgres@db.internal:5432/jiebang")
+    app_role = settings.audit_checkpoint_path_for("postgresql://jiebang_app:pw@db.internal:5432/jiebang")
+    other = settings.audit_checkpoint_path_for("postgresql://postgres@db.internal:5432/jiebang_staging")
+    assert owner == app_role != other
+    assert owner.parent == settings.var_dir
