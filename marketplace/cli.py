@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 
@@ -46,6 +47,31 @@ def db_downgrade(revision: str = typer.Argument(..., help="目标版本，如 ba
     """Roll the schema back to REVISION."""
     migrate.downgrade(revision=revision)
     typer.echo(f"数据库已回退到 {revision}")
+
+
+@db_app.command("create-app-role")
+def db_create_app_role(
+    role: str = typer.Argument("jiebang_app", help="应用角色名"),
+    password: str = typer.Option(None, help="登录密码（不给则只用 pg_hba 认证，如 peer / cert）"),
+    print_sql: bool = typer.Option(False, "--print-sql", help="只打印将执行的 SQL，不执行"),
+) -> None:
+    """Create (or re-grant) the least-privilege PostgreSQL role the application runs as; run as the owner."""
+    from marketplace import approle
+    from marketplace.errors import DomainError
+
+    try:
+        if print_sql:
+            statements = approle.plan(db.get_engine(), role=role, password=password)
+        else:
+            statements = approle.create_app_role(db.get_engine(), role=role, password=password)
+    except DomainError as exc:
+        typer.echo(f"错误：{exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    if print_sql:
+        typer.echo(";\n".join(statements) + ";")
+    else:
+        typer.echo(f"已创建应用角色 {role}：可读写业务表，审计表只能查询和追加，不能清空或停用触发器。"
+                   f"数据库变更后请重新运行本命令。")
 
 
 @app.command()
@@ -92,21 +118,63 @@ def user_create(
     typer.echo(f"已创建账号 #{user.id}（{role}）")
 
 
-@audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Check the audit hash chain; name the first row that does not verify."""
-    from marketplace.audit.service import verify_chain
+def _checkpoint_path() -> Path:
+    """The checkpoint file of the database this command works on."""
+    from marketplace.config import get_settings
 
-    with db.new_session() as session:
-        report = verify_chain(session=session)
+    return get_settings().audit_checkpoint_path_for(db.get_engine().url)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    as_json: bool = typer.Option(False, "--json"),
+    against: list[Path] = typer.Option(None, "--against", help="另外核对的检查点文件（如报送科技局存档的导出文件）"),
+) -> None:
+    """Check the audit hash chain against the stored and given checkpoints; name the first bad seq."""
+    from marketplace.audit import checkpoint
+    from marketplace.errors import DomainError
+
+    with db.new_session(write=False) as session:
+        try:
+            anchors = checkpoint.stored_anchors(session=session, path=_checkpoint_path())
+            for path in against or []:
+                newest = max(checkpoint.read_file(path), key=lambda c: c.seq, default=None)
+                if newest is not None:
+                    anchors.append(checkpoint.Anchor(f"检查点文件 {path.name} ", newest))
+        except (DomainError, OSError) as exc:
+            typer.echo(f"错误：无法读取检查点：{getattr(exc, 'message', exc)}", err=True)
+            raise typer.Exit(2) from exc
+        report = checkpoint.verify(session=session, anchors=anchors)
     if as_json:
         typer.echo(json.dumps(report.__dict__, ensure_ascii=False))
     elif report.ok:
-        typer.echo(f"审计链完整：已校验 {report.checked} 条记录")
+        anchored = (f"，与检查点（第 {report.anchored_seq} 条）一致" if report.anchored_seq is not None
+                    else "（尚无检查点，无法发现末尾记录被删除：请运行 jiebang audit checkpoint）")
+        typer.echo(f"审计链完整：已校验 {report.checked} 条记录{anchored}")
     else:
         typer.echo(f"审计链校验失败：第 {report.first_bad_seq} 条记录 — {report.reason}", err=True)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    export: Path = typer.Option(None, "--export", help="同时把检查点导出为 JSON 文件，供科技局存档"),
+) -> None:
+    """Sign the chain's head into the checkpoint table and file (run it periodically, e.g. hourly)."""
+    from marketplace.audit import checkpoint
+    from marketplace.errors import DomainError
+
+    with db.new_session() as session:
+        try:
+            cp = checkpoint.take(session=session, path=_checkpoint_path())
+        except DomainError as exc:
+            typer.echo(f"错误：{exc.message}", err=True)
+            raise typer.Exit(1) from exc
+    if export is not None:
+        checkpoint.export(cp, export)
+    typer.echo(f"已写入审计检查点：第 {cp.seq} 条记录，{cp.at:%Y-%m-%d %H:%M:%S} UTC"
+               + (f"，已导出到 {export}" if export is not None else ""))
 
 
 @app.command()
@@ -118,6 +186,27 @@ def tick() -> None:
         report = run_tick(session=session)
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
                f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
+    _checkpoint_if_due()
+
+
+def _checkpoint_if_due() -> None:
+    """The periodic audit checkpoint rides on the tick (every audit_checkpoint_minutes)."""
+    from datetime import timedelta
+
+    from marketplace.audit import checkpoint
+    from marketplace.config import get_settings
+    from marketplace.errors import DomainError
+
+    settings = get_settings()
+    with db.new_session() as session:
+        try:
+            cp = checkpoint.take_if_due(session=session, path=_checkpoint_path(),
+                                        every=timedelta(minutes=settings.audit_checkpoint_minutes))
+        except DomainError as exc:
+            typer.echo(f"错误：{exc.message}", err=True)
+            raise typer.Exit(1) from exc
+    if cp is not None:
+        typer.echo(f"已写入审计检查点：第 {cp.seq} 条记录")
 
 
 mail_app = typer.Typer(help="邮件发件箱", no_args_is_help=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT_DIR / "templates"
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     login_max_failures_per_ip: int = 30
+    login_max_failures_per_account: int = 20  # from all addresses; see auth.service._check_rate_limit
+    login_trusted_days: int = 30
+    register_max_per_address: int = 10
+    register_window_minutes: int = 60
     upload_max_bytes: int = 20 * 1024 * 1024
     smtp_host: str = ""
     # The site's identity as a government service platform (footer and header).
@@ -44,6 +50,10 @@ class Settings(BaseSettings):
     site_address: str = "广州市越秀区"
     site_icp: str = ""  # ICP 备案号, e.g. 粤ICP备XXXXXXXX号; shown only when set
     site_police_record: str = ""  # 公安机关备案号; shown only when set
+    # Where signed audit checkpoints are appended besides their table (default under var/, see
+    # audit_checkpoint_path); point it at another disk or a write-once mount in production.
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_minutes: int = 60
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -64,6 +74,24 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.var_dir / "uploads"
+
+    @property
+    def request_max_bytes(self) -> int:
+        """The largest request body accepted: one upload plus 1 MiB for the form around it."""
+        return self.upload_max_bytes + 1024 * 1024
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_path_for(self.database_url)
+
+    def audit_checkpoint_path_for(self, database_url: object) -> Path:
+        """The checkpoint file; by default one per database (named by its location, not its user), so
+        that pointing var/ at another database never checks one chain against another's checkpoints."""
+        if self.audit_checkpoint_file:
+            return self.audit_checkpoint_file
+        url = make_url(database_url)
+        where = f"{url.get_backend_name()}://{url.host or ''}:{url.port or ''}/{url.database or ''}"
+        return self.var_dir / f"audit-checkpoints-{hashlib.sha256(where.encode()).hexdigest()[:12]}.jsonl"
 
     @property
     def index_dir(self) -> Path:

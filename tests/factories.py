@@ -13,7 +13,8 @@ from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, uscc_check_char
 from marketplace.auth import service as auth
 from marketplace.auth.actor import Actor
 from marketplace.auth.passwords import hash_password
-from marketplace.web.security import cookie_names
+from marketplace.config import get_settings
+from marketplace.web.security import cookie_names, session_csrf_token
 
 _seq = itertools.count(1)
 PASSWORD = "factory-password-1"
@@ -80,7 +81,9 @@ def login(client: TestClient, session: Session, u: User) -> TestClient:
 
 
 def csrf(client: TestClient) -> str:
-    """The CSRF token of this client (fetching a page first if the cookie is not set yet)."""
+    """The CSRF token of this client: bound to its session when logged in, else the cookie token."""
+    if session := client.cookies.get(cookie_names(False)[0]):
+        return session_csrf_token(get_settings().secret_key, session)
     token = client.cookies.get("jb_csrf")
     if not token:
         client.get("/")

@@ -45,8 +45,16 @@ def _check_contact_free(*, session: Session, email: str | None, mobile: str | No
         raise Conflict("账号信息与已有账号重复", fields=fields)
 
 
-def register(*, session: Session, data: RegistrationIn) -> User:
-    """Self-registration: a pending organisation and its first user (company or team)."""
+def register(*, session: Session, data: RegistrationIn, address: str | None = None) -> User:
+    """Self-registration: a pending organisation and its first user (company or team).
+
+    `address` is the client's network address for requests from the web and API (rate-limited there, see
+    `auth.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
+    duplicate checks so that "already registered" takes as long as a registration.
+    """
+    if address is not None:
+        auth.note_registration(session=session, address=address)
+    password_hash = hash_password(data.password)
     if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
         raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
                        fields={"uscc": "该统一社会信用代码已注册"})
@@ -60,7 +68,7 @@ def register(*, session: Session, data: RegistrationIn) -> User:
     session.flush()
     role = Role.COMPANY if data.org_kind == OrgKind.ENTERPRISE else Role.TEAM
     user = User(email=data.email, mobile=data.mobile, display_name=data.display_name,
-                password_hash=hash_password(data.password), role=role, organisation_id=org.id)
+                password_hash=password_hash, role=role, organisation_id=org.id)
     session.add(user)
     session.flush()
     audit.record(session=session, actor=Actor(user.id, role, org.id, user.display_name),

@@ -55,9 +55,9 @@ def revoke_token(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/register", response_model=UserOut, status_code=201, tags=["accounts"])
-def register(data: RegistrationIn, session: SessionDep) -> UserOut:
-    """Self-registration of a company or research team (organisation pending verification)."""
-    user = accounts.register(session=session, data=data)
+def register(data: RegistrationIn, request: Request, session: SessionDep) -> UserOut:
+    """Self-registration of a company or research team (organisation pending verification); rate-limited."""
+    user = accounts.register(session=session, data=data, address=client_address(request))
     return _user_out(session, user)
 
 

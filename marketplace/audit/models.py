@@ -23,3 +23,16 @@ class AuditEvent(SQLModel, table=True):
     summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed head of the audit chain (seq, hash of that row, time), kept apart from the chain.
+
+    Append-only like the chain itself; see `marketplace/audit/checkpoint.py` for why it exists.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(index=True)
+    head_hash: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime)
+    signature: str = Field(max_length=64)

@@ -79,6 +79,9 @@ class ChainReport:
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
+    head_seq: int = 0  # the last row that verified (0: none)
+    head_hash: str = GENESIS
+    anchored_seq: int | None = None  # the newest checkpoint the chain was checked against
 
 
 def verify_chain(*, session: Session, batch: int = 1000) -> ChainReport:
@@ -91,7 +94,7 @@ def verify_chain(*, session: Session, batch: int = 1000) -> ChainReport:
             select(AuditEvent).order_by(col(AuditEvent.seq)).offset(offset).limit(batch)
         ).all()
         if not rows:
-            return ChainReport(ok=True, checked=checked)
+            return ChainReport(ok=True, checked=checked, head_seq=expected_seq - 1, head_hash=prev_hash)
         for row in rows:
             if row.seq != expected_seq:
                 return ChainReport(False, checked, expected_seq, f"缺少序号 {expected_seq} 的记录")

@@ -25,11 +25,18 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed logins, kept in the database so limits hold across workers."""
+    """Login and registration attempts, kept in the database so limits hold across workers.
+
+    `user_id` is the account the login string resolved to (so e-mail and mobile share one count);
+    successful logins are kept too: they mark the addresses an owner is known to use.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="login", max_length=10)  # login | register
     account: str = Field(max_length=254, index=True)
+    user_id: int | None = Field(default=None, index=True)
     address: str = Field(max_length=64, index=True)
+    succeeded: bool = False
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 

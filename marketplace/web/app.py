@@ -11,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from marketplace import db
+from marketplace.accounts.models import Role
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.web import errors
-from marketplace.web.deps import OptionalActor, current_actor
+from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
+from marketplace.web.limits import BodySizeLimit
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
@@ -30,7 +32,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="jiebang 揭榜挂帅平台 API",
         version="1.0",
         docs_url=None, redoc_url=None, openapi_url=None,
-        dependencies=[Depends(ids_in_range), Depends(csrf_protect)],
+        dependencies=[Depends(ids_in_range), Depends(refuse_anonymous_uploads), Depends(csrf_protect)],
     )
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()
@@ -38,7 +40,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.echarts_available = ECHARTS_JS.exists()
     if not app.state.htmx_available:
         log.warning("htmx is not installed (npm missing?): pages work without HTMX")
-    app.add_middleware(SecurityMiddleware, prod=settings.is_prod)
+    # Inside SecurityMiddleware (headers on the 413 too) and next to the app, so that the 413 raised
+    # while reading reaches FastAPI as itself rather than wrapped by BaseHTTPMiddleware's task group.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.request_max_bytes)
+    app.add_middleware(SecurityMiddleware, prod=settings.is_prod, secret=settings.secret_key)
     errors.install(app)
     _mount_static(app)
     _include_routers(app)
@@ -104,10 +109,13 @@ def _include_routers(app: FastAPI) -> None:
 
 
 def _docs_routes(app: FastAPI, settings: Settings) -> None:
-    """OpenAPI and Swagger UI; in production only for logged-in users."""
+    """OpenAPI and Swagger UI; in production only for vetted users."""
 
     def _guard(actor: OptionalActor) -> None:
-        if settings.is_prod and actor.is_anonymous:
+        # Vetted accounts only: officers, experts (created by an admin) and members of verified
+        # organisations — not anyone who has just registered themselves.
+        vetted = actor.is_officer or actor.has_role(Role.EXPERT) or actor.org_verified
+        if settings.is_prod and not vetted:
             raise NotFound("页面不存在")
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(_guard)])

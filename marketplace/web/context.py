@@ -10,8 +10,7 @@ from starlette.responses import Response
 
 from marketplace.accounts.models import Role
 from marketplace.auth.actor import ANONYMOUS, Actor
-
-FLASH_COOKIE = "jb_flash"
+from marketplace.web.security import flash_cookie
 
 NAV = {
     None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队"), ("/notices", "通知公告"),
@@ -46,14 +45,15 @@ def base_context(request: Request) -> dict:
 
 
 def flash(response: Response, message: str, kind: str = "success") -> Response:
-    """Queue a one-time message for the next page (a short cookie, read once)."""
+    """Queue a one-time message for the next page (a short cookie, read once; `__Host-` + Secure in prod)."""
     value = quote(json.dumps([[kind, message]], ensure_ascii=False))
-    response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/")
+    name, secure = flash_cookie()
+    response.set_cookie(name, value, max_age=60, httponly=True, samesite="lax", path="/", secure=secure)
     return response
 
 
 def read_flashes(request: Request) -> list[tuple[str, str]]:
-    raw = request.cookies.get(FLASH_COOKIE)
+    raw = request.cookies.get(flash_cookie()[0])
     if not raw:
         return []
     request.state.clear_flash = True

@@ -53,6 +53,23 @@ def optional_actor(request: Request, session: SessionDep) -> Actor:
     return actor
 
 
+def refuse_anonymous_uploads(request: Request, session: SessionDep) -> None:
+    """Refuse a multipart body from an anonymous client before anything reads it.
+
+    The CSRF check reads a form to find its token, and Starlette reads the whole body to parse a form:
+    without this, an anonymous 300 MB upload was received in full before the refusal. Every multipart
+    route needs a login, so anonymous ones are turned away here (401 / login page) from the headers alone.
+    A logged-in user who may not upload to a given challenge is refused after the body is read, which
+    the body size limit keeps bounded (the decision needs the form's CSRF token first).
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return
+    if optional_actor(request, session).is_anonymous:
+        raise Unauthenticated("请先登录")
+
+
 def current_actor(actor: Annotated[Actor, Depends(optional_actor)]) -> Actor:
     """The acting user; anonymous requests are refused (login page / 401)."""
     if actor.is_anonymous:

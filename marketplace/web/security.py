@@ -1,8 +1,13 @@
-"""CSRF (double-submit token, form field or header) and security headers."""
+"""CSRF (a token bound to the session, form field or header; Origin checked) and security headers."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
+from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -27,28 +32,57 @@ def cookie_names(prod: bool) -> tuple[str, str]:
     return f"{prefix}jb_session", f"{prefix}jb_csrf"
 
 
+# Whether this request is served in production; set by the middleware for code that sees only a response
+# (the flash cookie), so the cookie's name and Secure flag follow the app's own settings.
+_PROD: ContextVar[bool] = ContextVar("jb_prod", default=False)
+
+
+def flash_cookie() -> tuple[str, bool]:
+    """(name, secure) of the flash-message cookie for the current request."""
+    prod = _PROD.get()
+    return ("__Host-jb_flash" if prod else "jb_flash"), prod
+
+
+def session_csrf_token(secret: str, session_token: str) -> str:
+    """The CSRF token of a logged-in browser: an HMAC of its session token.
+
+    A plain double-submit cookie can be planted by anyone who can set a cookie for the host (a sibling
+    subdomain, a man-in-the-middle on plain HTTP) together with a matching form field. Binding the
+    token to the session secret, which only the server and the victim's browser know, closes that.
+    Anonymous forms (login, registration) keep the random cookie token; a new login gets a new session
+    and so a new token.
+    """
+    digest = hmac.new(secret.encode(), b"csrf\x00" + session_token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 class SecurityMiddleware(BaseHTTPMiddleware):
     """Issue the CSRF cookie and set security headers on every response."""
 
-    def __init__(self, app, *, prod: bool) -> None:  # noqa: ANN001
+    def __init__(self, app, *, prod: bool, secret: str) -> None:  # noqa: ANN001
         super().__init__(app)
         self.prod = prod
+        self.secret = secret
         self.session_cookie, self.csrf_cookie = cookie_names(prod)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        _PROD.set(self.prod)
         token = request.cookies.get(self.csrf_cookie)
         fresh = not token or len(token) != 43
         if fresh:
             token = secrets.token_urlsafe(32)
-        request.state.csrf_token = token
+        session_token = request.cookies.get(self.session_cookie)
+        request.state.csrf_token = (session_csrf_token(self.secret, session_token) if session_token
+                                    else token)
         response = await call_next(request)
         if fresh:
             response.set_cookie(self.csrf_cookie, token, httponly=True, samesite="lax",
                                 secure=self.prod, path="/")
+        flash_name, flash_secure = flash_cookie()
         if getattr(request.state, "clear_flash", False) and not any(
-            h.startswith("jb_flash=") for h in response.headers.getlist("set-cookie")
+            h.startswith(f"{flash_name}=") for h in response.headers.getlist("set-cookie")
         ):
-            response.delete_cookie("jb_flash", path="/")
+            response.delete_cookie(flash_name, path="/", secure=flash_secure, httponly=True)
         path = request.url.path
         response.headers.setdefault("Content-Security-Policy",
                                     DOCS_CSP if path in ("/docs", "/redoc") else CSP)
@@ -63,11 +97,29 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         return response
 
 
+def _same_origin(source: str, request: Request) -> bool:
+    """Whether an Origin or Referer value names this host (host and port; the scheme may differ behind
+    a TLS-terminating proxy). `null` (sandboxed frames, some redirects) is never same-origin."""
+    if source == "null":
+        return False
+    host = request.headers.get("host", "")
+    try:
+        netloc = urlsplit(source).netloc
+    except ValueError:
+        return False
+    return bool(host) and netloc.lower() == host.lower()
+
+
 async def csrf_protect(request: Request) -> None:
     """Refuse unsafe requests without the CSRF token (bearer-token API calls carry no cookie)."""
     if request.method in SAFE_METHODS:
         return
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise Forbidden("跨站请求被拒绝", code="csrf_failed")
+    # Browsers send Origin on unsafe requests (older ones at least Referer); a foreign one is refused
+    # even with a valid token. Neither header (scripts, privacy proxies) leaves the token to decide.
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is not None and not _same_origin(source, request):
         raise Forbidden("跨站请求被拒绝", code="csrf_failed")
     # Without a session cookie there is no ambient authority to abuse: bearer-token calls and JSON
     # bodies (which a cross-site form cannot send without a CORS preflight we never grant) pass.

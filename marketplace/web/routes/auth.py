@@ -85,12 +85,14 @@ def register_submit(request: Request, session: SessionDep, form: FormDep) -> Res
     """Create a pending organisation and its first account."""
     data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
     try:
-        accounts.register(session=session, data=parse(RegistrationIn, data))
-    except (RuleViolation, Conflict) as exc:
+        accounts.register(session=session, data=parse(RegistrationIn, data),
+                          address=client_address(request))
+    except (RuleViolation, Conflict, RateLimited) as exc:
         session.rollback()
         data.pop("password", None)
-        status = 409 if isinstance(exc, Conflict) else 422
+        status = {Conflict: 409, RateLimited: 429}.get(type(exc), 422)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return render(request, "auth/register.html", _register_context(data, exc.fields, exc.message),
-                      block="form", status_code=status)
+                      block="form", status_code=status, headers=headers)
     response = htmx.redirect(request, "/login")
     return flash(response, "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。")
