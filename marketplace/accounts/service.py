@@ -26,7 +26,23 @@ from marketplace.auth import service as auth
 from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.auth.passwords import hash_password, verify_password
 from marketplace.clock import utcnow
+from marketplace.db import serialize_writers
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+
+
+_ADMINS_LOCK = 0x4A42_0002
+LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
+
+
+def _keep_an_admin(session: Session, user: User, *, role: str, active: bool) -> None:
+    """Refuse a change that would leave no active admin (the platform could no longer be managed)."""
+    if not (user.role == Role.ADMIN and user.is_active) or (role == Role.ADMIN and active):
+        return
+    serialize_writers(session, _ADMINS_LOCK)  # two admins demoting each other at once: one wins
+    others = session.exec(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.is_active == True, User.id != user.id)).one()  # noqa: E712
+    if others == 0:
+        raise Conflict(LAST_ADMIN)
 
 
 def _require(decision: tuple[bool, str]) -> None:
@@ -119,6 +135,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
+    _keep_an_admin(session, user, role=role, active=user.is_active)
     before = user.role
     user.role = role
     session.add(user)
@@ -139,6 +156,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         raise Conflict("不能停用自己的账号")
     if user.is_active == active:
         raise Conflict("账号已是该状态")
+    _keep_an_admin(session, user, role=user.role, active=active)
     user.is_active = active
     session.add(user)
     if not active:
