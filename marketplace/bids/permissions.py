@@ -1,14 +1,16 @@
 """Who may read and act on a bid; each predicate returns (allowed, reason).
 
-The sealing rule (招标投标法 第28条: 签收保存、不得开启) lives here and only here: before the
-deadline a bid is readable by its own team's organisation alone; afterwards the company that posted
-the challenge and the bureau also read the submitted ones. Other teams never do.
+The sealing rule (招标投标法 第28条: 签收保存、不得开启) lives here and only here: a bid belongs to
+its team (a lab), so before the deadline only that team's accounts read it — not the other labs of
+the same university (SECURITY.md T31); once the challenge has closed, the company that posted it
+and the bureau also read the submitted ones. Other teams never do.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from marketplace.accounts import permissions as account_permissions
 from marketplace.accounts.models import Role
 from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid
@@ -23,9 +25,8 @@ OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})
 
 
 def is_own(actor: Actor, bid: Bid) -> bool:
-    """The actor is a team account of the organisation that bids."""
-    return actor.role == Role.TEAM and actor.organisation_id is not None \
-        and actor.organisation_id == bid.organisation_id
+    """The actor is an account of the team that bids (its owner or a member it added)."""
+    return account_permissions.is_team_member(actor, bid.team_id)
 
 
 def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
@@ -60,10 +61,10 @@ def can_bid(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
 
 
 def can_manage_bid(actor: Actor, bid: Bid) -> Decision:
-    """Edit, submit, withdraw: the bidding organisation's team accounts."""
+    """Edit, submit, withdraw: the bidding team's accounts."""
     if is_own(actor, bid):
         return True, ""
-    return False, "只能管理本单位的揭榜方案"
+    return False, "只能管理本团队的揭榜方案"
 
 
 def can_review(actor: Actor, challenge: Challenge, now: datetime) -> Decision:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions
@@ -36,8 +37,8 @@ def visible_on_challenge(*, session: Session, actor: Actor, challenge: Challenge
     stmt = select(Bid).where(Bid.challenge_id == challenge.id)
     if permissions.may_open(actor, challenge, now):
         stmt = stmt.where(col(Bid.status).in_(list(permissions.OPENED_STATES)))
-    elif actor.role == Role.TEAM and actor.organisation_id is not None:
-        stmt = stmt.where(Bid.organisation_id == actor.organisation_id)
+    elif actor.role == Role.TEAM and actor.team_ids:
+        stmt = stmt.where(col(Bid.team_id).in_(sorted(actor.team_ids)))
     else:
         return []
     bids = session.exec(stmt.order_by(col(Bid.submitted_at), col(Bid.id))).all()
@@ -45,28 +46,28 @@ def visible_on_challenge(*, session: Session, actor: Actor, challenge: Challenge
 
 
 def mine(*, session: Session, actor: Actor) -> list[Bid]:
-    """The bids of the actor's organisation (team accounts), newest first."""
-    if actor.role != Role.TEAM or actor.organisation_id is None:
+    """The bids of the actor's teams, newest first."""
+    if actor.role != Role.TEAM or not actor.team_ids:
         return []
-    return list(session.exec(select(Bid).where(Bid.organisation_id == actor.organisation_id)
+    return list(session.exec(select(Bid).where(col(Bid.team_id).in_(sorted(actor.team_ids)))
                              .order_by(col(Bid.updated_at).desc(), col(Bid.id).desc())).all())
 
 
 def live_bid_of(*, session: Session, actor: Actor, challenge: Challenge) -> Bid | None:
-    """The actor organisation's live (not withdrawn) bid on a challenge, if any."""
-    if actor.role != Role.TEAM or actor.organisation_id is None:
+    """The live (not withdrawn) bid of one of the actor's teams on a challenge, if any."""
+    if actor.role != Role.TEAM or not actor.team_ids:
         return None
     return session.exec(select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.organisation_id == actor.organisation_id,
+        Bid.challenge_id == challenge.id, col(Bid.team_id).in_(sorted(actor.team_ids)),
         col(Bid.live_slot).is_not(None)).order_by(col(Bid.id).desc())).first()
 
 
 def teams_of(*, session: Session, actor: Actor) -> list[TeamProfile]:
-    """The team profiles the actor may bid as."""
-    if actor.organisation_id is None:
+    """The team profiles the actor may bid as: the teams it belongs to."""
+    if not actor.team_ids:
         return []
     return list(session.exec(select(TeamProfile).where(
-        TeamProfile.organisation_id == actor.organisation_id).order_by(col(TeamProfile.id))).all())
+        col(TeamProfile.id).in_(sorted(actor.team_ids))).order_by(col(TeamProfile.id))).all())
 
 
 def partner_choices(*, session: Session, exclude: tuple[int | None, ...] = ()) -> list[Organisation]:
@@ -83,6 +84,5 @@ def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
 
 
 def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
-    """The team accounts of the bidding organisation (they hear about the review outcome)."""
-    return list(session.exec(select(User.id).where(User.organisation_id == bid.organisation_id,
-                                                   User.role == Role.TEAM)).all())
+    """The accounts of the bidding team (they hear about the review outcome); not its sibling labs."""
+    return account_queries.team_member_ids(session=session, team_id=bid.team_id)

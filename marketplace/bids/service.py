@@ -73,9 +73,10 @@ def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: date
 
 
 def _check_team(session: Session, actor: Actor, team_id: int) -> None:
+    """A bid is made as one of the actor's own teams, never as a sibling lab of the organisation."""
     team = session.get(TeamProfile, team_id)
-    if team is None or team.organisation_id != actor.organisation_id:
-        raise RuleViolation("请选择本单位的团队", fields={"team_id": "请选择本单位的团队"})
+    if team is None or team.organisation_id != actor.organisation_id or team.id not in actor.team_ids:
+        raise RuleViolation("请选择您所在的团队", fields={"team_id": "请选择您所在的团队"})
 
 
 def _check_plan(challenge: Challenge, data: BidIn) -> None:
@@ -162,7 +163,26 @@ def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetim
     audit.record(session=session, actor=actor, action=f"bid.{action}", subject_type="bid",
                  subject_id=bid.id, summary={"before": before, "after": target,
                                              "challenge_id": bid.challenge_id, **(summary or {})})
+    if action in CHANGE_LABELS:
+        _tell_owner(session, actor, bid, action)
     return target
+
+
+CHANGE_LABELS = {"created": "新建了草稿", "edit": "修改了草稿", "submit": "提交了方案",
+                 "resubmit": "修改并重新提交了方案", "withdraw": "撤回了方案"}
+
+
+def _tell_owner(session: Session, actor: Actor, bid: Bid, change: str) -> None:
+    """The team's owner hears of every change to its bid made by another account (T31)."""
+    team = session.get(TeamProfile, bid.team_id)
+    if team is None or team.owner_id == actor.user_id:
+        return
+    challenge = session.get(Challenge, bid.challenge_id)
+    notifications.notify(
+        session=session, kind=Kind.BID_CHANGED, user_ids=[team.owner_id],
+        title=f"{actor.display_name}{CHANGE_LABELS.get(change, change)}：揭榜方案 #{bid.id}",
+        body=f"榜单“{challenge.title if challenge else ''}”，团队“{team.name}”。如非本团队授权，请立即联系科技局。",
+        link=f"/bids/{bid.id}")
 
 
 def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, now: datetime) -> Bid:
@@ -176,6 +196,7 @@ def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, 
         raise Conflict(LIVE_CONFLICT) from exc
     audit.record(session=session, actor=actor, action="bid.created", subject_type="bid", subject_id=bid.id,
                  summary={"after": B.DRAFT, "challenge_id": challenge.id, "team_id": bid.team_id})
+    _tell_owner(session, actor, bid, "created")
     return bid
 
 
