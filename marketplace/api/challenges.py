@@ -172,6 +172,19 @@ def approve_withdrawal(challenge_id: int, session: SessionDep, actor: CurrentAct
     return _out(session, service.approve_withdrawal(session=session, actor=actor, challenge_id=challenge_id))
 
 
+@authed.post("/challenges/{challenge_id}/change-approval", response_model=ChallengeOut)
+def approve_change(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Apply the company's pending change of a published challenge (bureau); its bidders are told."""
+    return _out(session, service.approve_change(session=session, actor=actor, challenge_id=challenge_id))
+
+
+@authed.post("/challenges/{challenge_id}/change-rejection", response_model=ChallengeOut)
+def reject_change(challenge_id: int, data: ReturnIn, session: SessionDep, actor: CurrentActor):
+    """Refuse the pending change (bureau); the challenge stays as published."""
+    return _out(session, service.reject_change(session=session, actor=actor, challenge_id=challenge_id,
+                                               data=data))
+
+
 @authed.post("/challenges/{challenge_id}/relist", response_model=ChallengeOut, status_code=201)
 def relist(challenge_id: int, session: SessionDep, actor: CurrentActor):
     return _out(session, service.relist(session=session, actor=actor, challenge_id=challenge_id))

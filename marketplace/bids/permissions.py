@@ -30,8 +30,8 @@ def is_own(actor: Actor, bid: Bid) -> bool:
 
 
 def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
-    """The company or the bureau, once the server clock has passed the deadline."""
-    if not challenge_permissions.deadline_passed(challenge, now):
+    """The company or the bureau, once the challenge has closed — never a withdrawn or returned one (T32)."""
+    if not challenge_permissions.has_closed(challenge, now):
         return False
     return actor.is_officer or challenge_permissions.is_owner(actor, challenge)
 
@@ -67,10 +67,42 @@ def can_manage_bid(actor: Actor, bid: Bid) -> Decision:
     return False, "只能管理本团队的揭榜方案"
 
 
+def can_withdraw(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> Decision:
+    """The team takes its bid back at any time before the bids open — also while the challenge is
+    waiting for the bureau, so a bid never gets stuck with its team unable to act (T32)."""
+    allowed, reason = can_manage_bid(actor, bid)
+    if not allowed:
+        return allowed, reason
+    if bid.status not in (B.DRAFT, B.SUBMITTED):
+        return False, "该揭榜方案当前不能撤回"
+    if challenge_permissions.has_closed(challenge, now):
+        return False, "揭榜已截止，不能撤回方案"
+    return True, ""
+
+
+def over_offered(bid: Bid, challenge: Challenge) -> bool:
+    """The quote exceeds the challenge's amount (it was lowered after the bid): the team should revise."""
+    return bid.status in (B.DRAFT, B.SUBMITTED) and bid.price_fen > challenge.offered_fen
+
+
+def bid_actions(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> set[str]:
+    """The buttons a page shows for one bid (edit, submit, withdraw), from the same predicates the
+    commands check; templates never re-derive them."""
+    actions: set[str] = set()
+    if can_manage_bid(actor, bid)[0] and challenge_permissions.bidding_open(challenge, now):
+        if bid.status in (B.DRAFT, B.SUBMITTED):
+            actions.add("edit")
+        if bid.status == B.DRAFT:
+            actions.add("submit")
+    if can_withdraw(actor, bid, challenge, now)[0]:
+        actions.add("withdraw")
+    return actions
+
+
 def can_review(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
     """Formal review (形式审查) and export: the bureau, after the deadline."""
     if not actor.is_officer:
         return False, "只有科技局工作人员可以进行形式审查"
-    if not challenge_permissions.deadline_passed(challenge, now):
-        return False, "揭榜尚未截止，揭榜方案仍处于密封状态"
+    if not challenge_permissions.has_closed(challenge, now):
+        return False, "榜单尚未截止，揭榜方案仍处于密封状态"
     return True, ""

@@ -10,6 +10,7 @@ from functools import wraps
 from types import SimpleNamespace
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, col, select, update
 
 from marketplace.accounts.models import Organisation, TeamProfile
@@ -19,6 +20,7 @@ from marketplace.bids import permissions, queries, states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.clock import as_utc, utcnow
@@ -143,7 +145,8 @@ def _still_open(challenge_id: int, now: datetime):
 
 
 def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetime,
-          open_at: datetime | None = None, summary: dict | None = None, **changes: object) -> str:
+          open_at: datetime | None = None, summary: dict | None = None, where: object = None,
+          **changes: object) -> str:
     """Apply one transition with a conditional UPDATE on the status (and the deadline for teams)."""
     step = states.transition(state=bid.status, action=action, role=actor.role)
     before = bid.status
@@ -151,6 +154,8 @@ def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetim
     stmt = update(Bid).where(col(Bid.id) == bid.id, col(Bid.status) == before)
     if open_at is not None:
         stmt = stmt.where(_still_open(bid.challenge_id, open_at))
+    if where is not None:
+        stmt = stmt.where(where)
     try:
         result = session.execute(stmt.values(status=target, updated_at=now, **changes))
     except IntegrityError as exc:
@@ -269,14 +274,22 @@ def submit(*, session: Session, actor: Actor, bid_id: int) -> Bid:
     return bid
 
 
+def _not_opened(challenge_id: int, now: datetime):
+    """SQL condition: the bids on the challenge have not opened at `now` (see permissions.can_withdraw)."""
+    opened = or_(col(Challenge.status).in_(list(challenge_permissions.CLOSED_STATES)),
+                 and_(Challenge.status == ChallengeStatus.PUBLISHED, col(Challenge.bid_deadline) <= now))
+    return col(Bid.challenge_id).in_(select(Challenge.id).where(Challenge.id == challenge_id, not_(opened)))
+
+
 @_atomic
 def withdraw(*, session: Session, actor: Actor, bid_id: int) -> Bid:
-    """Withdraw a bid before the deadline; the team may then draft a new one."""
+    """Withdraw a bid before the bids open (also while its challenge waits for the bureau)."""
     now = utcnow()
-    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
-    _require(permissions.can_manage_bid(actor, bid))
-    _open_challenge(session, actor, bid.challenge_id, now)
-    _move(session, bid, action="withdraw", actor=actor, now=now, open_at=now,
+    bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
+    allowed, reason = permissions.can_withdraw(actor, bid, challenge, now)
+    if not allowed:
+        raise (Conflict if permissions.is_own(actor, bid) else Forbidden)(reason)
+    _move(session, bid, action="withdraw", actor=actor, now=now, where=_not_opened(bid.challenge_id, now),
           live_slot=None, withdrawn_at=now)
     session.commit()
     return bid

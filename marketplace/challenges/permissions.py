@@ -12,6 +12,9 @@ from marketplace.clock import as_utc
 
 Decision = tuple[bool, str]
 PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})
+# The states a challenge reaches only through its deadline's `close` step (later review stages join
+# here). Bids open on these and never on any other: not on a withdrawn, returned or resubmitted one.
+CLOSED_STATES = frozenset({S.CLOSED})
 
 
 def is_public(challenge: Challenge) -> bool:
@@ -37,6 +40,18 @@ def deadline_passed(challenge: Challenge, now: datetime) -> bool:
 
 def bidding_open(challenge: Challenge, now: datetime) -> bool:
     return challenge.status == S.PUBLISHED and not deadline_passed(challenge, now)
+
+
+def has_closed(challenge: Challenge, now: datetime) -> bool:
+    """Bidding has ended for good, so the sealed bids may be opened (T32).
+
+    True once the challenge has reached `closed`, or while it is still `published` past its deadline
+    (the scheduler's close is due and nothing else can happen to it: withdrawal and edits are refused
+    after the deadline). Never for a withdrawn, returned or submitted challenge, whatever the clock says.
+    """
+    if challenge.status in CLOSED_STATES:
+        return True
+    return challenge.status == S.PUBLISHED and deadline_passed(challenge, now)
 
 
 def can_post(actor: Actor) -> Decision:
@@ -86,7 +101,8 @@ def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> se
 
     Starts from the transition table and applies the rules that depend on more than the state:
     only the posting company edits; once bids exist a company must request a withdrawal instead
-    of withdrawing; a request is made once and approved only while pending.
+    of withdrawing; a request is made once and approved only while pending; a change of a published
+    challenge is approved or rejected only while one is pending.
     """
     from marketplace.challenges import states
 
@@ -103,4 +119,6 @@ def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> se
             actions.discard("request_withdrawal")
         if not pending:
             actions.discard("approve_withdrawal")
+        if challenge.pending_change is None:
+            actions -= {"approve_change", "reject_change"}
     return actions

@@ -173,6 +173,12 @@ def live_bidder_user_ids(*, session: Session, challenge_id: int) -> list[int]:
         Bid.challenge_id == challenge_id, col(Bid.live_slot).is_not(None))).all())
 
 
+def live_bids(*, session: Session, challenge_id: int) -> list[tuple[int, int, int]]:
+    """(team_id, bid_id, price_fen) of every live bid, drafts included (their teams hear of changes)."""
+    return [tuple(r) for r in session.exec(select(Bid.team_id, Bid.id, Bid.price_fen).where(
+        Bid.challenge_id == challenge_id, col(Bid.live_slot).is_not(None)).order_by(col(Bid.id))).all()]
+
+
 def organisation_of(*, session: Session, challenge: Challenge) -> Organisation:
     org = session.get(Organisation, challenge.organisation_id)
     assert org is not None

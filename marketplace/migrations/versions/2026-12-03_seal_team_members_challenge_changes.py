@@ -1,4 +1,4 @@
-"""seal: team members (a bid belongs to its team)
+"""seal: team members (a bid belongs to its team); pending changes of published challenges
 
 Revision ID: 5ea1b1d0c0de
 Revises: 0edebbd688cc
@@ -33,9 +33,16 @@ def upgrade() -> None:
     with op.batch_alter_table('teammember', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_teammember_team_id'), ['team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_teammember_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('challenge', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_change', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('change_requested_at', marketplace.types.UTCDateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('challenge', schema=None) as batch_op:
+        batch_op.drop_column('change_requested_at')
+        batch_op.drop_column('pending_change')
     with op.batch_alter_table('teammember', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_teammember_user_id'))
         batch_op.drop_index(batch_op.f('ix_teammember_team_id'))

@@ -140,7 +140,8 @@ def bid_detail(request: Request, bid_id: int, session: SessionDep, actor: Curren
                          ids={bid.organisation_id} | {p["organisation_id"] for p in bid.partners})
     ctx = {"bid": bid, "challenge": challenge, "orgs": orgs, "now": now,
            "team": session.get(TeamProfile, bid.team_id), "own": permissions.is_own(actor, bid),
-           "open": challenge_permissions.bidding_open(challenge, now)}
+           "bid_actions": permissions.bid_actions(actor, bid, challenge, now),
+           "over_offered": permissions.is_own(actor, bid) and permissions.over_offered(bid, challenge)}
     return render(request, "bids/detail.html", ctx, block="content")
 
 
