@@ -272,7 +272,8 @@ def withdraw(*, session: Session, actor: Actor, challenge_id: int, data: Withdra
     if challenge.status == S.PUBLISHED and permissions.deadline_passed(challenge, now):
         raise Conflict("揭榜已截止，不能撤榜")
     # In every state, not only while published: a challenge sent back to review keeps its bids.
-    if not actor.is_officer and queries.live_bidder_user_ids(session=session, challenge_id=challenge.id):
+    # Submitted bids only: drafts are invisible to the company, so they must not change its answer.
+    if not actor.is_officer and queries.bid_count(session=session, challenge_id=challenge.id):
         raise Conflict("该榜单已有揭榜方案，撤榜需提交申请并经科技局批准")
     move(session=session, challenge=challenge, action="withdraw", role=_role(actor), actor=actor,
          summary={"reason": data.reason}, withdraw_reason=data.reason)

@@ -81,8 +81,8 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
     bid_count = queries.bid_count(session=session, challenge_id=challenge.id)
-    allowed = permissions.visible_actions(actor, challenge, has_bids=bool(
-        queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)))
+    # Submitted bids only: a draft is its team's business and the company must not learn of it.
+    allowed = permissions.visible_actions(actor, challenge, has_bids=bid_count > 0)
     actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
     ctx = {
         "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
