@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import String, and_, cast, false, or_
 from sqlmodel import Session, col, select
 
 from marketplace.accounts import queries as account_queries
@@ -11,7 +12,9 @@ from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfi
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions
 from marketplace.bids.models import Bid
+from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.errors import NotFound
 
 
@@ -86,3 +89,21 @@ def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
 def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
     """The accounts of the bidding team (they hear about the review outcome); not its sibling labs."""
     return account_queries.team_member_ids(session=session, team_id=bid.team_id)
+
+
+def readable_ids(*, actor: Actor, now: datetime):
+    """SQL twin of permissions.can_read_bid: the ids (as text, like audit subjects) of the bids this
+    actor may read. For views that cannot load each bid (the audit log); kept beside the predicate and
+    checked against it in tests/bids/test_audit_sealing.py."""
+    closed = or_(col(Challenge.status).in_(list(challenge_permissions.CLOSED_STATES)),
+                 and_(Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) <= now))
+    opened = and_(col(Bid.status).in_(list(permissions.OPENED_STATES)), closed)
+    clauses = []
+    if actor.role == Role.TEAM and actor.team_ids:
+        clauses.append(col(Bid.team_id).in_(sorted(actor.team_ids)))
+    if actor.is_officer:
+        clauses.append(opened)
+    elif actor.role == Role.COMPANY and actor.organisation_id is not None:
+        clauses.append(and_(opened, Challenge.organisation_id == actor.organisation_id))
+    return (select(cast(Bid.id, String)).join(Challenge, col(Challenge.id) == Bid.challenge_id)
+            .where(or_(*clauses) if clauses else false()))
