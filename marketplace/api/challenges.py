@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, lifecycle, permissions, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
@@ -84,7 +85,7 @@ class InviteIn(BaseModel):
 
 def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
     return ChallengeOut(**c.model_dump(exclude={"indicators"}), indicators=c.indicators,
-                        bid_count=queries.bid_count(session=session, challenge_id=c.id))
+                        bid_count=bid_queries.submitted_count(session=session, challenge_id=c.id))
 
 
 @router.get("/challenges", response_model=ChallengePage)
@@ -221,8 +222,9 @@ def annex(challenge_id: int, session: SessionDep, actor: CurrentActor):
 def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActor):
     """Teams ranked for the challenge, with the terms that matched (company and officers)."""
     c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    if not (permissions.is_owner(actor, c) or actor.is_officer):
-        raise Forbidden("只有发榜企业和科技局可以查看推荐团队")
+    allowed, reason = permissions.can_see_recommendations(actor, c)
+    if not allowed:
+        raise Forbidden(reason)
     recs = recommend.teams_for_challenge(session=session, challenge=c, k=10)
     return [RecommendationOut(id=r.item.id, name=r.item.name, score=r.score, terms=[t.term for t in r.terms])
             for r in recs]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String, and_, cast, false, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
@@ -107,3 +107,40 @@ def readable_ids(*, actor: Actor, now: datetime):
         clauses.append(and_(opened, Challenge.organisation_id == actor.organisation_id))
     return (select(cast(Bid.id, String)).join(Challenge, col(Challenge.id) == Bid.challenge_id)
             .where(or_(*clauses) if clauses else false()))
+
+
+# --- facts about the bids on a challenge, for the challenge commands and pages (challenges/bidding.py) ---
+
+def submitted_count(*, session: Session, challenge_id: int) -> int:
+    """How many sealed bids a challenge has received (never who; drafts do not count)."""
+    return session.exec(select(func.count()).select_from(Bid).where(
+        Bid.challenge_id == challenge_id, col(Bid.status).in_(list(permissions.OPENED_STATES)))).one()
+
+
+def submitted_counts(*, session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    rows = session.exec(select(Bid.challenge_id, func.count()).where(
+        col(Bid.challenge_id).in_(challenge_ids or [-1]), col(Bid.status).in_(list(permissions.OPENED_STATES)))
+        .group_by(Bid.challenge_id)).all()
+    return dict(rows)
+
+
+def sealed_receipts(*, session: Session, challenge_id: int) -> list[dict]:
+    """Receipt time and content hash of every submitted bid (for the opening record; no content)."""
+    rows = session.exec(select(Bid.id, Bid.submitted_at, Bid.receipt_hash).where(
+        Bid.challenge_id == challenge_id, col(Bid.status).in_(list(permissions.OPENED_STATES)))
+        .order_by(col(Bid.id))).all()
+    return [{"bid_id": i, "submitted_at": at.isoformat() if at else None, "receipt_hash": h} for i, at, h in rows]
+
+
+def live_bids(*, session: Session, challenge_id: int) -> list[tuple[int, int, int]]:
+    """(team_id, bid_id, price_fen) of every live bid, drafts included (their teams hear of changes)."""
+    return [tuple(r) for r in session.exec(select(Bid.team_id, Bid.id, Bid.price_fen).where(
+        Bid.challenge_id == challenge_id, col(Bid.live_slot).is_not(None)).order_by(col(Bid.id))).all()]
+
+
+def bidder_user_ids(*, session: Session, challenge_id: int) -> list[int]:
+    """The accounts of every team with a live bid on a challenge (owners and added members)."""
+    users: list[int] = []
+    for team_id in sorted({t for t, _, _ in live_bids(session=session, challenge_id=challenge_id)}):
+        users += account_queries.team_member_ids(session=session, team_id=team_id)
+    return sorted(set(users))

@@ -64,7 +64,9 @@ def _require(decision: tuple[bool, str]) -> None:
         raise Forbidden(reason)
 
 
-def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+def open_challenge(*, session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+    """A challenge the actor may bid on now. One refusal for pages and API alike: a closed challenge
+    is a conflict (409) for a team that could otherwise bid; anyone else is forbidden (403)."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     allowed, reason = permissions.can_bid(actor, challenge, now)
     if not allowed:
@@ -72,6 +74,10 @@ def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: date
             actor.organisation_id != challenge.organisation_id
         raise (Conflict if closed else Forbidden)(reason)
     return challenge
+
+
+def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+    return open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=now)
 
 
 def _check_team(session: Session, actor: Actor, team_id: int) -> None:

@@ -69,6 +69,27 @@ def can_manage(actor: Actor, challenge: Challenge) -> Decision:
     return False, "只能管理本企业发布的榜单"
 
 
+UPLOAD_STATES = frozenset({S.DRAFT, S.RETURNED, S.PUBLISHED})
+
+
+def can_upload(actor: Actor, challenge: Challenge) -> Decision:
+    """Attachments: the posting company, while the challenge is being written or is taking bids."""
+    if not can_manage(actor, challenge)[0]:
+        return False, "只能为本企业的榜单上传附件"
+    if challenge.status not in UPLOAD_STATES:
+        return False, "榜单当前状态下不能上传附件"
+    return True, ""
+
+
+def can_see_recommendations(actor: Actor, challenge: Challenge) -> Decision:
+    """Teams recommended for a challenge: its company and the bureau, once it is public."""
+    if not (is_owner(actor, challenge) or actor.is_officer):
+        return False, "只有发榜企业和科技局可以查看推荐团队"
+    if not is_public(challenge):
+        return False, "榜单发布后才会推荐揭榜团队"
+    return True, ""
+
+
 def can_ask(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
     if actor.role != Role.TEAM:
         return False, "只有科研团队可以提问"

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, update
 from marketplace.accounts import queries as account_queries
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
-from marketplace.challenges import permissions, queries, states
+from marketplace.challenges import bidding, permissions, queries, states
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
@@ -195,7 +195,7 @@ def reject_change(*, session: Session, actor: Actor, challenge_id: int, data: Re
 
 def _tell_bidders_changed(session: Session, challenge: Challenge, fields: list[str]) -> None:
     """Every team with a live bid hears what changed; a quote above the new amount is named (revise it)."""
-    for team_id, bid_id, price_fen in queries.live_bids(session=session, challenge_id=challenge.id):
+    for team_id, bid_id, price_fen in bidding.facts().live_bids(session=session, challenge_id=challenge.id):
         body = f"科技局已批准发榜企业修改：{_labels(dict.fromkeys(fields))}。请核对您的揭榜方案是否仍符合榜单要求。"
         if price_fen > challenge.offered_fen:
             body += (f"您的报价 {format_yuan(price_fen)} 已超过调整后的揭榜金额 {format_yuan(challenge.offered_fen)}，"
@@ -273,7 +273,7 @@ def withdraw(*, session: Session, actor: Actor, challenge_id: int, data: Withdra
         raise Conflict("揭榜已截止，不能撤榜")
     # In every state, not only while published: a challenge sent back to review keeps its bids.
     # Submitted bids only: drafts are invisible to the company, so they must not change its answer.
-    if not actor.is_officer and queries.bid_count(session=session, challenge_id=challenge.id):
+    if not actor.is_officer and bidding.facts().submitted_count(session=session, challenge_id=challenge.id):
         raise Conflict("该榜单已有揭榜方案，撤榜需提交申请并经科技局批准")
     move(session=session, challenge=challenge, action="withdraw", role=_role(actor), actor=actor,
          summary={"reason": data.reason}, withdraw_reason=data.reason)
@@ -318,7 +318,7 @@ def approve_withdrawal(*, session: Session, actor: Actor, challenge_id: int) -> 
 def _tell_bidders_withdrawn(session: Session, challenge: Challenge, reason: str) -> None:
     notifications.notify(
         session=session, kind=Kind.CHALLENGE_WITHDRAWN,
-        user_ids=queries.live_bidder_user_ids(session=session, challenge_id=challenge.id),
+        user_ids=bidding.facts().bidder_user_ids(session=session, challenge_id=challenge.id),
         title=f"榜单“{challenge.title}”已撤榜", body=f"撤榜原因：{reason}", link=f"/challenges/{challenge.id}")
     from marketplace import recommend
 

@@ -66,7 +66,7 @@ def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
     params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
     return {
         "challenges": rows, "total": total, "flt": flt,
-        "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows]),
+        "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows]),
         "pages": max(1, math.ceil(total / queries.PAGE_SIZE)),
         "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
         "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,
@@ -80,7 +80,7 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     now = utcnow()
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
-    bid_count = queries.bid_count(session=session, challenge_id=challenge.id)
+    bid_count = bid_queries.submitted_count(session=session, challenge_id=challenge.id)
     # Submitted bids only: a draft is its team's business and the company must not learn of it.
     allowed = permissions.visible_actions(actor, challenge, has_bids=bid_count > 0)
     actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
@@ -103,7 +103,8 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS
-    if (ctx["is_owner"] or actor.is_officer) and permissions.is_public(challenge):
+    ctx["can_upload"] = permissions.can_upload(actor, challenge)[0]
+    if permissions.can_see_recommendations(actor, challenge)[0]:
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
         ctx["recommendations"] = recs
         ctx["rec_orgs"] = recommend.organisation_names(session, {r.item.organisation_id for r in recs})

@@ -86,11 +86,7 @@ def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dic
 
 
 def _biddable(session, actor, challenge_id: int) -> Challenge:  # noqa: ANN001
-    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    allowed, reason = permissions.can_bid(actor, challenge, utcnow())
-    if not allowed:
-        raise Forbidden(reason)
-    return challenge
+    return bids.open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
 
 
 @router.get("/bids/mine")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from marketplace.bids import permissions as bid_permissions
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, lifecycle, queries, service
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -63,7 +64,7 @@ def download(request: Request, challenge_id: int, attachment_id: int, session: S
 def my_challenges(request: Request, session: SessionDep, actor: CurrentActor):
     """The company's own challenges in every state."""
     rows = queries.of_organisation(session=session, organisation_id=actor.organisation_id or -1)
-    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    counts = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     return render(request, "challenges/mine.html", {"challenges": rows, "counts": counts})
 
 
@@ -253,5 +254,5 @@ def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
                           and c.status in ("published", "closed")},
            "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
            "changes": [c for c in rows if c.pending_change is not None and c.status == "published"],
-           "challenges": rows, "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])}
+           "challenges": rows, "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])}
     return render(request, "challenges/officer.html", ctx)
