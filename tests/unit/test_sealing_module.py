@@ -78,3 +78,12 @@ def test_uploads_are_limited_in_the_domain_not_only_in_the_template(session, tmp
     with pytest.raises(Conflict):
         files.add_attachment(session=session, actor=f.actor(session, company), challenge_id=c.id, upload=pdf,
                              confidential=False, uploads_dir=tmp_path, max_bytes=10_000)
+
+
+def test_the_cli_alone_loads_the_bid_facts_the_lifecycle_asks_for():
+    """`jiebang tick` from cron imports no web route: the bid package must still be installed."""
+    import subprocess
+    import sys
+
+    code = "import marketplace.cli; from marketplace.challenges import bidding; bidding.facts()"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0
