@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from marketplace import db, migrate
+from marketplace import db, migrate, models  # noqa: F401 — models: every table, and the bid facts the lifecycle asks for
 
 app = typer.Typer(help="jiebang 揭榜挂帅平台命令行", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)

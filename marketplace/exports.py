@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from marketplace import money
 from marketplace.accounts.models import Organisation
 from marketplace.auth.actor import Actor
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.clock import as_utc, to_shanghai
@@ -74,7 +75,7 @@ def challenge_rows(*, session: Session, actor: Actor) -> list[ChallengeRow]:
         raise Forbidden("只有科技局工作人员可以导出榜单")
     challenges = queries.all_for_officer(session=session)
     orgs = _organisations(session, {c.organisation_id for c in challenges})
-    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in challenges])
+    counts = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in challenges])
     return [_row(c, orgs.get(c.organisation_id), counts.get(c.id, 0)) for c in challenges]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marketplace.clock import utcnow
@@ -106,6 +106,21 @@ class TeamProfile(SQLModel, table=True):
     achievements: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     patents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class TeamMember(SQLModel, table=True):
+    """A user the team's owner added to the team (团队成员账号). The owner is a member without a row.
+
+    A bid belongs to its team: only the team's members read or change it before the deadline —
+    not the organisation's other labs (SECURITY.md T31).
+    """
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="teamprofile.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    added_by: int = Field(foreign_key="user.id")
+    added_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
 class ExpertProfile(SQLModel, table=True):

@@ -20,10 +20,23 @@ def can_manage_users(actor: Actor) -> Decision:
     return False, "只有系统管理员可以管理账号"
 
 
-def can_edit_team_profile(actor: Actor, *, owner_id: int, organisation_id: int) -> Decision:
-    if actor.has_role(Role.TEAM) and (actor.user_id == owner_id or actor.organisation_id == organisation_id):
+def is_team_member(actor: Actor, team_id: int) -> bool:
+    """The actor belongs to the team (its owner, or a user the owner added); other labs do not."""
+    return actor.has_role(Role.TEAM) and team_id in actor.team_ids
+
+
+def can_edit_team_profile(actor: Actor, *, team_id: int) -> Decision:
+    """A profile is its team's: the team's own accounts edit it, not the organisation's other labs."""
+    if is_team_member(actor, team_id):
         return True, ""
-    return False, "只能编辑本单位的团队画像"
+    return False, "只能编辑本团队的团队画像"
+
+
+def can_manage_team_members(actor: Actor, *, owner_id: int) -> Decision:
+    """Only the team's owner adds or removes the accounts that act for the team."""
+    if actor.has_role(Role.TEAM) and actor.user_id == owner_id:
+        return True, ""
+    return False, "只有团队负责人账号可以管理团队成员"
 
 
 def can_create_team_profile(actor: Actor) -> Decision:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from marketplace.accounts import permissions
-from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
 from marketplace.auth.actor import Actor
 from marketplace.errors import Forbidden, NotFound
 
@@ -56,3 +56,19 @@ def get_team(*, session: Session, team_id: int) -> TeamProfile:
 
 def list_teams(*, session: Session, limit: int = 200) -> list[TeamProfile]:
     return list(session.exec(select(TeamProfile).order_by(col(TeamProfile.id)).limit(limit)).all())
+
+
+def team_member_ids(*, session: Session, team_id: int) -> list[int]:
+    """The accounts of one team: its owner first, then those the owner added."""
+    team = session.get(TeamProfile, team_id)
+    if team is None:
+        return []
+    added = session.exec(select(TeamMember.user_id).where(TeamMember.team_id == team_id)
+                         .order_by(col(TeamMember.id))).all()
+    return [team.owner_id, *(u for u in added if u != team.owner_id)]
+
+
+def team_members(*, session: Session, team_id: int) -> list[User]:
+    ids = team_member_ids(session=session, team_id=team_id)
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids or [-1]))).all()}
+    return [users[i] for i in ids if i in users]

@@ -11,6 +11,7 @@ from marketplace.accounts.models import (
     OrgKind,
     OrgStatus,
     Role,
+    TeamMember,
     TeamProfile,
     User,
 )
@@ -26,7 +27,23 @@ from marketplace.auth import service as auth
 from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.auth.passwords import hash_password, verify_password
 from marketplace.clock import utcnow
+from marketplace.db import serialize_writers
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+
+
+_ADMINS_LOCK = 0x4A42_0002
+LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
+
+
+def _keep_an_admin(session: Session, user: User, *, role: str, active: bool) -> None:
+    """Refuse a change that would leave no active admin (the platform could no longer be managed)."""
+    if not (user.role == Role.ADMIN and user.is_active) or (role == Role.ADMIN and active):
+        return
+    serialize_writers(session, _ADMINS_LOCK)  # two admins demoting each other at once: one wins
+    others = session.exec(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.is_active == True, User.id != user.id)).one()  # noqa: E712
+    if others == 0:
+        raise Conflict(LAST_ADMIN)
 
 
 def _require(decision: tuple[bool, str]) -> None:
@@ -127,6 +144,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
+    _keep_an_admin(session, user, role=role, active=user.is_active)
     before = user.role
     user.role = role
     session.add(user)
@@ -147,6 +165,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         raise Conflict("不能停用自己的账号")
     if user.is_active == active:
         raise Conflict("账号已是该状态")
+    _keep_an_admin(session, user, role=user.role, active=active)
     user.is_active = active
     session.add(user)
     if not active:
@@ -186,8 +205,7 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
         team = session.get(TeamProfile, team_id)
         if team is None:
             raise NotFound("团队不存在")
-        _require(permissions.can_edit_team_profile(actor, owner_id=team.owner_id,
-                                                   organisation_id=team.organisation_id))
+        _require(permissions.can_edit_team_profile(actor, team_id=team.id))
         for key, value in data.model_dump().items():
             setattr(team, key, value)
         action = "team.updated"
@@ -201,3 +219,45 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
     recommend.team_changed(session=session, team=team)
     session.commit()
     return team
+
+
+def _own_team(session: Session, actor: Actor, team_id: int) -> TeamProfile:
+    team = session.get(TeamProfile, team_id)
+    if team is None:
+        raise NotFound("团队不存在")
+    _require(permissions.can_manage_team_members(actor, owner_id=team.owner_id))
+    return team
+
+
+def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str) -> User:
+    """The team's owner adds an account of the same organisation; it then reads and acts on the team's bids."""
+    team = _own_team(session, actor, team_id)
+    user = auth.find_user_by_login(session=session, login=login)
+    if user is None or user.role != Role.TEAM or user.organisation_id != team.organisation_id \
+            or not user.is_active:
+        raise RuleViolation("请填写本单位有效的科研团队账号（邮箱或手机号）",
+                            fields={"login": "请填写本单位有效的科研团队账号（邮箱或手机号）"})
+    exists = session.exec(select(TeamMember.id).where(TeamMember.team_id == team.id,
+                                                      TeamMember.user_id == user.id)).first()
+    if exists or user.id == team.owner_id:
+        raise Conflict("该账号已是团队成员")
+    session.add(TeamMember(team_id=team.id, user_id=user.id, added_by=actor.user_id))
+    session.flush()
+    audit.record(session=session, actor=actor, action="team.member_added", subject_type="team",
+                 subject_id=team.id, summary={"user_id": user.id})
+    session.commit()
+    return user
+
+
+def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id: int) -> None:
+    """The owner removes an added account; it loses the team's bids at once."""
+    team = _own_team(session, actor, team_id)
+    row = session.exec(select(TeamMember).where(TeamMember.team_id == team.id,
+                                                TeamMember.user_id == user_id)).first()
+    if row is None:
+        raise NotFound("该账号不是团队成员")
+    session.delete(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="team.member_removed", subject_type="team",
+                 subject_id=team.id, summary={"user_id": user_id})
+    session.commit()

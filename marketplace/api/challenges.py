@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, lifecycle, permissions, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
@@ -84,7 +85,7 @@ class InviteIn(BaseModel):
 
 def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
     return ChallengeOut(**c.model_dump(exclude={"indicators"}), indicators=c.indicators,
-                        bid_count=queries.bid_count(session=session, challenge_id=c.id))
+                        bid_count=bid_queries.submitted_count(session=session, challenge_id=c.id))
 
 
 @router.get("/challenges", response_model=ChallengePage)
@@ -172,6 +173,19 @@ def approve_withdrawal(challenge_id: int, session: SessionDep, actor: CurrentAct
     return _out(session, service.approve_withdrawal(session=session, actor=actor, challenge_id=challenge_id))
 
 
+@authed.post("/challenges/{challenge_id}/change-approval", response_model=ChallengeOut)
+def approve_change(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Apply the company's pending change of a published challenge (bureau); its bidders are told."""
+    return _out(session, service.approve_change(session=session, actor=actor, challenge_id=challenge_id))
+
+
+@authed.post("/challenges/{challenge_id}/change-rejection", response_model=ChallengeOut)
+def reject_change(challenge_id: int, data: ReturnIn, session: SessionDep, actor: CurrentActor):
+    """Refuse the pending change (bureau); the challenge stays as published."""
+    return _out(session, service.reject_change(session=session, actor=actor, challenge_id=challenge_id,
+                                               data=data))
+
+
 @authed.post("/challenges/{challenge_id}/relist", response_model=ChallengeOut, status_code=201)
 def relist(challenge_id: int, session: SessionDep, actor: CurrentActor):
     return _out(session, service.relist(session=session, actor=actor, challenge_id=challenge_id))
@@ -208,8 +222,9 @@ def annex(challenge_id: int, session: SessionDep, actor: CurrentActor):
 def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActor):
     """Teams ranked for the challenge, with the terms that matched (company and officers)."""
     c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    if not (permissions.is_owner(actor, c) or actor.is_officer):
-        raise Forbidden("只有发榜企业和科技局可以查看推荐团队")
+    allowed, reason = permissions.can_see_recommendations(actor, c)
+    if not allowed:
+        raise Forbidden(reason)
     recs = recommend.teams_for_challenge(session=session, challenge=c, k=10)
     return [RecommendationOut(id=r.item.id, name=r.item.name, score=r.score, terms=[t.term for t in r.terms])
             for r in recs]

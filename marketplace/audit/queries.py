@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, col, func, select
 
 from marketplace.audit.models import AuditEvent
@@ -17,19 +18,51 @@ ACTION_LABELS = {
     "challenge.withdraw": "撤榜", "challenge.request_withdrawal": "申请撤榜", "challenge.approve_withdrawal": "批准撤榜",
     "challenge.relist": "重新发榜", "challenge.terms_accepted": "签署保密承诺", "challenge.team_invited": "邀请揭榜",
     "clarification.asked": "提问", "clarification.answered": "答复", "attachment.added": "上传附件",
+    "challenge.request_change": "申请修改榜单", "challenge.approve_change": "批准修改榜单",
+    "challenge.reject_change": "驳回修改榜单", "team.member_added": "添加团队成员",
+    "team.member_removed": "移除团队成员", "bid.created": "新建揭榜方案", "bid.edit": "修改方案草稿",
+    "bid.submit": "提交揭榜方案", "bid.resubmit": "重新提交揭榜方案", "bid.withdraw": "撤回揭榜方案",
+    "bid.qualify": "形式审查通过", "bid.disqualify": "形式审查不通过",
 }
 PAGE_SIZE = 50
 
 
-def recent(*, session: Session, page: int = 1, action: str = "") -> tuple[list[AuditEvent], int]:
-    """The newest audit events, one page, and how many there are."""
+def _sealed(readable: dict):
+    """SQL: the event is about a subject the viewer may not read (e.g. a bid still sealed)."""
+    if not readable:
+        return None
+    return or_(*(and_(AuditEvent.subject_type == kind, not_(col(AuditEvent.subject_id).in_(ids)))
+                 for kind, ids in readable.items()))
+
+
+def recent(*, session: Session, page: int = 1, action: str = "",
+           readable: dict | None = None) -> tuple[list[AuditEvent], int]:
+    """The newest audit events, one page, and how many there are.
+
+    `readable` maps a subject type to a query of the subject ids the viewer may read (bids: the
+    sealing rule, bids.queries.readable_ids); events about any other subject of that type are left
+    out here and only counted by `sealed_counts` — no team, no hash, no time (T31/T32, issue 8 item 6).
+    """
     stmt = select(AuditEvent)
     if action:
         stmt = stmt.where(col(AuditEvent.action).startswith(action))
+    if (sealed := _sealed(readable or {})) is not None:
+        stmt = stmt.where(not_(sealed))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(col(AuditEvent.seq).desc())
                         .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return list(rows), total
+
+
+def sealed_counts(*, session: Session, readable: dict, action: str = "") -> dict[str, int]:
+    """{action: how many} of the events `recent` leaves out for this viewer."""
+    sealed = _sealed(readable)
+    if sealed is None:
+        return {}
+    stmt = select(AuditEvent.action, func.count()).where(sealed)
+    if action:
+        stmt = stmt.where(col(AuditEvent.action).startswith(action))
+    return dict(session.exec(stmt.group_by(AuditEvent.action).order_by(AuditEvent.action)).all())
 
 
 def trail(*, session: Session, subject_type: str, subject_id: int) -> list[AuditEvent]:

@@ -14,6 +14,7 @@ class Actor:
     organisation_id: int | None = None
     display_name: str = "访客"
     org_verified: bool = False
+    team_ids: frozenset[int] = frozenset()  # the teams (labs) this user belongs to: its bids are theirs
 
     @property
     def is_anonymous(self) -> bool:

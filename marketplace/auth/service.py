@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import union
 from sqlmodel import Session, col, func, select, update
 
-from marketplace.accounts.models import Organisation, OrgStatus, User
+from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamMember, TeamProfile, User
 from marketplace.audit import service as audit
 from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.auth.models import LoginAttempt, UserSession
@@ -32,6 +33,15 @@ def find_user_by_login(*, session: Session, login: str) -> User | None:
     return session.exec(select(User).where(User.mobile == login)).first()
 
 
+def team_ids_of(*, session: Session, user: User) -> frozenset[int]:
+    """The teams a team account belongs to: those it owns and those whose owner added it."""
+    if user.role != Role.TEAM:
+        return frozenset()
+    owned = select(TeamProfile.id).where(TeamProfile.owner_id == user.id)
+    added = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+    return frozenset(session.execute(union(owned, added)).scalars().all())
+
+
 def actor_for(*, session: Session, user: User) -> Actor:
     """The Actor a user acts as."""
     org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
@@ -41,6 +51,7 @@ def actor_for(*, session: Session, user: User) -> Actor:
         organisation_id=user.organisation_id,
         display_name=user.display_name,
         org_verified=bool(org and org.status == OrgStatus.VERIFIED),
+        team_ids=team_ids_of(session=session, user=user),
     )
 
 

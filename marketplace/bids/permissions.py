@@ -1,14 +1,16 @@
 """Who may read and act on a bid; each predicate returns (allowed, reason).
 
-The sealing rule (招标投标法 第28条: 签收保存、不得开启) lives here and only here: before the
-deadline a bid is readable by its own team's organisation alone; afterwards the company that posted
-the challenge and the bureau also read the submitted ones. Other teams never do.
+The sealing rule (招标投标法 第28条: 签收保存、不得开启) lives here and only here: a bid belongs to
+its team (a lab), so before the deadline only that team's accounts read it — not the other labs of
+the same university (SECURITY.md T31); once the challenge has closed, the company that posted it
+and the bureau also read the submitted ones. Other teams never do.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from marketplace.accounts import permissions as account_permissions
 from marketplace.accounts.models import Role
 from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid
@@ -23,14 +25,13 @@ OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})
 
 
 def is_own(actor: Actor, bid: Bid) -> bool:
-    """The actor is a team account of the organisation that bids."""
-    return actor.role == Role.TEAM and actor.organisation_id is not None \
-        and actor.organisation_id == bid.organisation_id
+    """The actor is an account of the team that bids (its owner or a member it added)."""
+    return account_permissions.is_team_member(actor, bid.team_id)
 
 
 def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
-    """The company or the bureau, once the server clock has passed the deadline."""
-    if not challenge_permissions.deadline_passed(challenge, now):
+    """The company or the bureau, once the challenge has closed — never a withdrawn or returned one (T32)."""
+    if not challenge_permissions.has_closed(challenge, now):
         return False
     return actor.is_officer or challenge_permissions.is_owner(actor, challenge)
 
@@ -60,16 +61,48 @@ def can_bid(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
 
 
 def can_manage_bid(actor: Actor, bid: Bid) -> Decision:
-    """Edit, submit, withdraw: the bidding organisation's team accounts."""
+    """Edit, submit, withdraw: the bidding team's accounts."""
     if is_own(actor, bid):
         return True, ""
-    return False, "只能管理本单位的揭榜方案"
+    return False, "只能管理本团队的揭榜方案"
+
+
+def can_withdraw(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> Decision:
+    """The team takes its bid back at any time before the bids open — also while the challenge is
+    waiting for the bureau, so a bid never gets stuck with its team unable to act (T32)."""
+    allowed, reason = can_manage_bid(actor, bid)
+    if not allowed:
+        return allowed, reason
+    if bid.status not in (B.DRAFT, B.SUBMITTED):
+        return False, "该揭榜方案当前不能撤回"
+    if challenge_permissions.has_closed(challenge, now):
+        return False, "揭榜已截止，不能撤回方案"
+    return True, ""
+
+
+def over_offered(bid: Bid, challenge: Challenge) -> bool:
+    """The quote exceeds the challenge's amount (it was lowered after the bid): the team should revise."""
+    return bid.status in (B.DRAFT, B.SUBMITTED) and bid.price_fen > challenge.offered_fen
+
+
+def bid_actions(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> set[str]:
+    """The buttons a page shows for one bid (edit, submit, withdraw), from the same predicates the
+    commands check; templates never re-derive them."""
+    actions: set[str] = set()
+    if can_manage_bid(actor, bid)[0] and challenge_permissions.bidding_open(challenge, now):
+        if bid.status in (B.DRAFT, B.SUBMITTED):
+            actions.add("edit")
+        if bid.status == B.DRAFT:
+            actions.add("submit")
+    if can_withdraw(actor, bid, challenge, now)[0]:
+        actions.add("withdraw")
+    return actions
 
 
 def can_review(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
     """Formal review (形式审查) and export: the bureau, after the deadline."""
     if not actor.is_officer:
         return False, "只有科技局工作人员可以进行形式审查"
-    if not challenge_permissions.deadline_passed(challenge, now):
-        return False, "揭榜尚未截止，揭榜方案仍处于密封状态"
+    if not challenge_permissions.has_closed(challenge, now):
+        return False, "榜单尚未截止，揭榜方案仍处于密封状态"
     return True, ""

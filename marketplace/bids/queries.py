@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import String, and_, cast, false, or_
+from sqlmodel import Session, col, func, select
 
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions
 from marketplace.bids.models import Bid
+from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.errors import NotFound
 
 
@@ -36,8 +40,8 @@ def visible_on_challenge(*, session: Session, actor: Actor, challenge: Challenge
     stmt = select(Bid).where(Bid.challenge_id == challenge.id)
     if permissions.may_open(actor, challenge, now):
         stmt = stmt.where(col(Bid.status).in_(list(permissions.OPENED_STATES)))
-    elif actor.role == Role.TEAM and actor.organisation_id is not None:
-        stmt = stmt.where(Bid.organisation_id == actor.organisation_id)
+    elif actor.role == Role.TEAM and actor.team_ids:
+        stmt = stmt.where(col(Bid.team_id).in_(sorted(actor.team_ids)))
     else:
         return []
     bids = session.exec(stmt.order_by(col(Bid.submitted_at), col(Bid.id))).all()
@@ -45,28 +49,28 @@ def visible_on_challenge(*, session: Session, actor: Actor, challenge: Challenge
 
 
 def mine(*, session: Session, actor: Actor) -> list[Bid]:
-    """The bids of the actor's organisation (team accounts), newest first."""
-    if actor.role != Role.TEAM or actor.organisation_id is None:
+    """The bids of the actor's teams, newest first."""
+    if actor.role != Role.TEAM or not actor.team_ids:
         return []
-    return list(session.exec(select(Bid).where(Bid.organisation_id == actor.organisation_id)
+    return list(session.exec(select(Bid).where(col(Bid.team_id).in_(sorted(actor.team_ids)))
                              .order_by(col(Bid.updated_at).desc(), col(Bid.id).desc())).all())
 
 
 def live_bid_of(*, session: Session, actor: Actor, challenge: Challenge) -> Bid | None:
-    """The actor organisation's live (not withdrawn) bid on a challenge, if any."""
-    if actor.role != Role.TEAM or actor.organisation_id is None:
+    """The live (not withdrawn) bid of one of the actor's teams on a challenge, if any."""
+    if actor.role != Role.TEAM or not actor.team_ids:
         return None
     return session.exec(select(Bid).where(
-        Bid.challenge_id == challenge.id, Bid.organisation_id == actor.organisation_id,
+        Bid.challenge_id == challenge.id, col(Bid.team_id).in_(sorted(actor.team_ids)),
         col(Bid.live_slot).is_not(None)).order_by(col(Bid.id).desc())).first()
 
 
 def teams_of(*, session: Session, actor: Actor) -> list[TeamProfile]:
-    """The team profiles the actor may bid as."""
-    if actor.organisation_id is None:
+    """The team profiles the actor may bid as: the teams it belongs to."""
+    if not actor.team_ids:
         return []
     return list(session.exec(select(TeamProfile).where(
-        TeamProfile.organisation_id == actor.organisation_id).order_by(col(TeamProfile.id))).all())
+        col(TeamProfile.id).in_(sorted(actor.team_ids))).order_by(col(TeamProfile.id))).all())
 
 
 def partner_choices(*, session: Session, exclude: tuple[int | None, ...] = ()) -> list[Organisation]:
@@ -83,6 +87,60 @@ def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
 
 
 def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
-    """The team accounts of the bidding organisation (they hear about the review outcome)."""
-    return list(session.exec(select(User.id).where(User.organisation_id == bid.organisation_id,
-                                                   User.role == Role.TEAM)).all())
+    """The accounts of the bidding team (they hear about the review outcome); not its sibling labs."""
+    return account_queries.team_member_ids(session=session, team_id=bid.team_id)
+
+
+def readable_ids(*, actor: Actor, now: datetime):
+    """SQL twin of permissions.can_read_bid: the ids (as text, like audit subjects) of the bids this
+    actor may read. For views that cannot load each bid (the audit log); kept beside the predicate and
+    checked against it in tests/bids/test_audit_sealing.py."""
+    closed = or_(col(Challenge.status).in_(list(challenge_permissions.CLOSED_STATES)),
+                 and_(Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) <= now))
+    opened = and_(col(Bid.status).in_(list(permissions.OPENED_STATES)), closed)
+    clauses = []
+    if actor.role == Role.TEAM and actor.team_ids:
+        clauses.append(col(Bid.team_id).in_(sorted(actor.team_ids)))
+    if actor.is_officer:
+        clauses.append(opened)
+    elif actor.role == Role.COMPANY and actor.organisation_id is not None:
+        clauses.append(and_(opened, Challenge.organisation_id == actor.organisation_id))
+    return (select(cast(Bid.id, String)).join(Challenge, col(Challenge.id) == Bid.challenge_id)
+            .where(or_(*clauses) if clauses else false()))
+
+
+# --- facts about the bids on a challenge, for the challenge commands and pages (challenges/bidding.py) ---
+
+def submitted_count(*, session: Session, challenge_id: int) -> int:
+    """How many sealed bids a challenge has received (never who; drafts do not count)."""
+    return session.exec(select(func.count()).select_from(Bid).where(
+        Bid.challenge_id == challenge_id, col(Bid.status).in_(list(permissions.OPENED_STATES)))).one()
+
+
+def submitted_counts(*, session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    rows = session.exec(select(Bid.challenge_id, func.count()).where(
+        col(Bid.challenge_id).in_(challenge_ids or [-1]), col(Bid.status).in_(list(permissions.OPENED_STATES)))
+        .group_by(Bid.challenge_id)).all()
+    return dict(rows)
+
+
+def sealed_receipts(*, session: Session, challenge_id: int) -> list[dict]:
+    """Receipt time and content hash of every submitted bid (for the opening record; no content)."""
+    rows = session.exec(select(Bid.id, Bid.submitted_at, Bid.receipt_hash).where(
+        Bid.challenge_id == challenge_id, col(Bid.status).in_(list(permissions.OPENED_STATES)))
+        .order_by(col(Bid.id))).all()
+    return [{"bid_id": i, "submitted_at": at.isoformat() if at else None, "receipt_hash": h} for i, at, h in rows]
+
+
+def live_bids(*, session: Session, challenge_id: int) -> list[tuple[int, int, int]]:
+    """(team_id, bid_id, price_fen) of every live bid, drafts included (their teams hear of changes)."""
+    return [tuple(r) for r in session.exec(select(Bid.team_id, Bid.id, Bid.price_fen).where(
+        Bid.challenge_id == challenge_id, col(Bid.live_slot).is_not(None)).order_by(col(Bid.id))).all()]
+
+
+def bidder_user_ids(*, session: Session, challenge_id: int) -> list[int]:
+    """The accounts of every team with a live bid on a challenge (owners and added members)."""
+    users: list[int] = []
+    for team_id in sorted({t for t, _, _ in live_bids(session=session, challenge_id=challenge_id)}):
+        users += account_queries.team_member_ids(session=session, team_id=team_id)
+    return sorted(set(users))

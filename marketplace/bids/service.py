@@ -10,6 +10,7 @@ from functools import wraps
 from types import SimpleNamespace
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, col, select, update
 
 from marketplace.accounts.models import Organisation, TeamProfile
@@ -19,6 +20,7 @@ from marketplace.bids import permissions, queries, states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.clock import as_utc, utcnow
@@ -62,7 +64,9 @@ def _require(decision: tuple[bool, str]) -> None:
         raise Forbidden(reason)
 
 
-def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+def open_challenge(*, session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+    """A challenge the actor may bid on now. One refusal for pages and API alike: a closed challenge
+    is a conflict (409) for a team that could otherwise bid; anyone else is forbidden (403)."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     allowed, reason = permissions.can_bid(actor, challenge, now)
     if not allowed:
@@ -72,10 +76,15 @@ def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: date
     return challenge
 
 
+def _open_challenge(session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
+    return open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=now)
+
+
 def _check_team(session: Session, actor: Actor, team_id: int) -> None:
+    """A bid is made as one of the actor's own teams, never as a sibling lab of the organisation."""
     team = session.get(TeamProfile, team_id)
-    if team is None or team.organisation_id != actor.organisation_id:
-        raise RuleViolation("请选择本单位的团队", fields={"team_id": "请选择本单位的团队"})
+    if team is None or team.organisation_id != actor.organisation_id or team.id not in actor.team_ids:
+        raise RuleViolation("请选择您所在的团队", fields={"team_id": "请选择您所在的团队"})
 
 
 def _check_plan(challenge: Challenge, data: BidIn) -> None:
@@ -142,7 +151,8 @@ def _still_open(challenge_id: int, now: datetime):
 
 
 def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetime,
-          open_at: datetime | None = None, summary: dict | None = None, **changes: object) -> str:
+          open_at: datetime | None = None, summary: dict | None = None, where: object = None,
+          **changes: object) -> str:
     """Apply one transition with a conditional UPDATE on the status (and the deadline for teams)."""
     step = states.transition(state=bid.status, action=action, role=actor.role)
     before = bid.status
@@ -150,6 +160,8 @@ def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetim
     stmt = update(Bid).where(col(Bid.id) == bid.id, col(Bid.status) == before)
     if open_at is not None:
         stmt = stmt.where(_still_open(bid.challenge_id, open_at))
+    if where is not None:
+        stmt = stmt.where(where)
     try:
         result = session.execute(stmt.values(status=target, updated_at=now, **changes))
     except IntegrityError as exc:
@@ -162,7 +174,26 @@ def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetim
     audit.record(session=session, actor=actor, action=f"bid.{action}", subject_type="bid",
                  subject_id=bid.id, summary={"before": before, "after": target,
                                              "challenge_id": bid.challenge_id, **(summary or {})})
+    if action in CHANGE_LABELS:
+        _tell_owner(session, actor, bid, action)
     return target
+
+
+CHANGE_LABELS = {"created": "新建了草稿", "edit": "修改了草稿", "submit": "提交了方案",
+                 "resubmit": "修改并重新提交了方案", "withdraw": "撤回了方案"}
+
+
+def _tell_owner(session: Session, actor: Actor, bid: Bid, change: str) -> None:
+    """The team's owner hears of every change to its bid made by another account (T31)."""
+    team = session.get(TeamProfile, bid.team_id)
+    if team is None or team.owner_id == actor.user_id:
+        return
+    challenge = session.get(Challenge, bid.challenge_id)
+    notifications.notify(
+        session=session, kind=Kind.BID_CHANGED, user_ids=[team.owner_id],
+        title=f"{actor.display_name}{CHANGE_LABELS.get(change, change)}：揭榜方案 #{bid.id}",
+        body=f"榜单“{challenge.title if challenge else ''}”，团队“{team.name}”。如非本团队授权，请立即联系科技局。",
+        link=f"/bids/{bid.id}")
 
 
 def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, now: datetime) -> Bid:
@@ -176,6 +207,7 @@ def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, 
         raise Conflict(LIVE_CONFLICT) from exc
     audit.record(session=session, actor=actor, action="bid.created", subject_type="bid", subject_id=bid.id,
                  summary={"after": B.DRAFT, "challenge_id": challenge.id, "team_id": bid.team_id})
+    _tell_owner(session, actor, bid, "created")
     return bid
 
 
@@ -248,14 +280,22 @@ def submit(*, session: Session, actor: Actor, bid_id: int) -> Bid:
     return bid
 
 
+def _not_opened(challenge_id: int, now: datetime):
+    """SQL condition: the bids on the challenge have not opened at `now` (see permissions.can_withdraw)."""
+    opened = or_(col(Challenge.status).in_(list(challenge_permissions.CLOSED_STATES)),
+                 and_(Challenge.status == ChallengeStatus.PUBLISHED, col(Challenge.bid_deadline) <= now))
+    return col(Bid.challenge_id).in_(select(Challenge.id).where(Challenge.id == challenge_id, not_(opened)))
+
+
 @_atomic
 def withdraw(*, session: Session, actor: Actor, bid_id: int) -> Bid:
-    """Withdraw a bid before the deadline; the team may then draft a new one."""
+    """Withdraw a bid before the bids open (also while its challenge waits for the bureau)."""
     now = utcnow()
-    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
-    _require(permissions.can_manage_bid(actor, bid))
-    _open_challenge(session, actor, bid.challenge_id, now)
-    _move(session, bid, action="withdraw", actor=actor, now=now, open_at=now,
+    bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
+    allowed, reason = permissions.can_withdraw(actor, bid, challenge, now)
+    if not allowed:
+        raise (Conflict if permissions.is_own(actor, bid) else Forbidden)(reason)
+    _move(session, bid, action="withdraw", actor=actor, now=now, where=_not_opened(bid.challenge_id, now),
           live_slot=None, withdrawn_at=now)
     session.commit()
     return bid

@@ -73,8 +73,9 @@ def add_attachment(*, session: Session, actor: Actor, challenge_id: int, upload:
                    confidential: bool, uploads_dir: Path, max_bytes: int) -> Attachment:
     """Attach a file to the company's own challenge."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    if not permissions.can_manage(actor, challenge)[0]:
-        raise Forbidden("只能为本企业的榜单上传附件")
+    allowed, reason = permissions.can_upload(actor, challenge)
+    if not allowed:
+        raise (Forbidden if not permissions.can_manage(actor, challenge)[0] else Conflict)(reason)
     name, content_type = check_upload(upload, max_bytes=max_bytes)
     if len(queries.attachments(session=session, challenge_id=challenge.id, include_confidential=True)) >= MAX_FILES:
         raise RuleViolation(f"每个榜单最多 {MAX_FILES} 个附件", fields={"file": "附件数量已达上限"})

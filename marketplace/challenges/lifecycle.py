@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from marketplace.auth.actor import SYSTEM
-from marketplace.challenges import queries, service
+from marketplace.challenges import bidding, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
@@ -67,7 +67,7 @@ def _go_live(session: Session, challenge_id: int, now: datetime) -> bool:
 
 def _close(session: Session, challenge_id: int, now: datetime) -> str | None:
     challenge = session.get(Challenge, challenge_id)
-    receipts = queries.sealed_receipts(session=session, challenge_id=challenge_id)
+    receipts = bidding.facts().sealed_receipts(session=session, challenge_id=challenge_id)
     bids = len(receipts)
     action = "close" if bids else "close_unfilled"
     try:
@@ -96,7 +96,7 @@ def _remind(session: Session, now: datetime) -> int:
         col(Challenge.bid_deadline) <= now + REMINDER_BEFORE)).all()
     sent = 0
     for challenge in soon:
-        users = queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)
+        users = bidding.facts().bidder_user_ids(session=session, challenge_id=challenge.id)
         sent += notifications.notify(
             session=session, kind=Kind.DEADLINE_SOON, user_ids=users, dedupe=f"deadline:{challenge.id}",
             title=f"“{challenge.title}”将于 3 天内截止揭榜", link=f"/challenges/{challenge.id}",

@@ -12,6 +12,9 @@ from marketplace.clock import as_utc
 
 Decision = tuple[bool, str]
 PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})
+# The states a challenge reaches only through its deadline's `close` step (later review stages join
+# here). Bids open on these and never on any other: not on a withdrawn, returned or resubmitted one.
+CLOSED_STATES = frozenset({S.CLOSED})
 
 
 def is_public(challenge: Challenge) -> bool:
@@ -39,6 +42,18 @@ def bidding_open(challenge: Challenge, now: datetime) -> bool:
     return challenge.status == S.PUBLISHED and not deadline_passed(challenge, now)
 
 
+def has_closed(challenge: Challenge, now: datetime) -> bool:
+    """Bidding has ended for good, so the sealed bids may be opened (T32).
+
+    True once the challenge has reached `closed`, or while it is still `published` past its deadline
+    (the scheduler's close is due and nothing else can happen to it: withdrawal and edits are refused
+    after the deadline). Never for a withdrawn, returned or submitted challenge, whatever the clock says.
+    """
+    if challenge.status in CLOSED_STATES:
+        return True
+    return challenge.status == S.PUBLISHED and deadline_passed(challenge, now)
+
+
 def can_post(actor: Actor) -> Decision:
     if actor.role != Role.COMPANY:
         return False, "只有企业账号可以发榜"
@@ -52,6 +67,27 @@ def can_manage(actor: Actor, challenge: Challenge) -> Decision:
     if is_owner(actor, challenge) and actor.org_verified:
         return True, ""
     return False, "只能管理本企业发布的榜单"
+
+
+UPLOAD_STATES = frozenset({S.DRAFT, S.RETURNED, S.PUBLISHED})
+
+
+def can_upload(actor: Actor, challenge: Challenge) -> Decision:
+    """Attachments: the posting company, while the challenge is being written or is taking bids."""
+    if not can_manage(actor, challenge)[0]:
+        return False, "只能为本企业的榜单上传附件"
+    if challenge.status not in UPLOAD_STATES:
+        return False, "榜单当前状态下不能上传附件"
+    return True, ""
+
+
+def can_see_recommendations(actor: Actor, challenge: Challenge) -> Decision:
+    """Teams recommended for a challenge: its company and the bureau, once it is public."""
+    if not (is_owner(actor, challenge) or actor.is_officer):
+        return False, "只有发榜企业和科技局可以查看推荐团队"
+    if not is_public(challenge):
+        return False, "榜单发布后才会推荐揭榜团队"
+    return True, ""
 
 
 def can_ask(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
@@ -86,7 +122,8 @@ def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> se
 
     Starts from the transition table and applies the rules that depend on more than the state:
     only the posting company edits; once bids exist a company must request a withdrawal instead
-    of withdrawing; a request is made once and approved only while pending.
+    of withdrawing; a request is made once and approved only while pending; a change of a published
+    challenge is approved or rejected only while one is pending.
     """
     from marketplace.challenges import states
 
@@ -103,4 +140,6 @@ def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> se
             actions.discard("request_withdrawal")
         if not pending:
             actions.discard("approve_withdrawal")
+        if challenge.pending_change is None:
+            actions -= {"approve_change", "reject_change"}
     return actions

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import Organisation, Role, User
 from marketplace.auth.actor import Actor
-from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges.models import (
     Attachment,
@@ -109,30 +108,6 @@ def all_for_officer(*, session: Session) -> list[Challenge]:
     return list(session.exec(select(Challenge).order_by(col(Challenge.id).desc())).all())
 
 
-def bid_count(*, session: Session, challenge_id: int) -> int:
-    """How many sealed bids a challenge has received (never who)."""
-    return session.exec(select(func.count()).select_from(Bid).where(
-        Bid.challenge_id == challenge_id,
-        col(Bid.status).in_([BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))).one()
-
-
-def sealed_receipts(*, session: Session, challenge_id: int) -> list[dict]:
-    """Receipt time and content hash of every submitted bid (for the opening record; no content)."""
-    rows = session.exec(select(Bid.id, Bid.submitted_at, Bid.receipt_hash).where(
-        Bid.challenge_id == challenge_id,
-        col(Bid.status).in_([BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
-        .order_by(col(Bid.id))).all()
-    return [{"bid_id": i, "submitted_at": at.isoformat() if at else None, "receipt_hash": h} for i, at, h in rows]
-
-
-def bid_counts(*, session: Session, challenge_ids: list[int]) -> dict[int, int]:
-    rows = session.exec(select(Bid.challenge_id, func.count()).where(
-        col(Bid.challenge_id).in_(challenge_ids or [-1]),
-        col(Bid.status).in_([BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
-        .group_by(Bid.challenge_id)).all()
-    return dict(rows)
-
-
 def clarifications(*, session: Session, challenge: Challenge, actor: Actor) -> list[Clarification]:
     """Answered questions for everyone; the company and officers also see unanswered ones; a team its own."""
     stmt = select(Clarification).where(Clarification.challenge_id == challenge.id)
@@ -165,12 +140,6 @@ def company_user_ids(*, session: Session, organisation_id: int) -> list[int]:
 
 def officer_user_ids(*, session: Session) -> list[int]:
     return list(session.exec(select(User.id).where(User.role == Role.OFFICER)).all())
-
-
-def live_bidder_user_ids(*, session: Session, challenge_id: int) -> list[int]:
-    """The users who drafted or submitted a live bid on a challenge."""
-    return list(session.exec(select(Bid.created_by).where(
-        Bid.challenge_id == challenge_id, col(Bid.live_slot).is_not(None))).all())
 
 
 def organisation_of(*, session: Session, challenge: Challenge) -> Organisation:

@@ -6,14 +6,16 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, update
 
+from marketplace.accounts import queries as account_queries
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
-from marketplace.challenges import permissions, queries, states
+from marketplace.challenges import bidding, permissions, queries, states
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
 from marketplace.clock import as_utc, from_shanghai_local, utcnow
 from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.money import format_yuan
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
 from marketplace.states import Transition
@@ -87,18 +89,121 @@ def create_draft(*, session: Session, actor: Actor, data: ChallengeIn) -> Challe
     return challenge
 
 
+CHANGE_LABELS = {"title": "标题", "offered_fen": "揭榜金额", "committed_funds_fen": "企业投入资金",
+                 "bid_deadline": "揭榜截止时间", "indicators": "技术指标", "period_months": "实施周期",
+                 "deliverables": "交付成果", "requirements": "揭榜条件", "ip_terms": "知识产权约定",
+                 "award_mode": "揭榜方式", "background": "需求背景", "bottleneck": "技术瓶颈",
+                 "scenario": "应用场景", "trl_target": "目标技术成熟度", "industry": "产业领域",
+                 "weak_link": "薄弱环节", "contact_name": "联系人", "contact_phone": "联系电话",
+                 "contact_email": "联系邮箱", "confidential_annex": "保密资料"}
+
+
 def update_challenge(*, session: Session, actor: Actor, challenge_id: int, data: ChallengeIn) -> Challenge:
-    """Edit a draft or returned challenge; an edit to a published one goes back through review."""
+    """Edit a draft or returned challenge; an edit of a published one waits for the bureau's approval."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     _require(permissions.can_manage(actor, challenge))
     now = utcnow()
-    if challenge.status == S.PUBLISHED and permissions.deadline_passed(challenge, now):
-        raise Conflict("揭榜已截止，不能再修改榜单")
+    if challenge.status == S.PUBLISHED:
+        return _request_change(session, actor, challenge, data, now)
     _check_deadline(_deadline(data), now)
     move(session=session, challenge=challenge, action="edit", role=_role(actor), actor=actor,
          summary={"fields": sorted(data.model_fields_set)}, **_fields(data))
     session.commit()
     return challenge
+
+
+def _stored(values: dict) -> dict:
+    """Column values as JSON (the deadline as an ISO string)."""
+    return {k: as_utc(v).isoformat() if k == "bid_deadline" else v for k, v in values.items()}
+
+
+def _loaded(change: dict) -> dict:
+    return {k: datetime.fromisoformat(v) if k == "bid_deadline" else v for k, v in change.items()}
+
+
+def _request_change(session: Session, actor: Actor, challenge: Challenge, data: ChallengeIn,
+                    now: datetime) -> Challenge:
+    """Keep a published challenge (and its bids) where it is; the edit waits for the bureau (T32).
+
+    Taking it back to review would hide it, and every bid on it, from the teams, and let its company
+    withdraw it without the bureau (edit → resubmit → withdraw); so the same request path holds
+    whether bids exist or not, and the company cannot tell from it whether a draft bid exists.
+    """
+    if permissions.deadline_passed(challenge, now):
+        raise Conflict("揭榜已截止，不能再修改榜单")
+    _check_deadline(_deadline(data), now)
+    current = _stored({k: getattr(challenge, k) for k in _fields(data)})
+    change = {k: v for k, v in _stored(_fields(data)).items() if current[k] != v}
+    if not change:
+        raise RuleViolation("榜单内容没有变化")
+    move(session=session, challenge=challenge, action="request_change", role=_role(actor), actor=actor,
+         summary={"fields": sorted(change)}, pending_change=change, change_requested_at=now)
+    notifications.notify(session=session, kind=Kind.CHALLENGE_CHANGED,
+                         user_ids=queries.officer_user_ids(session=session),
+                         title=f"榜单修改申请：{challenge.title}", body=f"修改内容：{_labels(change)}",
+                         link=f"/challenges/{challenge.id}")
+    session.commit()
+    return challenge
+
+
+def _labels(change: dict) -> str:
+    return "、".join(CHANGE_LABELS.get(k, k) for k in sorted(change)) or "—"
+
+
+def approve_change(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
+    """Apply a pending change of a published challenge; every team with a bid on it is told."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if challenge.pending_change is None:
+        raise Conflict("该榜单没有待处理的修改申请")
+    now = utcnow()
+    if permissions.deadline_passed(challenge, now):
+        raise Conflict("揭榜已截止，不能再修改榜单")
+    values = _loaded(challenge.pending_change)
+    if "bid_deadline" in values and values["bid_deadline"] <= now + MIN_BIDDING_WINDOW:
+        raise Conflict("申请中的截止时间距今已不足 1 天，请驳回后由企业重新申请")
+    move(session=session, challenge=challenge, action="approve_change", role=_role(actor), actor=actor,
+         summary={"fields": sorted(values)}, pending_change=None, change_requested_at=None, **values)
+    _tell_bidders_changed(session, challenge, sorted(values))
+    notifications.notify(
+        session=session, kind=Kind.CHALLENGE_CHANGED,
+        user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+        title=f"榜单修改已获批准：{challenge.title}", body=f"修改内容：{_labels(values)}",
+        link=f"/challenges/{challenge.id}")
+    from marketplace import recommend
+
+    recommend.challenge_changed(session=session, challenge=challenge)
+    session.commit()
+    return challenge
+
+
+def reject_change(*, session: Session, actor: Actor, challenge_id: int, data: ReturnIn) -> Challenge:
+    """Refuse a pending change; the challenge stays as published."""
+    challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if challenge.pending_change is None:
+        raise Conflict("该榜单没有待处理的修改申请")
+    move(session=session, challenge=challenge, action="reject_change", role=_role(actor), actor=actor,
+         summary={"comment": data.comment, "fields": sorted(challenge.pending_change)},
+         pending_change=None, change_requested_at=None, officer_comment=data.comment)
+    notifications.notify(
+        session=session, kind=Kind.CHALLENGE_CHANGED,
+        user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+        title=f"榜单修改申请未获批准：{challenge.title}", body=f"科技局意见：{data.comment}",
+        link=f"/challenges/{challenge.id}")
+    session.commit()
+    return challenge
+
+
+def _tell_bidders_changed(session: Session, challenge: Challenge, fields: list[str]) -> None:
+    """Every team with a live bid hears what changed; a quote above the new amount is named (revise it)."""
+    for team_id, bid_id, price_fen in bidding.facts().live_bids(session=session, challenge_id=challenge.id):
+        body = f"科技局已批准发榜企业修改：{_labels(dict.fromkeys(fields))}。请核对您的揭榜方案是否仍符合榜单要求。"
+        if price_fen > challenge.offered_fen:
+            body += (f"您的报价 {format_yuan(price_fen)} 已超过调整后的揭榜金额 {format_yuan(challenge.offered_fen)}，"
+                     "请在截止前修改并重新提交方案。")
+        notifications.notify(
+            session=session, kind=Kind.CHALLENGE_CHANGED,
+            user_ids=account_queries.team_member_ids(session=session, team_id=team_id),
+            title=f"榜单“{challenge.title}”内容已调整", body=body, link=f"/bids/{bid_id}")
 
 
 def submit(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
@@ -164,11 +269,12 @@ def withdraw(*, session: Session, actor: Actor, challenge_id: int, data: Withdra
     if not actor.is_officer:
         _require(permissions.can_manage(actor, challenge))
     now = utcnow()
-    if challenge.status == S.PUBLISHED:
-        if permissions.deadline_passed(challenge, now):
-            raise Conflict("揭榜已截止，不能撤榜")
-        if not actor.is_officer and queries.live_bidder_user_ids(session=session, challenge_id=challenge.id):
-            raise Conflict("该榜单已有揭榜方案，撤榜需提交申请并经科技局批准")
+    if challenge.status == S.PUBLISHED and permissions.deadline_passed(challenge, now):
+        raise Conflict("揭榜已截止，不能撤榜")
+    # In every state, not only while published: a challenge sent back to review keeps its bids.
+    # Submitted bids only: drafts are invisible to the company, so they must not change its answer.
+    if not actor.is_officer and bidding.facts().submitted_count(session=session, challenge_id=challenge.id):
+        raise Conflict("该榜单已有揭榜方案，撤榜需提交申请并经科技局批准")
     move(session=session, challenge=challenge, action="withdraw", role=_role(actor), actor=actor,
          summary={"reason": data.reason}, withdraw_reason=data.reason)
     _tell_bidders_withdrawn(session, challenge, data.reason)
@@ -200,6 +306,8 @@ def approve_withdrawal(*, session: Session, actor: Actor, challenge_id: int) -> 
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     if challenge.withdrawal_requested_at is None:
         raise Conflict("该榜单没有待处理的撤榜申请")
+    if permissions.has_closed(challenge, utcnow()):  # the bids are due to open: no withdrawal now
+        raise Conflict("揭榜已截止，不能撤榜")
     move(session=session, challenge=challenge, action="approve_withdrawal", role=_role(actor),
          actor=actor, summary={"reason": challenge.withdraw_reason})
     _tell_bidders_withdrawn(session, challenge, challenge.withdraw_reason)
@@ -210,7 +318,7 @@ def approve_withdrawal(*, session: Session, actor: Actor, challenge_id: int) -> 
 def _tell_bidders_withdrawn(session: Session, challenge: Challenge, reason: str) -> None:
     notifications.notify(
         session=session, kind=Kind.CHALLENGE_WITHDRAWN,
-        user_ids=queries.live_bidder_user_ids(session=session, challenge_id=challenge.id),
+        user_ids=bidding.facts().bidder_user_ids(session=session, challenge_id=challenge.id),
         title=f"榜单“{challenge.title}”已撤榜", body=f"撤榜原因：{reason}", link=f"/challenges/{challenge.id}")
     from marketplace import recommend
 

@@ -13,7 +13,11 @@ BUREAU = (OFFICER, ADMIN)
 TRANSITIONS = machine([
     # sources, action, target, roles, button label
     ((S.DRAFT, S.RETURNED), "edit", "same", (COMPANY,), "编辑"),
-    (S.PUBLISHED, "edit", S.SUBMITTED, (COMPANY,), "修改（需重新审核）"),
+    # A published challenge is never taken back out of the hall by its company: an edit waits for
+    # the bureau while the challenge, and every bid on it, stays where it is (T32).
+    (S.PUBLISHED, "request_change", S.PUBLISHED, (COMPANY,), "修改榜单（需科技局批准）"),
+    (S.PUBLISHED, "approve_change", S.PUBLISHED, BUREAU, "批准修改"),
+    (S.PUBLISHED, "reject_change", S.PUBLISHED, BUREAU, "驳回修改"),
     ((S.DRAFT, S.RETURNED), "submit", S.SUBMITTED, (COMPANY,), "提交审核"),
     (S.SUBMITTED, "return", S.RETURNED, BUREAU, "退回修改"),
     (S.SUBMITTED, "publish", S.PUBLISHED, BUREAU, "审核通过并发布"),

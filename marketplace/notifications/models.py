@@ -21,6 +21,8 @@ class Kind(StrEnum):
     CHALLENGE_WITHDRAWN = "challenge_withdrawn"
     REVIEW_OUTCOME = "review_outcome"
     INVITED = "invited"
+    BID_CHANGED = "bid_changed"
+    CHALLENGE_CHANGED = "challenge_changed"
 
 
 KIND_LABELS = {
@@ -32,6 +34,8 @@ KIND_LABELS = {
     Kind.CHALLENGE_WITHDRAWN: "榜单已撤榜",
     Kind.REVIEW_OUTCOME: "形式审查结果",
     Kind.INVITED: "受邀揭榜",
+    Kind.BID_CHANGED: "揭榜方案被团队其他成员修改",
+    Kind.CHALLENGE_CHANGED: "榜单内容调整",
 }
 
 

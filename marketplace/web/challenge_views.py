@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData, QueryParams
@@ -11,7 +12,9 @@ from marketplace import recommend
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.audit import queries as audit_queries
 from marketplace.auth.actor import Actor
-from marketplace.challenges import permissions, queries, states
+from marketplace.bids import permissions as bid_permissions
+from marketplace.bids import queries as bid_queries
+from marketplace.challenges import permissions, queries, service, states
 from marketplace.challenges.models import (
     AWARD_MODE_LABELS,
     IP_LABELS,
@@ -21,7 +24,7 @@ from marketplace.challenges.models import (
 )
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
-from marketplace.money import yuan_decimal
+from marketplace.money import format_yuan, yuan_decimal
 from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5
@@ -63,7 +66,7 @@ def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
     params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
     return {
         "challenges": rows, "total": total, "flt": flt,
-        "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows]),
+        "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows]),
         "pages": max(1, math.ceil(total / queries.PAGE_SIZE)),
         "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
         "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,
@@ -77,9 +80,9 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     now = utcnow()
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
-    bid_count = queries.bid_count(session=session, challenge_id=challenge.id)
-    allowed = permissions.visible_actions(actor, challenge, has_bids=bool(
-        queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)))
+    bid_count = bid_queries.submitted_count(session=session, challenge_id=challenge.id)
+    # Submitted bids only: a draft is its team's business and the company must not learn of it.
+    allowed = permissions.visible_actions(actor, challenge, has_bids=bid_count > 0)
     actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
     ctx = {
         "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
@@ -96,10 +99,12 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
         "can_ask": permissions.can_ask(actor, challenge, now)[0],
         "recommendations": [], "visible_bids": [], "my_bid": None,
     }
+    ctx["pending_change"] = _pending_change(challenge) if (ctx["is_owner"] or actor.is_officer) else []
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS
-    if (ctx["is_owner"] or actor.is_officer) and permissions.is_public(challenge):
+    ctx["can_upload"] = permissions.can_upload(actor, challenge)[0]
+    if permissions.can_see_recommendations(actor, challenge)[0]:
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
         ctx["recommendations"] = recs
         ctx["rec_orgs"] = recommend.organisation_names(session, {r.item.organisation_id for r in recs})
@@ -107,19 +112,39 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     return ctx
 
 
+def _shown(name: str, value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if name.endswith("_fen"):
+        return format_yuan(int(value))
+    if name == "bid_deadline":
+        return to_shanghai(datetime.fromisoformat(str(value)) if isinstance(value, str) else value
+                           ).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return f"{len(value)} 项"
+    text = str(value)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def _pending_change(challenge: Challenge) -> list[tuple[str, str, str]]:
+    """(field, now, asked for) of a pending change, for the company and the bureau."""
+    change = challenge.pending_change or {}
+    return [(service.CHANGE_LABELS.get(k, k), _shown(k, getattr(challenge, k, None)), _shown(k, v))
+            for k, v in sorted(change.items())]
+
+
 def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:  # noqa: ANN001
-    """The sealed-bid block: only what the bid queries let this actor see."""
-    try:
-        from marketplace.bids import queries as bid_queries
-    except ImportError:  # pragma: no cover
-        return {}
-    ctx = {}
-    if hasattr(bid_queries, "visible_on_challenge"):
-        ctx["visible_bids"] = bid_queries.visible_on_challenge(session=session, actor=actor,
-                                                               challenge=challenge, now=now)
-    if hasattr(bid_queries, "live_bid_of") and actor.role == "team":
-        ctx["my_bid"] = bid_queries.live_bid_of(session=session, actor=actor, challenge=challenge)
-    return ctx
+    """The sealed-bid block: only what the bid queries let this actor see, and the bid predicates'
+    answers for its buttons (the template derives nothing)."""
+    my_bid = bid_queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    return {
+        "visible_bids": bid_queries.visible_on_challenge(session=session, actor=actor, challenge=challenge,
+                                                         now=now),
+        "my_bid": my_bid,
+        "my_bid_actions": bid_permissions.bid_actions(actor, my_bid, challenge, now) if my_bid else set(),
+        "can_bid": bid_permissions.can_bid(actor, challenge, now)[0],
+        "bids_opened": bid_permissions.may_open(actor, challenge, now),
+    }
 
 
 def challenge_form_context(values: dict | None = None, errors: dict | None = None, error: str = "",

@@ -64,8 +64,19 @@ def cast(session: Session) -> SimpleNamespace:
     w.officer = f.user(session, role=Role.OFFICER)
     w.profile = f.team(session, owner=w.team)
     w.other_profile = f.team(session, owner=w.other_team)
+    w.sibling_profile = f.team(session, owner=w.same_org_team)  # another lab of the same university
     w.challenge = challenge(session, w.owner)
     return w
+
+
+def add_member(session: Session, profile, owner):  # noqa: ANN001, ANN201
+    """A second account of the owner's organisation, added to the team by its owner."""
+    from marketplace.accounts import service as accounts
+
+    member = f.user(session, role=Role.TEAM, org=_org(session, owner))
+    accounts.add_team_member(session=session, actor=f.actor(session, owner), team_id=profile.id,
+                             login=member.email)
+    return member
 
 
 def _org(session: Session, u):  # noqa: ANN001, ANN202

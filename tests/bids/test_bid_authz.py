@@ -5,13 +5,16 @@ import pytest
 from tests import factories as f
 from tests.bids import helpers as h
 
-ACTORS = ["anon", "owner", "other_company", "team", "same_org_team", "other_team", "expert", "officer"]
+ACTORS = ["anon", "owner", "other_company", "team", "member", "same_org_team", "other_team", "expert",
+          "officer"]
+OWN = ("team", "member")  # the bidding team's owner, and an account the owner added to the team
 
 
 @pytest.fixture
 def world(session):
     w = h.cast(session)
     w.bid = h.submit(session, w.team, w.profile, w.challenge)
+    w.member = h.add_member(session, w.profile, w.team)
     session.commit()
     return w
 
@@ -30,7 +33,7 @@ def phase(session, w, when):
 
 # expected status per actor: (before the deadline, after it)
 READ_BID = {"anon": (303, 303), "owner": (404, 200), "other_company": (404, 404), "team": (200, 200),
-            "same_org_team": (200, 200), "other_team": (404, 404), "expert": (404, 404),
+            "member": (200, 200), "same_org_team": (404, 404), "other_team": (404, 404), "expert": (404, 404),
             "officer": (404, 200)}
 OFFICER_PAGE = {"anon": (303, 303), "officer": (409, 200)}  # everyone else: 403
 
@@ -44,7 +47,7 @@ def test_every_bid_route_for_every_role_before_and_after_the_deadline(client, se
     bid_page_and_api_follow_the_sealing_rule(c, world, who, when)
     review_page_and_exports_are_for_officers_after_the_deadline(c, world, who, when)
     formal_review_by_officers_after_the_deadline_only(c, world, who, when)
-    only_the_bidding_organisation_withdraws_and_only_before_the_deadline(c, world, who, when)
+    only_the_bidding_team_withdraws_and_only_before_the_deadline(c, world, who, when)
 
 
 def bid_page_and_api_follow_the_sealing_rule(c, world, who, when):
@@ -74,12 +77,12 @@ def review_page_and_exports_are_for_officers_after_the_deadline(c, world, who, w
         assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
 
 
-def only_the_bidding_organisation_withdraws_and_only_before_the_deadline(c, world, who, when):
+def only_the_bidding_team_withdraws_and_only_before_the_deadline(c, world, who, when):
     token = f.csrf(c)
     response = c.post(f"/bids/{world.bid.id}/withdraw", data={"csrf_token": token}, follow_redirects=False)
     api = c.post(f"/api/v1/bids/{world.bid.id}/withdraw", headers={"X-CSRFToken": token})
     readable = READ_BID[who][when == "closed"]
-    own = who in ("team", "same_org_team")
+    own = who in OWN
     if who == "anon":
         assert (response.status_code, api.status_code) == (303, 401)
     elif own:
@@ -115,10 +118,13 @@ def test_only_team_accounts_open_the_bid_form(client, session, world, who):
     assert api.status_code == (401 if who == "anon" else 403)
 
 
-def test_my_bids_lists_only_the_organisations_own(client, session, world):
+def test_my_bids_lists_only_the_teams_own(client, session, world):
     other = h.submit(session, world.other_team, world.other_profile, world.challenge)
-    c = as_(client, session, world, "same_org_team")
+    c = as_(client, session, world, "member")
     assert [b["id"] for b in c.get("/api/v1/bids?mine=1").json()] == [world.bid.id]
     page = c.get("/bids/mine")
     assert page.status_code == 200 and f"/bids/{world.bid.id}" in page.text
     assert f"/bids/{other.id}" not in page.text
+    sibling = as_(client, session, world, "same_org_team")  # another lab of the same university
+    assert sibling.get("/api/v1/bids?mine=1").json() == []
+    assert f"/bids/{world.bid.id}" not in sibling.get("/bids/mine").text

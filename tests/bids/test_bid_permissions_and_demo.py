@@ -20,7 +20,12 @@ ACTORS = {
     "anon": ANONYMOUS,
     "owner": Actor(user_id=1, role="company", organisation_id=COMPANY_ORG, org_verified=True),
     "other_company": Actor(user_id=2, role="company", organisation_id=OTHER_ORG, org_verified=True),
-    "own_team": Actor(user_id=3, role="team", organisation_id=TEAM_ORG, org_verified=True),
+    "own_team": Actor(user_id=3, role="team", organisation_id=TEAM_ORG, org_verified=True, team_ids=frozenset({1})),
+    "team_member": Actor(user_id=8, role="team", organisation_id=TEAM_ORG, org_verified=True,
+                         team_ids=frozenset({1, 2})),
+    # another lab of the same university (T31): same organisation, another team
+    "sibling_lab": Actor(user_id=7, role="team", organisation_id=TEAM_ORG, org_verified=True,
+                         team_ids=frozenset({2})),
     "other_team": Actor(user_id=4, role="team", organisation_id=OTHER_ORG, org_verified=True),
     "expert": Actor(user_id=5, role="expert", organisation_id=TEAM_ORG, org_verified=True),
     "officer": Actor(user_id=6, role="officer"),
@@ -29,7 +34,7 @@ OPENED = {B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED}
 
 
 def expected(who, status, closed):
-    if who == "own_team":
+    if who in ("own_team", "team_member"):
         return True
     return closed and who in ("owner", "officer") and status in OPENED
 

@@ -98,11 +98,12 @@ def test_another_company_cannot_see_a_draft(session, people):
         service.submit(session=session, actor=other, challenge_id=c.id)
 
 
-def test_editing_a_published_challenge_sends_it_back_to_review(session, people):
+def test_editing_a_published_challenge_waits_for_the_bureau_and_stays_published(session, people):
     c = f.challenge(session, company=people["company"], status="published")
     service.update_challenge(session=session, actor=people["company_actor"], challenge_id=c.id,
-                             data=parse(ChallengeIn, f.challenge_data()))
-    assert c.status == "submitted"
+                             data=parse(ChallengeIn, f.challenge_data(title="修改后的榜单标题")))
+    assert c.status == "published" and c.title != "修改后的榜单标题"
+    assert c.pending_change["title"] == "修改后的榜单标题"
 
 
 def test_withdrawal_with_bids_needs_the_bureau_and_tells_the_bidders(session, people):

@@ -52,10 +52,13 @@ def test_visible_actions_follow_the_withdrawal_rules():
     c = Challenge(organisation_id=7, created_by=1, title="t", industry="区块链", background="", bottleneck="",
                   deliverables="", committed_funds_fen=1, offered_fen=1, status="published",
                   bid_deadline=datetime(2030, 1, 1, tzinfo=timezone.utc))
-    assert visible_actions(owner, c, has_bids=False) == {"edit", "withdraw"}
-    assert visible_actions(owner, c, has_bids=True) == {"edit", "request_withdrawal"}
+    assert visible_actions(owner, c, has_bids=False) == {"request_change", "withdraw"}
+    assert visible_actions(owner, c, has_bids=True) == {"request_change", "request_withdrawal"}
     assert visible_actions(officer, c, has_bids=True) == {"withdraw"}
     c.withdrawal_requested_at = datetime(2029, 1, 1, tzinfo=timezone.utc)
-    assert visible_actions(owner, c, has_bids=True) == {"edit"}
+    assert visible_actions(owner, c, has_bids=True) == {"request_change"}
     assert visible_actions(officer, c, has_bids=True) == {"withdraw", "approve_withdrawal"}
+    c.pending_change = {"offered_fen": 1}
+    assert visible_actions(officer, c, has_bids=True) == {"withdraw", "approve_withdrawal", "approve_change",
+                                                          "reject_change"}
     assert visible_actions(stranger, c, has_bids=True) == set()

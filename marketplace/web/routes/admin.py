@@ -53,8 +53,12 @@ def create_user(request: Request, session: SessionDep, actor: CurrentActor, form
 def change_role(request: Request, user_id: int, session: SessionDep, actor: CurrentActor,
                 form: FormDep):
     """Change a user's role."""
-    user = accounts.change_role(session=session, actor=actor, user_id=user_id,
-                                role=str(form.get("role", "")))
+    try:
+        user = accounts.change_role(session=session, actor=actor, user_id=user_id,
+                                    role=str(form.get("role", "")))
+    except Conflict as exc:
+        session.rollback()
+        return flash(htmx.redirect(request, "/admin/users"), exc.message, "error")
     return flash(htmx.redirect(request, "/admin/users"), f"已修改 {user.display_name} 的角色")
 
 

@@ -86,11 +86,7 @@ def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dic
 
 
 def _biddable(session, actor, challenge_id: int) -> Challenge:  # noqa: ANN001
-    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    allowed, reason = permissions.can_bid(actor, challenge, utcnow())
-    if not allowed:
-        raise Forbidden(reason)
-    return challenge
+    return bids.open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
 
 
 @router.get("/bids/mine")
@@ -140,7 +136,8 @@ def bid_detail(request: Request, bid_id: int, session: SessionDep, actor: Curren
                          ids={bid.organisation_id} | {p["organisation_id"] for p in bid.partners})
     ctx = {"bid": bid, "challenge": challenge, "orgs": orgs, "now": now,
            "team": session.get(TeamProfile, bid.team_id), "own": permissions.is_own(actor, bid),
-           "open": challenge_permissions.bidding_open(challenge, now)}
+           "bid_actions": permissions.bid_actions(actor, bid, challenge, now),
+           "over_offered": permissions.is_own(actor, bid) and permissions.over_offered(bid, challenge)}
     return render(request, "bids/detail.html", ctx, block="content")
 
 

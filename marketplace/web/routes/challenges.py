@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from marketplace.bids import permissions as bid_permissions
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, lifecycle, queries, service
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -63,7 +64,7 @@ def download(request: Request, challenge_id: int, attachment_id: int, session: S
 def my_challenges(request: Request, session: SessionDep, actor: CurrentActor):
     """The company's own challenges in every state."""
     rows = queries.of_organisation(session=session, organisation_id=actor.organisation_id or -1)
-    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    counts = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     return render(request, "challenges/mine.html", {"challenges": rows, "counts": counts})
 
 
@@ -113,6 +114,9 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     if form.get("action") == "submit" and challenge.status in ("draft", "returned"):
         service.submit(session=session, actor=actor, challenge_id=challenge_id)
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")
+    if challenge.pending_change is not None:
+        return flash(htmx.redirect(request, f"/challenges/{challenge_id}"),
+                     "修改申请已提交科技局；批准前榜单按原内容继续揭榜")
     return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已保存")
 
 
@@ -175,6 +179,20 @@ def approve_withdrawal(request: Request, challenge_id: int, session: SessionDep,
                 session=session, actor=actor, challenge_id=challenge_id)
 
 
+@router.post("/challenges/{challenge_id:int}/approve-change", dependencies=[OfficerOnly])
+def approve_change(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    return _act(request, challenge_id, "已批准修改，并已通知揭榜团队", service.approve_change,
+                session=session, actor=actor, challenge_id=challenge_id)
+
+
+@router.post("/challenges/{challenge_id:int}/reject-change", dependencies=[OfficerOnly])
+def reject_change(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    def run(**kw):  # noqa: ANN003, ANN202
+        return service.reject_change(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
+    return _act(request, challenge_id, "已驳回修改申请", run, session=session, actor=actor,
+                challenge_id=challenge_id)
+
+
 @router.post("/challenges/{challenge_id:int}/relist")
 def relist(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
     return _act(request, challenge_id, "已生成新的榜单草稿，请修改截止时间后提交", service.relist,
@@ -235,5 +253,6 @@ def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
            "reviewable": {c.id for c in rows if bid_permissions.can_review(actor, c, now)[0]
                           and c.status in ("published", "closed")},
            "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
-           "challenges": rows, "counts": queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])}
+           "changes": [c for c in rows if c.pending_change is not None and c.status == "published"],
+           "challenges": rows, "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])}
     return render(request, "challenges/officer.html", ctx)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Role
+from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries as challenge_queries
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.templating import render
@@ -35,7 +36,7 @@ def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
     if actor.role == Role.COMPANY and actor.organisation_id:
         rows = challenge_queries.of_organisation(session=session, organisation_id=actor.organisation_id)
         ctx["my_challenges"] = rows
-        ctx["counts"] = challenge_queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+        ctx["counts"] = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     if actor.role == Role.TEAM and ctx.get("teams"):
         mine_first = sorted(ctx["teams"], key=lambda t: t.owner_id != actor.user_id)
         ctx["team_panels"] = [(t, recommend.challenges_for_team(session=session, team=t, k=5))

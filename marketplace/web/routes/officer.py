@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request
 from marketplace.accounts import queries as account_queries
 from marketplace.audit import queries as audit_queries
 from marketplace.audit.service import verify_chain
+from marketplace.bids import queries as bid_queries
+from marketplace.clock import utcnow
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import VerificationIn
 from marketplace.errors import RuleViolation
@@ -49,9 +51,12 @@ def verify(request: Request, organisation_id: int, session: SessionDep, actor: C
 def audit_log(request: Request, session: SessionDep, actor: CurrentActor, page: int = 1, action: str = "",
               verify: bool = False):
     """The audit log (审计日志), newest first; `verify=1` checks the whole hash chain."""
-    page = max(1, min(page, 100_000))
-    rows, total = audit_queries.recent(session=session, page=page, action=action[:40])
+    page, action = max(1, min(page, 100_000)), action[:40]
+    # Bid events follow the bids: sealed ones appear only as counts (no team, no hash) until they open.
+    readable = {"bid": bid_queries.readable_ids(actor=actor, now=utcnow())}
+    rows, total = audit_queries.recent(session=session, page=page, action=action, readable=readable)
     report = verify_chain(session=session) if verify else None
     ctx = {"events": rows, "total": total, "page": page, "pages": max(1, -(-total // audit_queries.PAGE_SIZE)),
-           "action": action[:40], "report": report, "labels": audit_queries.ACTION_LABELS}
+           "action": action, "report": report, "labels": audit_queries.ACTION_LABELS,
+           "sealed": audit_queries.sealed_counts(session=session, readable=readable, action=action)}
     return render(request, "officer/audit.html", ctx, block="content")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from marketplace import recommend
+from marketplace.accounts import permissions as account_permissions
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import TeamProfileIn
-from marketplace.errors import Forbidden, RuleViolation
+from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.industries import INDUSTRIES
 from marketplace.validation import parse
 from marketplace.web import htmx
@@ -47,7 +48,8 @@ def team_detail(request: Request, team_id: int, session: SessionDep):
 def teams_mine(request: Request, session: SessionDep, actor: CurrentActor):
     """The profiles of the actor's organisation."""
     teams = account_queries.teams_of(session=session, organisation_id=actor.organisation_id or 0)
-    return render(request, "teams/mine.html", {"teams": teams})
+    editable = {t.id for t in teams if account_permissions.can_edit_team_profile(actor, team_id=t.id)[0]}
+    return render(request, "teams/mine.html", {"teams": teams, "editable": editable})
 
 
 def _form_ctx(values=None, errors=None, error="", team=None) -> dict:  # noqa: ANN001
@@ -67,8 +69,9 @@ def team_new(request: Request, actor: CurrentActor):
 def team_edit(request: Request, team_id: int, session: SessionDep, actor: CurrentActor):
     """Form to edit a team profile."""
     team = account_queries.get_team(session=session, team_id=team_id)
-    if actor.organisation_id != team.organisation_id:
-        raise Forbidden("只能编辑本单位的团队画像")
+    allowed, reason = account_permissions.can_edit_team_profile(actor, team_id=team.id)
+    if not allowed:
+        raise Forbidden(reason)
     values = team.model_dump()
     for key in LINE_FIELDS:
         values[key] = "\n".join(values[key])
@@ -91,3 +94,38 @@ def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: 
         return render(request, "teams/form.html", _form_ctx(data, exc.fields, exc.message),
                       block="form", status_code=422)
     return flash(htmx.redirect(request, f"/teams/{team.id}"), "团队画像已保存")
+
+
+def _members_ctx(session, actor, team, error: str = "", values: dict | None = None) -> dict:  # noqa: ANN001
+    return {"team": team, "members": account_queries.team_members(session=session, team_id=team.id),
+            "can_manage": account_permissions.can_manage_team_members(actor, owner_id=team.owner_id)[0],
+            "error": error, "values": values or {}}
+
+
+@router.get("/team-profiles/{team_id}/members")
+def team_members(request: Request, team_id: int, session: SessionDep, actor: CurrentActor):
+    """The accounts that act for a team (its bids are theirs); the owner adds and removes them."""
+    team = account_queries.get_team(session=session, team_id=team_id)
+    if not account_permissions.is_team_member(actor, team.id):
+        raise NotFound("团队不存在")
+    return render(request, "teams/members.html", _members_ctx(session, actor, team), block="content")
+
+
+@router.post("/team-profiles/{team_id}/members")
+def team_member_add(request: Request, team_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    login = str(form.get("login") or "").strip()[:254]
+    try:
+        user = accounts.add_team_member(session=session, actor=actor, team_id=team_id, login=login)
+    except (RuleViolation, Conflict) as exc:
+        session.rollback()
+        team = account_queries.get_team(session=session, team_id=team_id)
+        return render(request, "teams/members.html",
+                      _members_ctx(session, actor, team, exc.message, {"login": login}),
+                      block="content", status_code=422 if isinstance(exc, RuleViolation) else 409)
+    return flash(htmx.redirect(request, f"/team-profiles/{team_id}/members"), f"已添加团队成员：{user.display_name}")
+
+
+@router.post("/team-profiles/{team_id}/members/{user_id}/remove")
+def team_member_remove(request: Request, team_id: int, user_id: int, session: SessionDep, actor: CurrentActor):
+    accounts.remove_team_member(session=session, actor=actor, team_id=team_id, user_id=user_id)
+    return flash(htmx.redirect(request, f"/team-profiles/{team_id}/members"), "已移除团队成员")
