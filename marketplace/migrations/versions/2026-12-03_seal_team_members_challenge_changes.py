@@ -1,7 +1,7 @@
 """seal: team members (a bid belongs to its team); pending changes of published challenges
 
 Revision ID: 5ea1b1d0c0de
-Revises: 0edebbd688cc
+Revises: 4e7f0b9c2a61
 Create Date: 2026-12-03 08:40:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import marketplace.types
 
 revision: str = '5ea1b1d0c0de'
-down_revision: str | None = '0edebbd688cc'
+down_revision: str | None = '4e7f0b9c2a61'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
