@@ -16,6 +16,7 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import OptionalActor, SessionDep, client_address, session_token
 from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.redirect_target import same_site_path
 from marketplace.web.security import cookie_names
 from marketplace.web.templating import render
 
@@ -23,9 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/dashboard"
+    """After login: the requested page when it is on this site, the dashboard when none was asked."""
+    return same_site_path(target) if target else "/dashboard"
 
 
 @router.get("/login")
