@@ -15,6 +15,7 @@ from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_setti
 from marketplace.errors import NotFound
 from marketplace.web import errors
 from marketplace.web.deps import OptionalActor, current_actor
+from marketplace.web.forms import form_encoding
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="jiebang 揭榜挂帅平台 API",
         version="1.0",
         docs_url=None, redoc_url=None, openapi_url=None,
-        dependencies=[Depends(ids_in_range), Depends(csrf_protect)],
+        dependencies=[Depends(ids_in_range), Depends(form_encoding), Depends(csrf_protect)],
     )
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()
