@@ -12,6 +12,7 @@ from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
+from marketplace.web.downloads import download
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 router = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["bids"])
@@ -72,5 +73,5 @@ def review_bid(bid_id: int, data: ReviewIn, session: SessionDep, actor: CurrentA
 def challenge_bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """The bid summary as .xlsx (officers, after the deadline)."""
     content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
-    return Response(content, media_type=export.MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="challenge-{challenge_id}-bids.xlsx"'})
+    return download(content, filename=f"揭榜方案汇总_榜单{challenge_id}.xlsx",
+                    fallback=f"challenge-{challenge_id}-bids.xlsx", media_type=export.MEDIA_TYPE)

@@ -5,7 +5,6 @@ challenges; every action is on `router`, which requires login."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
 
 from marketplace.bids import permissions as bid_permissions
 from marketplace.challenges import clarifications, files, lifecycle, queries, service
@@ -24,6 +23,7 @@ from marketplace.web.challenge_views import (
 )
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
+from marketplace.web.downloads import file_download
 from marketplace.web.forms import FormDep
 from marketplace.web.templating import render
 
@@ -55,8 +55,7 @@ def download(request: Request, challenge_id: int, attachment_id: int, session: S
                                        uploads_dir=request.app.state.settings.uploads_dir)
     if item.challenge_id != challenge_id:
         raise DomainError("附件不属于该榜单")
-    return FileResponse(path, media_type=item.content_type, filename=item.filename,
-                        content_disposition_type="attachment")
+    return file_download(path, filename=item.filename, media_type=item.content_type)
 
 
 @router.get("/challenges/mine")
