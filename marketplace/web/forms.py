@@ -46,7 +46,7 @@ def form_dict(form: FormData, *, lists: tuple[str, ...] = (), bools: tuple[str, 
     """Plain dict from a form: `lists` via getlist, `bools` as checkbox presence, `lines` split by line."""
     data: dict[str, Any] = {}
     for key in form.keys():
-        if key == "csrf_token" or key in lists or key in bools or key in lines:
+        if key in ("csrf_token", "form_token") or key in lists or key in bools or key in lines:
             continue
         value = form.get(key)
         data[key] = value if isinstance(value, str) else value

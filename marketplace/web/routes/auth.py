@@ -16,6 +16,7 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import OptionalActor, SessionDep, client_address, session_token
 from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.idempotent import form_once
 from marketplace.web.redirect_target import same_site_path
 from marketplace.web.security import cookie_names
 from marketplace.web.templating import render
@@ -84,13 +85,16 @@ def register_page(request: Request):
 def register_submit(request: Request, session: SessionDep, form: FormDep) -> Response:
     """Create a pending organisation and its first account."""
     data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
-    try:
+    def work() -> tuple[str, Response]:
         accounts.register(session=session, data=parse(RegistrationIn, data))
+        message = "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+        return "/login", flash(htmx.redirect(request, "/login"), message)
+
+    try:  # a double click makes one account; the replay goes to the login page
+        return form_once(request, session, None, form, work, address=client_address(request), waiting="/login")
     except (RuleViolation, Conflict) as exc:
         session.rollback()
         data.pop("password", None)
         status = 409 if isinstance(exc, Conflict) else 422
         return render(request, "auth/register.html", _register_context(data, exc.fields, exc.message),
                       block="form", status_code=status)
-    response = htmx.redirect(request, "/login")
-    return flash(response, "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。")
