@@ -5,20 +5,14 @@ Building is pure (rows in, bytes out); the two loaders read the database with th
 
 from __future__ import annotations
 
-import io
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
-from marketplace import money
+from marketplace import money, xlsx
 from marketplace.accounts.models import Organisation
 from marketplace.auth.actor import Actor
 from marketplace.bids import queries as bid_queries
@@ -27,14 +21,10 @@ from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.clock import as_utc, to_shanghai
 from marketplace.errors import Forbidden
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MEDIA_TYPE = xlsx.MEDIA_TYPE
 ATOM_MEDIA_TYPE = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-YUAN_FORMAT = '#,##0.00 "元"'
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
-# Characters XML 1.0 (and so xlsx and Atom) cannot carry at all.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -55,18 +45,13 @@ class ChallengeRow:
     bids: int
 
 
-# (header, column width, kind) — kind picks the cell format.
-COLUMNS = (
-    ("编号", 8, "int"), ("榜单名称", 40, "text"), ("发榜企业", 28, "text"), ("所在区", 10, "text"),
-    ("产业领域", 18, "text"), ("薄弱环节", 12, "text"), ("状态", 12, "text"),
-    ("企业承诺投入（元）", 20, "yuan"), ("揭榜金额（元）", 20, "yuan"),
-    ("揭榜截止（北京时间）", 18, "time"), ("发布时间（北京时间）", 18, "time"), ("揭榜方案数", 12, "int"),
-)
-
-
-def clean_text(value: str | None) -> str:
-    """Text without the control characters XML cannot hold."""
-    return _ILLEGAL_XML.sub("", value or "")
+C = xlsx.Column
+COLUMNS = [
+    C("编号", 8, "int"), C("榜单名称", 40), C("发榜企业", 28), C("所在区", 10), C("产业领域", 18),
+    C("薄弱环节", 12), C("状态", 12), C("企业承诺投入（元）", 20, "yuan"), C("揭榜金额（元）", 20, "yuan"),
+    C("揭榜截止（北京时间）", 18, "time"), C("发布时间（北京时间）", 18, "time"), C("揭榜方案数", 12, "int"),
+]
+clean_text = xlsx.clean_text  # also what the Atom feed strips
 
 
 def challenge_rows(*, session: Session, actor: Actor) -> list[ChallengeRow]:
@@ -97,48 +82,11 @@ def _values(row: ChallengeRow) -> tuple:
             row.committed_fen, row.offered_fen, row.bid_deadline, row.published_at, row.bids)
 
 
-def _cell(ws, value, kind: str) -> WriteOnlyCell:  # noqa: ANN001
-    """A typed cell: 元 as exact Decimal fen/100, times in Shanghai, text never read as a formula."""
-    if value is None:
-        return WriteOnlyCell(ws, value=None)
-    if kind == "yuan":
-        cell = WriteOnlyCell(ws, value=money.yuan_decimal(value))
-        cell.number_format = YUAN_FORMAT
-    elif kind == "time":
-        cell = WriteOnlyCell(ws, value=to_shanghai(value).replace(tzinfo=None))
-        cell.number_format = TIME_FORMAT
-    elif kind == "text":
-        cell = WriteOnlyCell(ws, value=clean_text(value))
-        cell.data_type = "s"  # a title like "=HYPERLINK(...)" stays text (formula injection)
-    else:
-        cell = WriteOnlyCell(ws, value=value)
-    return cell
-
-
-def _header(ws) -> list[WriteOnlyCell]:  # noqa: ANN001
-    cells = []
-    for title, _width, _kind in COLUMNS:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF7")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        cells.append(cell)
-    return cells
-
-
 def challenges_workbook(rows: Iterable[ChallengeRow]) -> bytes:
     """The challenge list as an .xlsx file: Chinese header (frozen), one row per challenge."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("榜单清单")
-    ws.freeze_panes = "A2"
-    for index, (_title, width, _kind) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.append(_header(ws))
-    for row in rows:
-        ws.append([_cell(ws, v, kind) for v, (_t, _w, kind) in zip(_values(row), COLUMNS, strict=True)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    book = xlsx.Book()
+    book.sheet("榜单清单", COLUMNS, rows=(_values(row) for row in rows))
+    return book.bytes()
 
 
 def export_filename(prefix: str, now: datetime, suffix: str) -> str:

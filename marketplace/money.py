@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 FEN_PER_YUAN = 100
 FEN_PER_WANYUAN = 1_000_000
@@ -15,21 +17,60 @@ class MoneyError(ValueError):
     """A money string that cannot be an amount of fen; the message is Chinese."""
 
 
-def fen_from_yuan(value: str | int | Decimal, *, allow_zero: bool = True) -> Fen:
-    """Parse an amount in 元 (string, int or Decimal — never float) into fen, exactly."""
-    if isinstance(value, float | bool):
-        raise MoneyError("金额不能是浮点数，请以字符串或整数提供")
-    text = str(value).strip().replace(",", "").replace("，", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise MoneyError("金额格式不正确") from exc
-    if not amount.is_finite():
-        raise MoneyError("金额必须是有限数值")
-    if amount < 0:
-        raise MoneyError("金额不能为负数")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise MoneyError("金额最多保留两位小数（精确到分）")
+MAX_TEXT = 30  # '10,000,000,000.00' is 17 characters; anything much longer is not an amount
+# ASCII digits only (re.ASCII: \d would also match '１２３' and '٣٤٥'), either plain or grouped by
+# commas in threes, then at most one decimal point. No sign, exponent, underscore or space.
+_AMOUNT = re.compile(r"(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.([0-9]+))?", re.ASCII)
+
+
+def _amount(value: str | int, places: int) -> Decimal:
+    """The exact Decimal an amount text denotes, or MoneyError saying what is wrong (in Chinese)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MoneyError("金额不能是浮点数，请以字符串或整数提供" if isinstance(value, float)
+                         else "金额格式不正确")
+    if isinstance(value, int):
+        if value < 0:
+            raise MoneyError("金额不能为负数")
+        if value > MAX_FEN:
+            raise MoneyError("金额超过 100 亿元，不合理")
+        return Decimal(value)
+    text = value.strip()
+    if not text:
+        raise MoneyError("请填写金额")
+    if len(text) > MAX_TEXT:
+        raise MoneyError("金额过长，请直接填写数字，例如 1600000.00")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise MoneyError(_why_not(text))
+    if len(match.group(1) or "") > places:
+        raise MoneyError("金额最多保留两位小数（精确到分）" if places == 2 else f"金额最多保留 {places} 位小数")
+    return Decimal(text.replace(",", ""))
+
+
+def _why_not(text: str) -> str:
+    """The most useful Chinese message for an amount text the pattern refuses."""
+    if any(c.isdigit() and not c.isascii() for c in text) or any("\uff00" <= c <= "\uffef" for c in text):
+        return "请使用半角阿拉伯数字（0-9）填写金额"
+    if text.startswith("-"):
+        return "金额不能为负数"
+    if text.startswith("+"):
+        return "金额前不要加正号"
+    lowered = text.lower()
+    if "e" in lowered and any(c.isdigit() for c in lowered) and not any(w in lowered for w in ("inf", "nan")):
+        return "金额不能使用科学计数法，请直接写出数字，例如 1600000"
+    if "," in text:
+        return "千位分隔逗号的位置不正确，例如 1,600,000.00"
+    return "金额格式不正确：只能填写数字和小数点，例如 1600000.00"
+
+
+def fen_from_yuan(value: str | int, *, allow_zero: bool = True) -> Fen:
+    """The one strict parser of amounts in 元 (text or int; never float) into exact fen.
+
+    ASCII digits, optionally grouped by commas in threes, at most one point and two decimals,
+    no sign or exponent, at most 100亿元. `allow_zero=False` is the rule for amounts that must be
+    positive (a price, the funds of a challenge). Raises only MoneyError, with a Chinese message.
+    """
+    amount = _amount(value, places=2)
     fen = int(amount * FEN_PER_YUAN)
     if fen > MAX_FEN:
         raise MoneyError("金额超过 100 亿元，不合理")
@@ -38,17 +79,30 @@ def fen_from_yuan(value: str | int | Decimal, *, allow_zero: bool = True) -> Fen
     return fen
 
 
-def fen_from_wanyuan(value: str | int | Decimal) -> Fen:
+def positive_fen_from_yuan(value: str | int) -> Fen:
+    """An amount that must be more than zero (揭榜报价, 揭榜金额, 企业投入资金)."""
+    return fen_from_yuan(value, allow_zero=False)
+
+
+def fen_from_wanyuan(value: str | int) -> Fen:
     """Parse an amount in 万元 into fen (at most six decimals, i.e. whole fen)."""
-    if isinstance(value, float | bool):
-        raise MoneyError("金额不能是浮点数，请以字符串或整数提供")
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise MoneyError("金额格式不正确") from exc
-    if not amount.is_finite():
-        raise MoneyError("金额必须是有限数值")
-    return fen_from_yuan(amount * 10_000)
+    amount = _amount(value, places=6) * 10_000
+    if amount > Decimal(MAX_FEN) / FEN_PER_YUAN:
+        raise MoneyError("金额超过 100 亿元，不合理")
+    return int(amount * FEN_PER_YUAN)
+
+
+def yuan_text_checker(*, positive: bool) -> Callable[[str], str]:
+    """A pydantic AfterValidator for an amount field: the stripped text, or a ValueError (Chinese)."""
+
+    def check(value: str) -> str:
+        try:
+            fen_from_yuan(value, allow_zero=not positive)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    return check
 
 
 def yuan_decimal(fen: Fen) -> Decimal:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from marketplace.errors import RuleViolation
+from marketplace.money import yuan_text_checker
 
 _TYPE_MESSAGES = {
     "missing": "此项必填",
@@ -42,6 +43,10 @@ def no_nul(value: str) -> str:
 
 
 CleanStr = Annotated[str, AfterValidator(no_nul)]
+# Every money field of every form and API schema is one of these two: text in 元, checked by the one
+# strict parser in money.py (ASCII digits, ≤ 2 decimals, ≤ 100亿元); the schema turns it into fen.
+YuanStr = Annotated[str, Field(max_length=30), AfterValidator(yuan_text_checker(positive=False))]
+PositiveYuanStr = Annotated[str, Field(max_length=30), AfterValidator(yuan_text_checker(positive=True))]
 
 
 class StrictIn(BaseModel):

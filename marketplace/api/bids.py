@@ -12,15 +12,18 @@ from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
+from marketplace.web.downloads import download
+from marketplace.web.idempotent import ApiKey, api_once
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 router = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["bids"])
 
 
 @router.post("/challenges/{challenge_id}/bids", response_model=BidOut, status_code=201)
-def create_bid(challenge_id: int, data: BidIn, session: SessionDep, actor: CurrentActor):
+def create_bid(challenge_id: int, data: BidIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
     """Draft a bid on a published challenge (verified research teams)."""
-    return bids.create_draft(session=session, actor=actor, challenge_id=challenge_id, data=data)
+    return api_once(session, actor, key, lambda: bids.create_draft(
+        session=session, actor=actor, challenge_id=challenge_id, data=data), model=BidOut, status_code=201)
 
 
 @router.put("/bids/{bid_id}", response_model=BidOut)
@@ -30,10 +33,14 @@ def update_bid(bid_id: int, data: BidIn, session: SessionDep, actor: CurrentActo
 
 
 @router.post("/bids/{bid_id}/submit", response_model=ReceiptOut)
-def submit_bid(bid_id: int, session: SessionDep, actor: CurrentActor) -> ReceiptOut:
+def submit_bid(bid_id: int, session: SessionDep, actor: CurrentActor, key: ApiKey):
     """Submit a draft; returns the receipt (server time and SHA-256 of the content)."""
-    bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
-    return ReceiptOut(bid_id=bid.id, submitted_at=bid.submitted_at, receipt_hash=bid.receipt_hash)
+
+    def work() -> ReceiptOut:
+        bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
+        return ReceiptOut(bid_id=bid.id, submitted_at=bid.submitted_at, receipt_hash=bid.receipt_hash)
+
+    return api_once(session, actor, key, work, model=ReceiptOut)
 
 
 @router.post("/bids/{bid_id}/withdraw", response_model=BidOut)
@@ -72,5 +79,5 @@ def review_bid(bid_id: int, data: ReviewIn, session: SessionDep, actor: CurrentA
 def challenge_bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """The bid summary as .xlsx (officers, after the deadline)."""
     content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
-    return Response(content, media_type=export.MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="challenge-{challenge_id}-bids.xlsx"'})
+    return download(content, filename=f"揭榜方案汇总_榜单{challenge_id}.xlsx",
+                    fallback=f"challenge-{challenge_id}-bids.xlsx", media_type=export.MEDIA_TYPE)

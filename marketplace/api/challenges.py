@@ -16,6 +16,7 @@ from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, Que
 from marketplace.clock import utcnow
 from marketplace.errors import Forbidden
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep, current_actor
+from marketplace.web.idempotent import ApiKey, api_once
 
 router = APIRouter(tags=["challenges"])
 authed = APIRouter(tags=["challenges"], dependencies=[Depends(current_actor)])
@@ -52,6 +53,11 @@ class ChallengeOut(BaseModel):
     officer_comment: str
     withdraw_reason: str
     bid_count: int = 0
+
+
+class InvitedOut(BaseModel):
+    team_id: int
+    invited: bool
 
 
 class ChallengePage(BaseModel):
@@ -129,9 +135,10 @@ def mine(session: SessionDep, actor: CurrentActor):
 
 
 @authed.post("/challenges", response_model=ChallengeOut, status_code=201)
-def create(data: ChallengeIn, session: SessionDep, actor: CurrentActor):
-    """Draft a challenge (verified companies)."""
-    return _out(session, service.create_draft(session=session, actor=actor, data=data))
+def create(data: ChallengeIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
+    """Draft a challenge (verified companies). With `Idempotency-Key`, a retry creates nothing new."""
+    return api_once(session, actor, key, lambda: _out(session, service.create_draft(
+        session=session, actor=actor, data=data)), model=ChallengeOut, status_code=201)
 
 
 @authed.put("/challenges/{challenge_id}", response_model=ChallengeOut)
@@ -142,8 +149,9 @@ def update(challenge_id: int, data: ChallengeIn, session: SessionDep, actor: Cur
 
 
 @authed.post("/challenges/{challenge_id}/submit", response_model=ChallengeOut)
-def submit(challenge_id: int, session: SessionDep, actor: CurrentActor):
-    return _out(session, service.submit(session=session, actor=actor, challenge_id=challenge_id))
+def submit(challenge_id: int, session: SessionDep, actor: CurrentActor, key: ApiKey):
+    return api_once(session, actor, key, lambda: _out(session, service.submit(
+        session=session, actor=actor, challenge_id=challenge_id)), model=ChallengeOut)
 
 
 @authed.post("/challenges/{challenge_id}/return", response_model=ChallengeOut)
@@ -187,13 +195,15 @@ def reject_change(challenge_id: int, data: ReturnIn, session: SessionDep, actor:
 
 
 @authed.post("/challenges/{challenge_id}/relist", response_model=ChallengeOut, status_code=201)
-def relist(challenge_id: int, session: SessionDep, actor: CurrentActor):
-    return _out(session, service.relist(session=session, actor=actor, challenge_id=challenge_id))
+def relist(challenge_id: int, session: SessionDep, actor: CurrentActor, key: ApiKey):
+    return api_once(session, actor, key, lambda: _out(session, service.relist(
+        session=session, actor=actor, challenge_id=challenge_id)), model=ChallengeOut, status_code=201)
 
 
 @authed.post("/challenges/{challenge_id}/questions", response_model=QuestionOut, status_code=201)
-def ask(challenge_id: int, data: QuestionIn, session: SessionDep, actor: CurrentActor):
-    return clarifications.ask(session=session, actor=actor, challenge_id=challenge_id, data=data)
+def ask(challenge_id: int, data: QuestionIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
+    return api_once(session, actor, key, lambda: clarifications.ask(
+        session=session, actor=actor, challenge_id=challenge_id, data=data), model=QuestionOut, status_code=201)
 
 
 @authed.post("/clarifications/{clarification_id}/answer", response_model=QuestionOut)
@@ -231,11 +241,14 @@ def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActo
 
 
 @authed.post("/challenges/{challenge_id}/invitations", status_code=201)
-def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor) -> dict:
+def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
     from marketplace.challenges.invitations import invite as invite_team
 
-    team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
-    return {"team_id": team.id, "invited": True}
+    def work() -> dict:
+        team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
+        return {"team_id": team.id, "invited": True}
+
+    return api_once(session, actor, key, work, model=InvitedOut, status_code=201)
 
 
 @authed.get("/teams/{team_id}/recommended-challenges", response_model=list[RecommendationOut])

@@ -25,6 +25,7 @@ from marketplace.api.schemas import (
 )
 from marketplace.auth import service as auth
 from marketplace.web.deps import CurrentActor, SessionDep, bearer_token, client_address, current_actor
+from marketplace.web.idempotent import ApiKey, api_once
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)}
 router = APIRouter(responses=ERRORS)
@@ -55,10 +56,12 @@ def revoke_token(request: Request, session: SessionDep, actor: CurrentActor) -> 
 
 
 @router.post("/register", response_model=UserOut, status_code=201, tags=["accounts"])
-def register(data: RegistrationIn, request: Request, session: SessionDep) -> UserOut:
+def register(request: Request, data: RegistrationIn, session: SessionDep, key: ApiKey):
     """Self-registration of a company or research team (organisation pending verification); rate-limited."""
-    user = accounts.register(session=session, data=data, address=client_address(request))
-    return _user_out(session, user)
+    address = client_address(request)
+    return api_once(session, None, key,
+                    lambda: _user_out(session, accounts.register(session=session, data=data, address=address)),
+                    model=UserOut, status_code=201, address=address)
 
 
 @authed.get("/me", response_model=UserOut, tags=["accounts"])

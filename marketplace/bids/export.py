@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session
 
+from marketplace import xlsx
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions, queries
@@ -18,10 +16,11 @@ from marketplace.clock import to_shanghai
 from marketplace.errors import Conflict, Forbidden
 from marketplace.money import yuan_decimal
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YUAN_FORMAT = '#,##0.00 "元"'
-HEADERS = ["方案编号", "揭榜团队", "牵头单位", "合作单位（份额）", "状态", "揭榜报价", "企业出资", "自筹资金",
-           "预期补助", "提交时间（北京时间）", "回执哈希（SHA-256）", "形式审查意见"]
+MEDIA_TYPE = xlsx.MEDIA_TYPE
+C = xlsx.Column
+COLUMNS = [C("方案编号", 10, "int"), C("揭榜团队", 24), C("牵头单位", 28), C("合作单位（份额）", 30), C("状态", 10),
+           C("揭榜报价", 18, "yuan"), C("企业出资", 18, "yuan"), C("自筹资金", 18, "yuan"), C("预期补助", 18, "yuan"),
+           C("提交时间（北京时间）", 20), C("回执哈希（SHA-256）", 30), C("形式审查意见", 30)]
 MONEY = ("price_fen", "budget_company_fen", "budget_own_fen", "budget_subsidy_fen")
 
 
@@ -33,19 +32,13 @@ def _authorise(session: Session, actor: Actor, challenge_id: int, now: datetime)
     return challenge
 
 
-def _money_cell(sheet, fen: int) -> WriteOnlyCell:  # noqa: ANN001
-    cell = WriteOnlyCell(sheet, value=yuan_decimal(fen))  # exact Decimal, never float arithmetic
-    cell.number_format = YUAN_FORMAT
-    return cell
-
-
-def _row(sheet, bid: Bid, teams: dict, orgs: dict) -> list:  # noqa: ANN001
+def _row(bid: Bid, teams: dict, orgs: dict) -> list:
     partners = "；".join(f"{orgs.get(p['organisation_id'], '?')}（{p['share_percent']}%）"
                         for p in bid.partners)
     submitted = to_shanghai(bid.submitted_at).strftime("%Y-%m-%d %H:%M:%S") if bid.submitted_at else ""
     return [bid.id, teams.get(bid.team_id, ""), orgs.get(bid.organisation_id, ""), partners,
             BID_STATUS_LABELS.get(bid.status, bid.status),
-            *(_money_cell(sheet, getattr(bid, name)) for name in MONEY),
+            *(getattr(bid, name) for name in MONEY),
             submitted, bid.receipt_hash or "", bid.review_reason]
 
 
@@ -56,12 +49,7 @@ def summary_xlsx(*, session: Session, actor: Actor, challenge_id: int, now: date
     org_ids = {b.organisation_id for b in bids} | {p["organisation_id"] for b in bids for p in b.partners}
     orgs = queries.names(session=session, model=Organisation, ids=org_ids)
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in bids})
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("揭榜方案汇总")
-    sheet.append([f"{challenge.title}（揭榜金额 {yuan_decimal(challenge.offered_fen):,.2f} 元）"])
-    sheet.append(HEADERS)
-    for bid in bids:
-        sheet.append(_row(sheet, bid, teams, orgs))
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = xlsx.Book()
+    title = f"{challenge.title}（揭榜金额 {yuan_decimal(challenge.offered_fen):,.2f} 元）"
+    book.sheet("揭榜方案汇总", COLUMNS, preamble=[title], rows=(_row(bid, teams, orgs) for bid in bids))
+    return book.bytes()

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from marketplace.money import MoneyError, fen_from_yuan
-from marketplace.validation import CleanStr, StrictIn
+from marketplace.money import fen_from_yuan
+from marketplace.validation import CleanStr, PositiveYuanStr, StrictIn, YuanStr
 
 
 class MilestoneIn(StrictIn):
@@ -31,33 +31,20 @@ class PartnerIn(StrictIn):
     role: CleanStr = Field(default="", max_length=200)
 
 
-def _check_money(value: str) -> str:
-    try:
-        fen_from_yuan(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from exc
-    return value.strip()
-
-
 class BidIn(StrictIn):
     team_id: int = Field(ge=1, le=2**62, description="揭榜团队（本单位的团队画像）")
     technical_route: CleanStr = Field(default="", max_length=20000)
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
-    price_yuan: str = Field(max_length=30, description="揭榜报价（元）")
-    budget_company_yuan: str = Field(default="0", max_length=30, description="企业出资（元）")
-    budget_own_yuan: str = Field(default="0", max_length=30, description="自筹资金（元）")
-    budget_subsidy_yuan: str = Field(default="0", max_length=30, description="预期补助（元）")
+    price_yuan: PositiveYuanStr = Field(description="揭榜报价（元），大于零")
+    budget_company_yuan: YuanStr = Field(default="0", description="企业出资（元）")
+    budget_own_yuan: YuanStr = Field(default="0", description="自筹资金（元）")
+    budget_subsidy_yuan: YuanStr = Field(default="0", description="预期补助（元）")
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
     prior_results: CleanStr = Field(default="", max_length=10000)
     partners: list[PartnerIn] = Field(default_factory=list, max_length=10)
     declare_no_double_funding: bool = False
     declare_ownership: bool = False
     declare_conflicts: CleanStr = Field(default="", max_length=1000)
-
-    @field_validator("price_yuan", "budget_company_yuan", "budget_own_yuan", "budget_subsidy_yuan")
-    @classmethod
-    def _money(cls, value: str) -> str:
-        return _check_money(value)
 
     @field_validator("partners")
     @classmethod

@@ -43,9 +43,17 @@ class Upload:
     data: bytes
 
 
+# Control and invisible format characters: NUL, line breaks, and the bidi controls (U+202E
+# RIGHT-TO-LEFT OVERRIDE and friends) that make 'invoice\u202Excod.exe' read as 'invoiceexe.docx'.
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
 def _clean_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or "\x00" in name or name.startswith(".") or len(name) > 200:
+    if any(unicodedata.category(c) in _HIDDEN for c in name):
+        message = "文件名含有控制字符或从右到左等不可见的方向控制字符，请重命名后再上传"
+        raise RuleViolation(message, fields={"file": message})
+    if not name or name.startswith(".") or len(name) > 200:
         raise RuleViolation("文件名无效", fields={"file": "文件名无效"})
     return name
 

@@ -9,8 +9,8 @@ from pydantic import Field, field_validator, model_validator
 from marketplace.accounts.validators import is_email
 from marketplace.challenges.models import AwardMode, IpTerms
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
-from marketplace.money import MoneyError, fen_from_yuan
-from marketplace.validation import CleanStr, StrictIn
+from marketplace.money import fen_from_yuan
+from marketplace.validation import CleanStr, PositiveYuanStr, StrictIn
 
 MAX_FUNDS_FEN = 100 * 100_000_000 * 100  # 100亿元
 
@@ -35,8 +35,8 @@ class ChallengeIn(StrictIn):
     trl_target: int = Field(default=6, ge=1, le=9)
     scenario: CleanStr = Field(default="", max_length=3000)
     period_months: int = Field(default=24, ge=1, le=120)
-    committed_funds_yuan: str = Field(max_length=30, description="企业投入资金（元）")
-    offered_yuan: str = Field(max_length=30, description="揭榜金额（元），不超过企业投入资金")
+    committed_funds_yuan: PositiveYuanStr = Field(description="企业投入资金（元），大于零")
+    offered_yuan: PositiveYuanStr = Field(description="揭榜金额（元），大于零且不超过企业投入资金")
     ip_terms: IpTerms = IpTerms.EXCLUSIVE
     award_mode: AwardMode = AwardMode.SINGLE
     requirements: CleanStr = Field(default="", max_length=3000)
@@ -69,15 +69,6 @@ class ChallengeIn(StrictIn):
         if len(set(names)) != len(names):
             raise ValueError("技术指标名称不能重复")
         return value
-
-    @field_validator("committed_funds_yuan", "offered_yuan")
-    @classmethod
-    def _money(cls, value: str) -> str:
-        try:
-            fen_from_yuan(value, allow_zero=False)
-        except MoneyError as exc:
-            raise ValueError(str(exc)) from exc
-        return value.strip()
 
     @field_validator("contact_email")
     @classmethod

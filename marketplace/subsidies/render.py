@@ -8,8 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from marketplace import xlsx
 
 COLUMNS = (("id", "编号"), ("policy", "政策"), ("beneficiary", "受益人"),
            ("entitlement", "核定补助(元)"), ("awarded", "本次安排(元)"), ("waitlisted", "候补(元)"),
@@ -52,66 +51,54 @@ def table(entries: list[dict[str, Any]], summary: dict[str, Any] | None = None) 
     return "\n".join(lines) + "\n"
 
 
-def _money_cell(sheet: Any, row: int, col: int, text: str) -> None:
-    cell = sheet.cell(row=row, column=col, value=Decimal(text))
-    cell.number_format = "#,##0.00"
+def _decimal_or_text(value: Any) -> Any:
+    """A summary value: an exact number when it is one, its text otherwise."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
 
 
-def _results_sheet(sheet: Any, entries: list[dict[str, Any]]) -> None:
-    headers = [label for _, label in COLUMNS] + ["说明"]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row, e in enumerate(entries, start=2):
-        if "error" in e:
-            sheet.append([str(e["id"])] + [None] * 7 + [e["error"]["code"], e["error"]["message"]])
-            continue
-        sheet.append([e["id"], e["policy"], e["beneficiary"]])
-        values = [e["entitlement"], e["awarded"], e["waitlisted"], e["split"]["city"],
-                  e["split"]["district"]]
-        for col, text in enumerate(values, start=4):
-            _money_cell(sheet, row, col, text)
-        sheet.cell(row=row, column=9, value=", ".join(e["reasons"]))
-        sheet.cell(row=row, column=10, value=e["explanation"]).alignment = Alignment(wrap_text=True)
-    for letter, width in zip("ABCDEFGHIJ", (14, 16, 14, 16, 16, 14, 16, 16, 24, 100), strict=True):
-        sheet.column_dimensions[letter].width = width
+RESULT_COLUMNS = [xlsx.Column(label, width, "decimal" if key in MONEY_KEYS else "text")
+                  for (key, label), width in zip(COLUMNS, (14, 16, 14, 16, 16, 14, 16, 16, 24), strict=True)]
+RESULT_COLUMNS.append(xlsx.Column("说明", 100, "wrap"))
 
 
-def _trace_sheet(sheet: Any, entries: list[dict[str, Any]]) -> None:
-    sheet.append(["编号", "步骤", "内容"])
+def _result_rows(entries: list[dict[str, Any]]) -> list[list[Any]]:
+    rows = []
     for e in entries:
-        for step in e.get("trace", []):
-            data = {k: v for k, v in step.items() if k != "step"}
-            sheet.append([e["id"], step["step"], json.dumps(data, ensure_ascii=False)])
+        if "error" in e:
+            rows.append([str(e["id"])] + [None] * 7 + [e["error"]["code"], e["error"]["message"]])
+            continue
+        money = [e["entitlement"], e["awarded"], e["waitlisted"], e["split"]["city"], e["split"]["district"]]
+        rows.append([e["id"], e["policy"], e["beneficiary"], *money, ", ".join(e["reasons"]), e["explanation"]])
+    return rows
 
 
-def _summary_sheet(sheet: Any, summary: dict[str, Any]) -> None:
-    sheet.append(["类别", "项目", "指标", "值"])
+def _trace_rows(entries: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[e["id"], step["step"], json.dumps({k: v for k, v in step.items() if k != "step"}, ensure_ascii=False)]
+            for e in entries for step in e.get("trace", [])]
+
+
+def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
     for code, totals in summary["per_policy"].items():
-        for key, value in totals.items():
-            sheet.append(["政策", code, key, value])
-    for party, value in summary["per_party"].items():
-        sheet.append(["出资方", party, "amount", value])
+        rows += [["政策", code, key, value] for key, value in totals.items()]
+    rows += [["出资方", party, "amount", value] for party, value in summary["per_party"].items()]
     for name, pool in summary["pools"].items():
-        for key, value in pool.items():
-            sheet.append(["资金池", name, key, value])
-    for row in sheet.iter_rows(min_row=2):
-        value = row[3].value
-        if isinstance(value, str) and row[2].value not in ("mode",):
-            try:
-                row[3].value = Decimal(value)
-                row[3].number_format = "#,##0.00"
-            except ArithmeticError:
-                pass
+        rows += [["资金池", name, key, value] for key, value in pool.items()]
+    return [[a, b, key, value if key == "mode" else _decimal_or_text(value)] for a, b, key, value in rows]
 
 
 def workbook(entries: list[dict[str, Any]], out: Path, summary: dict[str, Any] | None) -> Path:
     """Write 测算结果 (+ 汇总) + 计算步骤 sheets; money cells are exact decimals, 0.00 format."""
-    book = Workbook()
-    _results_sheet(book.active, entries)
-    book.active.title = "测算结果"
+    book = xlsx.Book()
+    book.sheet("测算结果", RESULT_COLUMNS, rows=_result_rows(entries))
     if summary is not None:
-        _summary_sheet(book.create_sheet("汇总"), summary)
-    _trace_sheet(book.create_sheet("计算步骤"), entries)
-    book.save(out)
-    return out
+        book.sheet("汇总", [xlsx.Column(t, 16, "auto") for t in ("类别", "项目", "指标", "值")],
+                   rows=_summary_rows(summary))
+    book.sheet("计算步骤", [xlsx.Column("编号"), xlsx.Column("步骤", 16), xlsx.Column("内容", 100)],
+               rows=_trace_rows(entries))
+    return book.save(out)

@@ -16,6 +16,7 @@ from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_setti
 from marketplace.errors import NotFound
 from marketplace.web import errors
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
+from marketplace.web.forms import form_encoding
 from marketplace.web.limits import BodySizeLimit
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="jiebang 揭榜挂帅平台 API",
         version="1.0",
         docs_url=None, redoc_url=None, openapi_url=None,
-        dependencies=[Depends(ids_in_range), Depends(refuse_anonymous_uploads), Depends(csrf_protect)],
+        dependencies=[Depends(ids_in_range), Depends(refuse_anonymous_uploads), Depends(form_encoding),
+                      Depends(csrf_protect)],
     )
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from marketplace.errors import RuleViolation
+from marketplace.web.security import SAFE_METHODS
+
 LIST_SUFFIX = "[]"
+NOT_UTF8 = "提交的内容含有无法识别的字符（不是有效的 UTF-8 编码），未保存任何内容。请检查输入后重新提交。"
+
+
+async def form_encoding(request: Request) -> None:
+    """Refuse a url-encoded form whose bytes are not UTF-8, before anything reads it.
+
+    Starlette decodes such bytes to U+FFFD without a word, so a garbled title would be stored as
+    if the user had typed it. Runs as an app-wide dependency ahead of the CSRF check (which is the
+    first reader of the form); the body stays cached for the handler.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return
+    body = await request.body()
+    try:
+        parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise RuleViolation(NOT_UTF8, code="invalid_encoding") from None
 
 
 async def form_data(request: Request) -> FormData:
@@ -23,7 +46,7 @@ def form_dict(form: FormData, *, lists: tuple[str, ...] = (), bools: tuple[str, 
     """Plain dict from a form: `lists` via getlist, `bools` as checkbox presence, `lines` split by line."""
     data: dict[str, Any] = {}
     for key in form.keys():
-        if key == "csrf_token" or key in lists or key in bools or key in lines:
+        if key in ("csrf_token", "form_token") or key in lists or key in bools or key in lines:
             continue
         value = form.get(key)
         data[key] = value if isinstance(value, str) else value

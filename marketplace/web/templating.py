@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -30,6 +31,7 @@ def marked(text: str, terms) -> list[tuple[str, bool]]:  # noqa: ANN001
     return _marked(text or "", list(terms))
 
 
+templates.env.globals["new_form_token"] = lambda: secrets.token_urlsafe(24)  # see web/idempotent.py
 templates.env.filters.update(
     marked=marked,
     challenge_status=lambda s: CHALLENGE_STATUS_LABELS.get(s, s or ""),

@@ -16,6 +16,8 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import OptionalActor, SessionDep, client_address, session_token
 from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.idempotent import form_once
+from marketplace.web.redirect_target import same_site_path
 from marketplace.web.security import cookie_names
 from marketplace.web.templating import render
 
@@ -23,9 +25,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/dashboard"
+    """After login: the requested page when it is on this site, the dashboard when none was asked."""
+    return same_site_path(target) if target else "/dashboard"
 
 
 @router.get("/login")
@@ -84,9 +85,13 @@ def register_page(request: Request):
 def register_submit(request: Request, session: SessionDep, form: FormDep) -> Response:
     """Create a pending organisation and its first account."""
     data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
-    try:
-        accounts.register(session=session, data=parse(RegistrationIn, data),
-                          address=client_address(request))
+    def work() -> tuple[str, Response]:
+        accounts.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
+        message = "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+        return "/login", flash(htmx.redirect(request, "/login"), message)
+
+    try:  # a double click makes one account; the replay goes to the login page
+        return form_once(request, session, None, form, work, address=client_address(request), waiting="/login")
     except (RuleViolation, Conflict, RateLimited) as exc:
         session.rollback()
         data.pop("password", None)
@@ -94,5 +99,3 @@ def register_submit(request: Request, session: SessionDep, form: FormDep) -> Res
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return render(request, "auth/register.html", _register_context(data, exc.fields, exc.message),
                       block="form", status_code=status, headers=headers)
-    response = htmx.redirect(request, "/login")
-    return flash(response, "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。")

@@ -22,6 +22,7 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.downloads import download
 from marketplace.web.forms import FormDep
 from marketplace.web.templating import render, templates
 
@@ -198,5 +199,5 @@ def review_save(request: Request, bid_id: int, session: SessionDep, actor: Curre
 def bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Response:
     """Download the bid summary of a closed challenge (.xlsx)."""
     content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
-    return Response(content, media_type=export.MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="challenge-{challenge_id}-bids.xlsx"'})
+    return download(content, filename=f"揭榜方案汇总_榜单{challenge_id}.xlsx",
+                    fallback=f"challenge-{challenge_id}-bids.xlsx", media_type=export.MEDIA_TYPE)

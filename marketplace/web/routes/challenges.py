@@ -5,7 +5,7 @@ challenges; every action is on `router`, which requires login."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from starlette.responses import Response
 
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
@@ -25,7 +25,9 @@ from marketplace.web.challenge_views import (
 )
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
+from marketplace.web.downloads import file_download
 from marketplace.web.forms import FormDep
+from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render
 
 public_router = APIRouter(include_in_schema=False)
@@ -56,8 +58,7 @@ def download(request: Request, challenge_id: int, attachment_id: int, session: S
                                        uploads_dir=request.app.state.settings.uploads_dir)
     if item.challenge_id != challenge_id:
         raise DomainError("附件不属于该榜单")
-    return FileResponse(path, media_type=item.content_type, filename=item.filename,
-                        content_disposition_type="attachment")
+    return file_download(path, filename=item.filename, media_type=item.content_type)
 
 
 @router.get("/challenges/mine")
@@ -78,16 +79,21 @@ def new_form(request: Request, actor: CurrentActor):
 def create(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save a new draft; with action=submit also submit it for review."""
     data = form_to_challenge(form)
-    try:
+
+    def work() -> tuple[str, Response]:
         challenge = service.create_draft(session=session, actor=actor, data=parse(ChallengeIn, data))
+        target = f"/challenges/{challenge.id}"
+        if form.get("action") == "submit":
+            service.submit(session=session, actor=actor, challenge_id=challenge.id)
+            return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
+        return target, flash(htmx.redirect(request, target), "草稿已保存")
+
+    try:  # a double click or a reload of the same form makes one challenge (one-time form token)
+        return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
         session.rollback()
         return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
                       block="form", status_code=422)
-    if form.get("action") == "submit":
-        service.submit(session=session, actor=actor, challenge_id=challenge.id)
-        return flash(htmx.redirect(request, f"/challenges/{challenge.id}"), "榜单已提交，等待科技局审核")
-    return flash(htmx.redirect(request, f"/challenges/{challenge.id}"), "草稿已保存")
 
 
 @router.get("/challenges/{challenge_id:int}/edit")
@@ -204,8 +210,13 @@ def relist(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 def ask(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     def run(**kw):  # noqa: ANN003, ANN202
         return clarifications.ask(**kw, data=parse(QuestionIn, {"question": form.get("question", "")}))
-    return _act(request, challenge_id, "提问已提交，企业答复后将公开", run, session=session, actor=actor,
-                challenge_id=challenge_id)
+
+    def work() -> tuple[str, Response]:
+        response = _act(request, challenge_id, "提问已提交，企业答复后将公开", run, session=session, actor=actor,
+                        challenge_id=challenge_id)
+        return f"/challenges/{challenge_id}#qa", response
+
+    return form_once(request, session, actor, form, work, waiting=f"/challenges/{challenge_id}")
 
 
 @router.post("/clarifications/{clarification_id:int}/answer")

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from marketplace import exports
 from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.downloads import download
 
 public_router = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False)
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """`attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987 filename*)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @public_router.get("/challenges/feed.atom")
@@ -32,9 +26,9 @@ def challenges_feed(request: Request, session: SessionDep):
 def _challenges_xlsx(session, actor) -> Response:  # noqa: ANN001
     rows = exports.challenge_rows(session=session, actor=actor)
     now = utcnow()
-    names = [exports.export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges")]
-    return Response(exports.challenges_workbook(rows), media_type=exports.XLSX_MEDIA_TYPE,
-                    headers={"Content-Disposition": content_disposition(*names)})
+    name, fallback = (exports.export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges"))
+    return download(exports.challenges_workbook(rows), filename=name, fallback=fallback,
+                    media_type=exports.XLSX_MEDIA_TYPE)
 
 
 @router.get("/officer/exports/challenges.xlsx", dependencies=[OfficerOnly])

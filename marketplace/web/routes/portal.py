@@ -5,19 +5,17 @@ All public and read-only; the display switch only sets a cookie (no database wri
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from marketplace.portal import content
+from marketplace.web.redirect_target import same_site_path
 from marketplace.web.templating import render
 
 router = APIRouter()
 
 DISPLAY_COOKIE = "jb_display"
 DISPLAY_MODES = {"standard", "large"}
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.\-]*$")
 
 
 @router.get("/notices", include_in_schema=False)
@@ -63,8 +61,7 @@ def privacy(request: Request):
 @router.post("/display", include_in_schema=False)
 def display(mode: str = Form("standard"), next: str = Form("/")):  # noqa: A002 — the form field's name
     """适老化: larger text and higher contrast, remembered in a cookie for a year."""
-    target = next if _LOCAL_PATH.match(next) else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(same_site_path(next), status_code=303)
     response.set_cookie(DISPLAY_COOKIE, mode if mode in DISPLAY_MODES else "standard",
                         max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/")
     return response
