@@ -6,15 +6,16 @@ from __future__ import annotations
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.bids.models import Bid
+from marketplace.bids.permissions import OPENED_STATES
 from marketplace.challenges.models import Challenge
-from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.challenges.permissions import CLOSED_STATES
 from marketplace.challenges.stats import POSTED_STATES, StatsFilter, scoped
 
-# A bid counts once it was handed in (drafts and withdrawals are not participation).
-COUNTED = (BidStatus.SUBMITTED, BidStatus.QUALIFIED, BidStatus.DISQUALIFIED)
+# A bid counts once it was handed in (drafts and withdrawals are not participation): the opened states.
+COUNTED = tuple(OPENED_STATES)
 # Whether a bid is a consortium bid is part of its sealed content: it is counted only once the challenge closed.
-OPENED_CHALLENGES = (S.CLOSED,)
+OPENED_CHALLENGES = tuple(CLOSED_STATES)
 
 
 def participation(session: Session, flt: StatsFilter) -> dict[str, int]:

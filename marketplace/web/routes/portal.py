@@ -5,10 +5,11 @@ All public and read-only; the display switch only sets a cookie (no database wri
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from marketplace.portal import content
+from marketplace.web.forms import FormDep
 from marketplace.web.redirect_target import same_site_path
 from marketplace.web.templating import render
 
@@ -59,9 +60,10 @@ def privacy(request: Request):
 
 
 @router.post("/display", include_in_schema=False)
-def display(mode: str = Form("standard"), next: str = Form("/")):  # noqa: A002 — the form field's name
+def display(form: FormDep):
     """适老化: larger text and higher contrast, remembered in a cookie for a year."""
-    response = RedirectResponse(same_site_path(next), status_code=303)
+    mode = form.get("mode")
+    response = RedirectResponse(same_site_path(str(form.get("next", "/"))), status_code=303)
     response.set_cookie(DISPLAY_COOKIE, mode if mode in DISPLAY_MODES else "standard",
                         max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/")
     return response
