@@ -33,8 +33,11 @@ run: install assets
 	@echo "揭榜挂帅平台：http://$(HOST):$(PORT)  （演示账号见 README）"
 	$(BIN)/jiebang serve --host $(HOST) --port $(PORT)
 
+# Two processes by default (CI has 2 cores); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install assets
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'

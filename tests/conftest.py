@@ -21,7 +21,14 @@ from marketplace import db, migrate  # noqa: E402
 from marketplace.config import get_settings  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("JIEBANG_TEST_POSTGRES_URL", "")
-BACKENDS = ["sqlite"] + (["postgres"] if PG_ADMIN_URL else [])
+# CI (.ci/run) sets JIEBANG_REQUIRE_ALL=1: a skipped PostgreSQL, browser or fuzz test is then a failure.
+REQUIRE_ALL = os.environ.get("JIEBANG_REQUIRE_ALL") == "1"
+REQUIRED_IN_CI = ("postgres", "browser", "fuzz")
+# The PostgreSQL cases always exist; without a server they show as skipped, with the reason.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=[
+    pytest.mark.postgres,
+    pytest.mark.skipif(not PG_ADMIN_URL, reason="PostgreSQL: set JIEBANG_TEST_POSTGRES_URL to run it"),
+])]
 
 
 def create_pg_database(prefix: str = "jiebang_test") -> str:
@@ -110,3 +117,36 @@ def fresh_search_index():
     recommend._locals.clear()
     yield
     recommend._locals.clear()
+
+
+_ran: dict[str, int] = dict.fromkeys(REQUIRED_IN_CI, 0)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # noqa: ANN001
+    """Under JIEBANG_REQUIRE_ALL=1, a skipped PostgreSQL, browser or fuzz test fails instead."""
+    outcome = yield
+    report = outcome.get_result()
+    required = [m for m in REQUIRED_IN_CI if item.get_closest_marker(m)]
+    if REQUIRE_ALL and report.skipped and required:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"JIEBANG_REQUIRE_ALL=1: this {required[0]} test must run, but it was skipped: {reason}"
+
+
+def pytest_runtest_logreport(report):  # noqa: ANN001
+    if report.when == "call" and report.passed:
+        for marker in REQUIRED_IN_CI:
+            if marker in report.keywords:
+                _ran[marker] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+    """Under JIEBANG_REQUIRE_ALL=1, the run fails unless PostgreSQL, browser and fuzz tests all passed."""
+    if not REQUIRE_ALL or hasattr(session.config, "workerinput") or session.config.option.collectonly:
+        return
+    missing = [marker for marker, n in _ran.items() if n == 0]
+    if missing:
+        session.config.get_terminal_writer().line(
+            f"JIEBANG_REQUIRE_ALL=1: no {', '.join(missing)} test passed in this run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -19,7 +19,8 @@ from marketplace.clock import to_shanghai, utcnow
 from tests.servers import prepare_demo_database, uvicorn_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
 PASSWORD = "jiebang-demo-2026"
 TITLE = "<script>alert(1)</script>車規級碳化硅模块焊层"
 
