@@ -123,7 +123,7 @@ def challenge(session: Session, *, company: User | None = None, status: str = "p
         organisation_id=company.organisation_id, created_by=company.id, status=status,
         title=kw.pop("title", f"测试榜单{next(_seq)}"), industry=kw.pop("industry", "新一代信息技术"),
         background=kw.pop("background", "背景" * 10), bottleneck=kw.pop("bottleneck", "瓶颈" * 10),
-        deliverables="交付物",
+        deliverables=kw.pop("deliverables", "交付物"),
         indicators=kw.pop("indicators", [{"name": "指标一", "target": "≥1", "unit": "", "test_method": ""}]),
         committed_funds_fen=kw.pop("committed_funds_fen", 800_000_000), offered_fen=kw.pop("offered_fen", 500_000_000),
         bid_deadline=kw.pop("bid_deadline", now + timedelta(days=deadline_days)),
