@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 SKIP = ("/static", "/vendor/", "/docs", "/openapi.json")
 
 
-def get_paths(routes, prefix=""):  # noqa: ANN001, ANN201
+def get_paths(routes, prefix=""):
     """Every GET path template of the app, through included routers (FastAPI ≥0.16x wraps them)."""
     for route in routes:
         if hasattr(route, "original_router"):
@@ -30,7 +30,7 @@ def fill(path: str, ids: dict) -> str:
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids.get(m.group(1), ids["id"])), path)
 
 
-def bodies(response):  # noqa: ANN001, ANN201
+def bodies(response):
     """The response text, and every file inside it when it is a zip (xlsx)."""
     yield response.content.decode("utf-8", "replace")
     if response.content[:2] == b"PK":
@@ -39,11 +39,11 @@ def bodies(response):  # noqa: ANN001, ANN201
                 yield z.read(name).decode("utf-8", "replace")
 
 
-def urls(app, ids: dict) -> list[str]:  # noqa: ANN001
+def urls(app, ids: dict) -> list[str]:
     return sorted({fill(p, ids) for p in get_paths(app.routes) if not p.startswith(SKIP)})
 
 
-def crawl(client, app, ids):  # noqa: ANN001, ANN201
+def crawl(client, app, ids):
     """(url, response, body) for every GET route: pages also as HTMX fragments, lists also with ?mine=1."""
     for url in urls(app, ids):
         for headers in ({}, {"HX-Request": "true"})[:1 if url.startswith("/api/") else 2]:

@@ -1,4 +1,5 @@
-"""Test data builders: one per table, unique values from a counter, parents created on demand."""
+"""The test data factories for every domain (accounts, challenges, bids): one builder per table, unique
+values from a counter, parents created on demand, every field overridable. New workflows add theirs here."""
 
 from __future__ import annotations
 
@@ -109,15 +110,18 @@ def challenge_data(**overrides) -> dict:
     return data | overrides
 
 
-def challenge(session: Session, *, company: User | None = None, status: str = "published",
-              deadline_days: float = 30, **kw):
-    """A challenge row written directly, in any state."""
+def challenge(session: Session, *, company: User | None = None, org: Organisation | None = None,
+              status: str = "published", deadline_days: float = 30, **kw):
+    """A challenge row written directly, in any state (every field can be overridden).
+
+    The posting company is `company`, else a new company user of `org`, else a new company.
+    """
     from datetime import timedelta
 
     from marketplace.challenges.models import Challenge
     from marketplace.clock import utcnow
 
-    company = company or user(session, role=Role.COMPANY)
+    company = company or user(session, role=Role.COMPANY, org=org)
     now = utcnow()
     c = Challenge(
         organisation_id=company.organisation_id, created_by=company.id, status=status,

@@ -66,7 +66,7 @@ def setup_world(engine, teams):
         owner = f.user(s)
         users = [f.user(s, role="team") for _ in range(teams)]
         profiles = [f.team(s, owner=u) for u in users]
-        challenge = h.challenge(s, owner)
+        challenge = h.open_challenge(s, owner)
         s.commit()
         actors = [f.actor(s, u) for u in users]
         return challenge.id, actors, [p.id for p in profiles]

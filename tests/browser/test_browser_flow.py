@@ -123,7 +123,7 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
     assert any("纳米银膏" in r for r in routes) and any("瞬态液相" in r for r in routes)
 
 
-def assert_text_not_markup(page, selector):  # noqa: ANN001
+def assert_text_not_markup(page, selector):
     """Every element matching `selector` holds the title as its own text and no script element."""
     found = page.eval_on_selector_all(selector, """els => els.map(e => ({
         scripts: e.querySelectorAll('script').length,
@@ -132,7 +132,7 @@ def assert_text_not_markup(page, selector):  # noqa: ANN001
     assert all(item == {"scripts": 0, "text": TITLE} for item in found), found
 
 
-def bid(page, challenge_url, query, *, route, milestone, member, price, partner=None):  # noqa: ANN001
+def bid(page, challenge_url, query, *, route, milestone, member, price, partner=None):
     """Find the challenge by searching, fill the bid form (optionally as a consortium) and submit it."""
     page.goto("/challenges?q=" + query)
     assert_text_not_markup(page, f".challenge-card a[href='{challenge_url}']")  # the search card

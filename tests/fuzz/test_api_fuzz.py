@@ -25,7 +25,7 @@ EXCLUDED = "auth/token|me/password"
 EXAMPLES = 5  # per (operation, role, backend): 5 × 45 operations × 6 roles × 2 backends = 2,700 requests
 
 
-def _schema(app):  # noqa: ANN001, ANN202
+def _schema(app):
     return schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path_regex=EXCLUDED)
 
 
@@ -70,7 +70,7 @@ def test_no_generated_request_causes_a_server_error(fuzz_app, role, label):
     @seed(20261203)
     @settings(max_examples=EXAMPLES, deadline=None, database=None)
     @given(case=operation.as_strategy())
-    def fuzz(case):  # noqa: ANN001, ANN202
+    def fuzz(case):
         response = case.call(headers=headers[role])
         assert response.status_code < 500, f"{label} as {role}: {response.status_code} {response.text[:300]}"
 

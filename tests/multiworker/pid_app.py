@@ -7,11 +7,11 @@ from marketplace.web.main import app as _app
 PID = str(os.getpid()).encode()
 
 
-async def app(scope, receive, send):  # noqa: ANN001, ANN201
+async def app(scope, receive, send):
     if scope["type"] != "http":
         return await _app(scope, receive, send)
 
-    async def send_with_pid(message):  # noqa: ANN001, ANN202
+    async def send_with_pid(message):
         if message["type"] == "http.response.start":
             message["headers"] = [*message.get("headers", []), (b"x-test-worker-pid", PID)]
         await send(message)
