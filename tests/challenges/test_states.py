@@ -6,6 +6,7 @@ from marketplace.challenges import states
 from marketplace.challenges.models import ChallengeStatus
 from tests import machines
 
+
 @pytest.mark.parametrize("state", machines.CHALLENGE_STATES)
 def test_every_state_action_role_cell_matches_the_hand_written_machine(state):
     assert machines.mismatches(states.transition, machines.CHALLENGE, (state,)) == []
