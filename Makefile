@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench eval install assets clean
+.PHONY: run test mutate bench eval install assets clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ TEST_WORKERS ?= 2
 
 test: install assets
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# One-line mutations of the rule modules, each against its related tests (tests/mutate.py); prints the kill rate.
+mutate: install assets
+	$(BIN)/python tests/mutate.py
 
 bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
