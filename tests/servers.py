@@ -42,12 +42,14 @@ def uvicorn_server(url: str, var_dir: Path, workers: int = 1, app: str = "market
                              "--workers", str(workers), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        deadline = time.time() + 180  # generous: a loaded CI machine starts workers slowly
+        while True:
             try:
                 if httpx.get(base + "/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"uvicorn did not start on {base} (exit code {proc.poll()})") from None
                 time.sleep(0.3)
         yield base
     finally:

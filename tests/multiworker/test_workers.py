@@ -24,9 +24,20 @@ def server(tmp_path_factory):
     prepare_demo_database(url)
     with uvicorn_server(url, tmp_path_factory.mktemp("var"), workers=WORKERS,
                         app="tests.multiworker.pid_app:app") as base:
+        wait_for_workers(base)
         yield base
     if backend == "postgres":
         drop_pg_database(url)
+
+
+def wait_for_workers(base: str, timeout: float = 180) -> None:
+    """Until every worker has answered once (a loaded machine boots them one by one)."""
+    import time
+
+    seen, deadline = set(), time.monotonic() + timeout
+    while len(seen) < WORKERS and time.monotonic() < deadline:
+        seen.add(fresh(base, "GET", "/healthz").headers["x-test-worker-pid"])
+    assert len(seen) >= 2, f"only {len(seen)} worker(s) answered"
 
 
 def fresh(base: str, method: str, path: str, **kw) -> httpx.Response:
