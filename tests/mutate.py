@@ -19,11 +19,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOG = os.path.join(tempfile.gettempdir(), f"jiebang-mutate-{os.getpid()}.log")  # the last run's output
 TIMEOUT = 300  # seconds per mutation run
 
 
@@ -118,15 +120,18 @@ MUTATIONS = [
       "        stmt = stmt.where(Challenge.industry == flt.industry)", "        pass", CH_RULES),
     # --- accounts -----------------------------------------------------------------------------
     M("accounts: companies may verify organisations", "marketplace/accounts/permissions.py",
-      "    if actor.has_role(Role.OFFICER, Role.ADMIN):\n        return True, \"\"\n    return False, \"只有科技局",
-      "    if actor.has_role(Role.OFFICER, Role.ADMIN, Role.COMPANY):\n        return True, \"\"\n    return False, \"只有科技局",
+      "    if actor.has_role(Role.OFFICER, Role.ADMIN):\n        return True, \"\"\n"
+      "    return False, \"只有科技局",
+      "    if actor.has_role(Role.OFFICER, Role.ADMIN, Role.COMPANY):\n        return True, \"\"\n"
+      "    return False, \"只有科技局",
       ACCOUNTS),
     M("accounts: officers manage users", "marketplace/accounts/permissions.py",
-      "    if actor.has_role(Role.ADMIN):\n        return True, \"\"\n    return False, \"只有系统管理员可以管理账号\"",
-      "    if actor.has_role(Role.ADMIN, Role.OFFICER):\n        return True, \"\"\n    return False, \"只有系统管理员可以管理账号\"",
+      "    if actor.has_role(Role.ADMIN):\n        return True, \"\"\n    return False, \"只有系统管理员",
+      "    if actor.has_role(Role.ADMIN, Role.OFFICER):\n        return True, \"\"\n    return False, \"只有系统管理员",
       ACCOUNTS),
     M("accounts: any team edits any team profile", "marketplace/accounts/permissions.py",
-      "    if actor.has_role(Role.TEAM) and (actor.user_id == owner_id or actor.organisation_id == organisation_id):",
+      "    if actor.has_role(Role.TEAM) and (actor.user_id == owner_id or "
+      "actor.organisation_id == organisation_id):",
       "    if actor.has_role(Role.TEAM):", ACCOUNTS),
     M("accounts: a verified organisation can be verified again", "marketplace/accounts/service.py",
       "    if org.status == OrgStatus.VERIFIED:\n        raise Conflict(\"该单位已认证\")",
@@ -136,8 +141,8 @@ MUTATIONS = [
       "    return list(session.exec(select(Organisation)", ACCOUNTS + ("tests/web/test_onboarding.py",)),
     # --- money --------------------------------------------------------------------------------
     M("money: negative amounts accepted", "marketplace/money.py",
-      "    if amount < 0:\n        raise MoneyError(\"金额不能为负数\")", "    if False:\n        raise MoneyError(\"金额不能为负数\")",
-      MONEY),
+      "    if amount < 0:\n        raise MoneyError(\"金额不能为负数\")",
+      "    if False:\n        raise MoneyError(\"金额不能为负数\")", MONEY),
     M("money: sub-fen precision accepted", "marketplace/money.py",
       "    if amount != amount.quantize(Decimal(\"0.01\")):", "    if False:", MONEY),
     M("money: rounding half-even", "marketplace/money.py",
@@ -231,8 +236,10 @@ def run_tests(tests: tuple[str, ...]) -> tuple[bool, float]:
         code = _forked(tests)
     else:
         try:
-            code = subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests], cwd=ROOT,
-                                  capture_output=True, text=True, timeout=TIMEOUT).returncode
+            proc = subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests], cwd=ROOT,
+                                  capture_output=True, text=True, timeout=TIMEOUT)
+            Path(LOG).write_text(proc.stdout + proc.stderr, encoding="utf-8")
+            code = proc.returncode
         except subprocess.TimeoutExpired:
             code = -1  # a hang counts as caught: the suite would not pass
     if code == 5:
@@ -246,13 +253,15 @@ def _forked(tests: tuple[str, ...]) -> int:
         code = 3
         try:
             os.chdir(ROOT)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
+            out = os.open(LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
             import pytest
 
-            code = int(pytest.main([*PYTEST_ARGS, *tests]))
+            code = int(pytest.main([*PYTEST_ARGS, "-p", "no:randomly", *tests]))
         finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
             os._exit(code)
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
@@ -279,7 +288,7 @@ def main(argv: list[str]) -> int:
     print(f"baseline: {len(baseline)} test paths must pass unmutated …", flush=True)
     failed, seconds = run_tests(tuple(baseline))
     if failed:
-        print("the unmutated tests fail: fix them first")
+        print("the unmutated tests fail: fix them first\n" + "".join(open(LOG, encoding="utf-8").readlines()[-40:]))
         return 2
     print(f"baseline green ({seconds:.0f} s)\n", flush=True)
     caught, survived, stale, equivalent = [], [], [], []
