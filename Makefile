@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench eval install assets clean
+.PHONY: run test mutate bench eval install assets clean
 
 install: $(STAMP)
 
@@ -33,8 +33,15 @@ run: install assets
 	@echo "揭榜挂帅平台：http://$(HOST):$(PORT)  （演示账号见 README）"
 	$(BIN)/jiebang serve --host $(HOST) --port $(PORT)
 
+# Two processes by default (CI has 2 cores); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install assets
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# One-line mutations of the rule modules, each against its related tests (tests/mutate.py); prints the kill rate.
+mutate: install assets
+	$(BIN)/python tests/mutate.py
 
 bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'

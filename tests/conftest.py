@@ -21,7 +21,14 @@ from marketplace import db, migrate  # noqa: E402
 from marketplace.config import get_settings  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("JIEBANG_TEST_POSTGRES_URL", "")
-BACKENDS = ["sqlite"] + (["postgres"] if PG_ADMIN_URL else [])
+# CI (.ci/run) sets JIEBANG_REQUIRE_ALL=1: a skipped PostgreSQL, browser or fuzz test is then a failure.
+REQUIRE_ALL = os.environ.get("JIEBANG_REQUIRE_ALL") == "1"
+REQUIRED_IN_CI = ("postgres", "browser", "fuzz")
+# The PostgreSQL cases always exist; without a server they show as skipped, with the reason.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=[
+    pytest.mark.postgres,
+    pytest.mark.skipif(not PG_ADMIN_URL, reason="PostgreSQL: set JIEBANG_TEST_POSTGRES_URL to run it"),
+])]
 
 
 def create_pg_database(prefix: str = "jiebang_test") -> str:
@@ -42,14 +49,14 @@ def drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
-def fresh_database_url(backend: str, tmp_path_factory) -> str:  # noqa: ANN001
+def fresh_database_url(backend: str, tmp_path_factory) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
     return create_pg_database()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):  # noqa: ANN001
+def database_url(request, tmp_path_factory):
     """A migrated database on each configured backend."""
     url = fresh_database_url(request.param, tmp_path_factory)
     migrate.upgrade(url)
@@ -59,14 +66,14 @@ def database_url(request, tmp_path_factory):  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def engine(database_url):  # noqa: ANN001
+def engine(database_url):
     eng = db.make_engine(database_url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def session(engine):  # noqa: ANN001
+def session(engine):
     """A session whose commits become savepoints of an outer transaction rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
@@ -80,7 +87,7 @@ def session(engine):  # noqa: ANN001
 
 
 @pytest.fixture
-def app(engine, session):  # noqa: ANN001
+def app(engine, session):
     from marketplace.web.app import create_app
     from marketplace.web.deps import get_session
 
@@ -90,13 +97,13 @@ def app(engine, session):  # noqa: ANN001
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001
+def client(app):
     with TestClient(app, base_url="http://testserver") as c:
         yield c
 
 
 @pytest.fixture
-def anon(app):  # noqa: ANN001
+def anon(app):
     """A second, independent browser."""
     with TestClient(app, base_url="http://testserver") as c:
         yield c
@@ -110,3 +117,36 @@ def fresh_search_index():
     recommend._locals.clear()
     yield
     recommend._locals.clear()
+
+
+_ran: dict[str, int] = dict.fromkeys(REQUIRED_IN_CI, 0)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under JIEBANG_REQUIRE_ALL=1, a skipped PostgreSQL, browser or fuzz test fails instead."""
+    outcome = yield
+    report = outcome.get_result()
+    required = [m for m in REQUIRED_IN_CI if item.get_closest_marker(m)]
+    if REQUIRE_ALL and report.skipped and required:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"JIEBANG_REQUIRE_ALL=1: this {required[0]} test must run, but it was skipped: {reason}"
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        for marker in REQUIRED_IN_CI:
+            if marker in report.keywords:
+                _ran[marker] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under JIEBANG_REQUIRE_ALL=1, the run fails unless PostgreSQL, browser and fuzz tests all passed."""
+    if not REQUIRE_ALL or hasattr(session.config, "workerinput") or session.config.option.collectonly:
+        return
+    missing = [marker for marker, n in _ran.items() if n == 0]
+    if missing:
+        session.config.get_terminal_writer().line(
+            f"JIEBANG_REQUIRE_ALL=1: no {', '.join(missing)} test passed in this run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

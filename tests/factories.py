@@ -1,4 +1,5 @@
-"""Test data builders: one per table, unique values from a counter, parents created on demand."""
+"""The test data factories for every domain (accounts, challenges, bids): one builder per table, unique
+values from a counter, parents created on demand, every field overridable. New workflows add theirs here."""
 
 from __future__ import annotations
 
@@ -112,21 +113,24 @@ def challenge_data(**overrides) -> dict:
     return data | overrides
 
 
-def challenge(session: Session, *, company: User | None = None, status: str = "published",
-              deadline_days: float = 30, **kw):
-    """A challenge row written directly, in any state."""
+def challenge(session: Session, *, company: User | None = None, org: Organisation | None = None,
+              status: str = "published", deadline_days: float = 30, **kw):
+    """A challenge row written directly, in any state (every field can be overridden).
+
+    The posting company is `company`, else a new company user of `org`, else a new company.
+    """
     from datetime import timedelta
 
     from marketplace.challenges.models import Challenge
     from marketplace.clock import utcnow
 
-    company = company or user(session, role=Role.COMPANY)
+    company = company or user(session, role=Role.COMPANY, org=org)
     now = utcnow()
     c = Challenge(
         organisation_id=company.organisation_id, created_by=company.id, status=status,
         title=kw.pop("title", f"测试榜单{next(_seq)}"), industry=kw.pop("industry", "新一代信息技术"),
         background=kw.pop("background", "背景" * 10), bottleneck=kw.pop("bottleneck", "瓶颈" * 10),
-        deliverables="交付物",
+        deliverables=kw.pop("deliverables", "交付物"),
         indicators=kw.pop("indicators", [{"name": "指标一", "target": "≥1", "unit": "", "test_method": ""}]),
         committed_funds_fen=kw.pop("committed_funds_fen", 800_000_000), offered_fen=kw.pop("offered_fen", 500_000_000),
         bid_deadline=kw.pop("bid_deadline", now + timedelta(days=deadline_days)),

@@ -34,20 +34,22 @@ def prepare_demo_database(url: str) -> None:
 
 
 @contextlib.contextmanager
-def uvicorn_server(url: str, var_dir: Path, workers: int = 1) -> Iterator[str]:
+def uvicorn_server(url: str, var_dir: Path, workers: int = 1, app: str = "marketplace.web.main:app") -> Iterator[str]:
     """Serve the app on the given database; yields the base URL, stops the server afterwards."""
     port = free_port()
     env = {**os.environ, "JIEBANG_DATABASE_URL": url, "JIEBANG_VAR_DIR": str(var_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--port", str(port),
                              "--workers", str(workers), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        deadline = time.time() + 180  # generous: a loaded CI machine starts workers slowly
+        while True:
             try:
                 if httpx.get(base + "/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"uvicorn did not start on {base} (exit code {proc.poll()})") from None
                 time.sleep(0.3)
         yield base
     finally:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from marketplace.accounts.models import Role
 from marketplace.bids import service
 from marketplace.bids.schemas import BidIn
-from marketplace.challenges.models import Challenge, ChallengeStatus
+from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from tests import factories as f
 
@@ -18,18 +18,12 @@ INDICATORS = [{"name": "结壳热阻", "target": "≤0.08", "unit": "K/W", "test
               {"name": "功率循环寿命", "target": "≥50000", "unit": "次", "test_method": ""}]
 
 
-def challenge(session: Session, owner, *, days: float = 7, **kw) -> Challenge:  # noqa: ANN001
-    """A published challenge of the owner's company, closing in `days`."""
-    now = utcnow()
-    c = Challenge(organisation_id=owner.organisation_id, created_by=owner.id,
-                  title=kw.pop("title", "车规级碳化硅功率模块封装"), industry="智能与新能源汽车",
-                  background="背景" * 10, bottleneck="瓶颈" * 10, indicators=INDICATORS,
-                  deliverables="样品与工艺包", period_months=24, committed_funds_fen=200_000_000,
-                  offered_fen=kw.pop("offered_fen", 100_000_000), status=ChallengeStatus.PUBLISHED,
-                  bid_deadline=now + timedelta(days=days), published_at=now - timedelta(days=3), **kw)
-    session.add(c)
-    session.flush()
-    return c
+def open_challenge(session: Session, owner, *, days: float = 7, **kw) -> Challenge:
+    """A published challenge of the owner's company closing in `days`, with the two indicators above."""
+    return f.challenge(session, company=owner, deadline_days=days, title=kw.pop("title", "车规级碳化硅功率模块封装"),
+                       industry="智能与新能源汽车", indicators=INDICATORS, deliverables="样品与工艺包",
+                       committed_funds_fen=200_000_000, offered_fen=kw.pop("offered_fen", 100_000_000),
+                       published_at=utcnow() - timedelta(days=3), **kw)
 
 
 def close(session: Session, c: Challenge) -> None:
@@ -39,7 +33,7 @@ def close(session: Session, c: Challenge) -> None:
     session.commit()
 
 
-def payload(team_id: int, **kw) -> dict:  # noqa: ANN003
+def payload(team_id: int, **kw) -> dict:
     """A complete, submittable bid as the API takes it."""
     data = {"team_id": team_id, "technical_route": "氮化硅AMB基板+纳米银烧结+双面冷却",
             "milestones": [{"title": "仿真定型", "due_month": 6, "indicators": ["结壳热阻"]},
@@ -65,7 +59,7 @@ def cast(session: Session) -> SimpleNamespace:
     w.profile = f.team(session, owner=w.team)
     w.other_profile = f.team(session, owner=w.other_team)
     w.sibling_profile = f.team(session, owner=w.same_org_team)  # another lab of the same university
-    w.challenge = challenge(session, w.owner)
+    w.challenge = open_challenge(session, w.owner)
     return w
 
 
@@ -79,13 +73,13 @@ def add_member(session: Session, profile, owner):  # noqa: ANN001, ANN201
     return member
 
 
-def _org(session: Session, u):  # noqa: ANN001, ANN202
+def _org(session: Session, u):
     from marketplace.accounts.models import Organisation
 
     return session.get(Organisation, u.organisation_id)
 
 
-def submit(session: Session, user, profile, c: Challenge, **kw):  # noqa: ANN001, ANN003, ANN201
+def submit(session: Session, user, profile, c: Challenge, **kw):
     """Save and submit a bid as `user` through the service."""
     return service.save(session=session, actor=f.actor(session, user), challenge_id=c.id,
                         data=BidIn.model_validate(payload(kw.pop("team_id", profile.id), **kw)), submit=True)

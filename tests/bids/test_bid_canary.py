@@ -4,57 +4,29 @@ The crawl covers every GET route, as a page and as an HTMX fragment, plus the au
 events; the secrets are the canary in the bid's text and the bid's receipt hash (which the audit log
 once showed). A sibling lab of the bidding team's university is one of the crawling identities (T31)."""
 
-import io
-import re
 import secrets
-import zipfile
 
 import pytest
-from starlette.routing import Mount, Route
 
 from tests import factories as f
 from tests.bids import helpers as h
+from tests.crawl import crawl as crawl_all
+from tests.crawl import urls
 
 OTHERS = ["anon", "owner", "other_company", "same_org_team", "other_team", "expert", "officer", "admin"]
 EXTRA = ["/officer/audit?action=bid.", "/officer/audit?action=bid.submit", "/officer/audit?verify=1"]
-SKIP = ("/static", "/vendor/", "/docs", "/openapi.json")
-
-
-def get_paths(routes, prefix=""):
-    """Every GET path template of the app, through included routers (FastAPI ≥0.16x wraps them)."""
-    for route in routes:
-        if hasattr(route, "original_router"):
-            yield from get_paths(route.original_router.routes, prefix + route.include_context.prefix)
-        elif isinstance(route, Route) and "GET" in (route.methods or ()):
-            yield prefix + route.path
-        elif isinstance(route, Mount) and route.routes:
-            yield from get_paths(route.routes, prefix + route.path)
-
-
-def fill(path, ids):
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids.get(m.group(1), ids["bid_id"])), path)
-
-
-def bodies(response):
-    """The response text, and every file inside it when it is a zip (xlsx)."""
-    yield response.content.decode("utf-8", "replace")
-    if response.content[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(response.content)) as z:
-            for name in z.namelist():
-                yield z.read(name).decode("utf-8", "replace")
 
 
 def crawl(client, app, ids):
-    """(url, body) for every GET route: pages also as HTMX fragments, lists also with ?mine=1."""
-    urls = sorted({fill(p, ids) for p in get_paths(app.routes) if not p.startswith(SKIP)} | set(EXTRA))
-    assert any(u.startswith("/api/v1/bids") for u in urls) and any("/bids/" in u for u in urls)
-    assert "/officer/audit" in urls
-    for url in urls:
-        for headers in ({}, {"HX-Request": "true"})[:1 if url.startswith("/api/") else 2]:
-            for query in ("", "?mine=1")[:2 if url.endswith("/bids") else 1]:
-                response = client.get(url + query, headers=headers, follow_redirects=False)
-                for body in bodies(response):
-                    yield url + query, body
+    """(url, body) for every GET route (tests/crawl.py) plus the audit log filtered to bid events."""
+    found = urls(app, ids)
+    assert any(u.startswith("/api/v1/bids") for u in found) and any("/bids/" in u for u in found)
+    assert "/officer/audit" in found
+    for url, _, body in crawl_all(client, app, ids):
+        yield url, body
+    for url in EXTRA:
+        for headers in ({}, {"HX-Request": "true"}):
+            yield url, client.get(url, headers=headers, follow_redirects=False).content.decode("utf-8", "replace")
 
 
 @pytest.fixture

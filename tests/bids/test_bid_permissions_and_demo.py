@@ -54,6 +54,22 @@ def test_can_read_bid_matrix(who, closed):
         assert allowed or reason == "揭榜方案不存在"
 
 
+def test_at_the_deadline_instant_bidding_is_closed_and_bids_are_opened():
+    """招标投标法: bids are opened at the deadline itself; a submission at that instant is late."""
+    from marketplace.bids.permissions import can_bid
+
+    challenge = Challenge(id=10, organisation_id=COMPANY_ORG, created_by=1, title="t", industry="x",
+                          background="", bottleneck="", deliverables="", committed_funds_fen=1, offered_fen=1,
+                          bid_deadline=NOW, status="published")
+    bid = Bid(id=1, challenge_id=10, team_id=1, organisation_id=TEAM_ORG, created_by=3, status=B.SUBMITTED,
+              technical_route="", price_fen=0)
+    assert can_bid(ACTORS["other_team"], challenge, NOW) == (False, "揭榜已截止或榜单不在揭榜期内")
+    assert can_read_bid(ACTORS["owner"], bid, challenge, NOW) == (True, "")
+    before = NOW - timedelta(microseconds=1)
+    assert can_bid(ACTORS["other_team"], challenge, before) == (True, "")
+    assert can_read_bid(ACTORS["owner"], bid, challenge, before)[0] is False
+
+
 def test_demo_bids_load_once_with_verifiable_receipts(session):
     first = demo.load(session=session)
     assert first.created.get("bids", 0) >= 10

@@ -43,8 +43,7 @@ def test_company_drafts_officer_returns_company_fixes_officer_publishes(client, 
     post(anon, f"/challenges/{c.id}/publish")
     session.refresh(c)
     assert c.status == "published"
-    public = f.login  # noqa: F841 — the public sees it without logging in
-    client.cookies.clear()
+    client.cookies.clear()  # the public sees it without logging in
     assert "工程样品 80 只" in client.get(f"/challenges/{c.id}").text
 
 
@@ -60,13 +59,18 @@ def test_invalid_form_comes_back_as_a_422_fragment_with_messages(client, session
 def test_search_finds_simplified_text_from_a_traditional_query_and_filters_combine(client, session):
     sic = f.challenge(session, title="车规级碳化硅功率模块封装", industry="智能与新能源汽车")
     other = f.challenge(session, title="城轨车辆轴承在线监测", industry="轨道交通")
+    both = f.challenge(session, title="轨道交通碳化硅牵引变流器", industry="轨道交通")
     session.commit()
-    page = client.get("/challenges", params={"q": "碳化矽功率模組"}).text
-    assert sic.title in page and other.title not in page
-    filtered = client.get("/challenges", params={"q": "碳化硅", "industry": "轨道交通"}).text
-    assert sic.title not in filtered
+    response = client.get("/challenges", params={"q": "碳化矽功率模組"})
+    assert response.status_code == 200
+    assert sic.title in response.text and other.title not in response.text
+    filtered = client.get("/challenges", params={"q": "碳化硅", "industry": "轨道交通"})
+    assert filtered.status_code == 200
+    assert both.title in filtered.text  # the positive control: query and industry both match
+    assert sic.title not in filtered.text and other.title not in filtered.text
     fragment = client.get("/challenges", params={"industry": "轨道交通"}, headers={"HX-Request": "true"})
-    assert "<html" not in fragment.text and other.title in fragment.text
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and other.title in fragment.text and sic.title not in fragment.text
 
 
 def test_drafts_are_not_public_and_unknown_ids_are_404(client, session):

@@ -92,3 +92,18 @@ def test_who_may_verify_an_organisation(session, role, allowed):
 def test_rejection_needs_a_reason():
     with pytest.raises(RuleViolation):
         parse(VerificationIn, {"approve": False, "comment": ""})
+
+
+def test_the_verification_queue_lists_pending_organisations_only(session):
+    from marketplace.accounts import queries
+
+    pending = f.organisation(session, verified=False)
+    verified = f.organisation(session)
+    rejected = f.organisation(session, verified=False)
+    rejected.status = "rejected"
+    session.add(rejected)
+    session.flush()
+    officer = f.actor(session, f.user(session, role=Role.OFFICER))
+    queue = {o.id for o in queries.pending_organisations(session=session, actor=officer)}
+    assert pending.id in queue
+    assert verified.id not in queue and rejected.id not in queue

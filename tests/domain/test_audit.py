@@ -27,7 +27,7 @@ def test_the_database_refuses_updates_and_deletes_of_audit_rows(session):
     write_events(session, 1)
     for statement in ("UPDATE auditevent SET action = 'x'", "DELETE FROM auditevent"):
         nested = session.begin_nested()
-        with pytest.raises(DBAPIError):
+        with pytest.raises(DBAPIError, match="audit log is append-only"):
             session.execute(text(statement))
         nested.rollback()
 

@@ -13,7 +13,6 @@ from marketplace.accounts.models import Role
 from marketplace.bids.models import BidStatus
 from marketplace.challenges.models import ChallengeStatus
 from tests import factories as f
-from tests.exports import builders
 
 URL = "/officer/exports/challenges.xlsx"
 API_URL = "/api/v1/exports/challenges.xlsx"
@@ -58,11 +57,11 @@ def test_the_download_is_an_xlsx_attachment_with_a_utf8_filename(client, session
 
 def test_the_workbook_has_a_frozen_chinese_header_and_one_row_per_challenge(client, session):
     org = f.organisation(session, name="广州链主科技有限公司", district="黄埔区")
-    live = builders.challenge(session, org=org, title="车规级芯片封装", weak_link="核心零部件")
-    draft = builders.challenge(session, org=org, status=ChallengeStatus.DRAFT)
-    builders.bid(session, live)
-    builders.bid(session, live)
-    builders.bid(session, live, status=BidStatus.DRAFT)  # drafts are not received bids
+    live = f.challenge(session, org=org, title="车规级芯片封装", weak_link="核心零部件")
+    draft = f.challenge(session, org=org, status=ChallengeStatus.DRAFT)
+    f.bid(session, challenge=live)
+    f.bid(session, challenge=live)
+    f.bid(session, challenge=live, status=BidStatus.DRAFT)  # drafts are not received bids
     f.login(client, session, f.user(session, role=Role.OFFICER))
     ws = sheet(client.get(URL))
     assert ws.freeze_panes == "A2"
@@ -77,7 +76,7 @@ def test_the_workbook_has_a_frozen_chinese_header_and_one_row_per_challenge(clie
 
 
 def test_amounts_are_numbers_in_yuan_exactly_fen_over_100(client, session):
-    c = builders.challenge(session, committed_funds_fen=1_234_567_890_123, offered_fen=987_654_321)
+    c = f.challenge(session, committed_funds_fen=1_234_567_890_123, offered_fen=987_654_321)
     f.login(client, session, f.user(session, role=Role.OFFICER))
     row = row_of(sheet(client.get(URL)), c.id)
     for header, fen in (("企业承诺投入（元）", 1_234_567_890_123), ("揭榜金额（元）", 987_654_321)):
@@ -87,7 +86,7 @@ def test_amounts_are_numbers_in_yuan_exactly_fen_over_100(client, session):
 
 
 def test_times_are_shanghai_local_times(client, session):
-    c = builders.challenge(session, bid_deadline=datetime(2031, 3, 31, 16, 30, tzinfo=UTC))
+    c = f.challenge(session, bid_deadline=datetime(2031, 3, 31, 16, 30, tzinfo=UTC))
     f.login(client, session, f.user(session, role=Role.OFFICER))
     cell = row_of(sheet(client.get(URL)), c.id)["揭榜截止（北京时间）"]
     assert cell.value == datetime(2031, 4, 1, 0, 30) and cell.is_date

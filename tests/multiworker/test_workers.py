@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from marketplace.clock import to_shanghai, utcnow
-from tests.conftest import BACKENDS, PG_ADMIN_URL, drop_pg_database, fresh_database_url
+from tests.conftest import PG_ADMIN_URL, drop_pg_database, fresh_database_url
 from tests.servers import prepare_demo_database, uvicorn_server
 
 WORKERS = 3
@@ -19,13 +19,25 @@ PASSWORD = "jiebang-demo-2026"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    backend = "postgres" if PG_ADMIN_URL else BACKENDS[0]
+    backend = "postgres" if PG_ADMIN_URL else "sqlite"
     url = fresh_database_url(backend, tmp_path_factory)
     prepare_demo_database(url)
-    with uvicorn_server(url, tmp_path_factory.mktemp("var"), workers=WORKERS) as base:
+    with uvicorn_server(url, tmp_path_factory.mktemp("var"), workers=WORKERS,
+                        app="tests.multiworker.pid_app:app") as base:
+        wait_for_workers(base)
         yield base
     if backend == "postgres":
         drop_pg_database(url)
+
+
+def wait_for_workers(base: str, timeout: float = 180) -> None:
+    """Until every worker has answered once (a loaded machine boots them one by one)."""
+    import time
+
+    seen, deadline = set(), time.monotonic() + timeout
+    while len(seen) < WORKERS and time.monotonic() < deadline:
+        seen.add(fresh(base, "GET", "/healthz").headers["x-test-worker-pid"])
+    assert len(seen) >= 2, f"only {len(seen)} worker(s) answered"
 
 
 def fresh(base: str, method: str, path: str, **kw) -> httpx.Response:
@@ -40,11 +52,20 @@ def token(base: str, account: str) -> dict:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
+def workers(responses) -> set[str]:
+    """The worker processes that answered (the test app adds the pid to every response)."""
+    return {r.headers["x-test-worker-pid"] for r in responses}
+
+
 def test_a_token_works_on_every_worker_and_its_revocation_too(server):
     headers = token(server, "company@jiebang.demo")
-    assert all(fresh(server, "GET", "/api/v1/me", headers=headers).status_code == 200 for _ in range(12))
+    valid = [fresh(server, "GET", "/api/v1/me", headers=headers) for _ in range(24)]
+    assert all(r.status_code == 200 for r in valid)
+    assert len(workers(valid)) >= 2  # the token was honoured by more than one worker
     assert fresh(server, "DELETE", "/api/v1/auth/token", headers=headers).status_code == 204
-    assert all(fresh(server, "GET", "/api/v1/me", headers=headers).status_code == 401 for _ in range(12))
+    revoked = [fresh(server, "GET", "/api/v1/me", headers=headers) for _ in range(24)]
+    assert all(r.status_code == 401 for r in revoked)
+    assert len(workers(revoked)) >= 2  # ... and its revocation too
 
 
 def test_login_rate_limit_counts_failures_from_all_workers(server):
@@ -71,5 +92,6 @@ def test_a_published_challenge_is_found_by_every_worker(server):
     cid = created.json()["id"]
     assert fresh(server, "POST", f"/api/v1/challenges/{cid}/submit", headers=company).status_code == 200
     assert fresh(server, "POST", f"/api/v1/challenges/{cid}/publish", json={}, headers=officer).status_code == 200
-    found = [fresh(server, "GET", "/api/v1/challenges", params={"q": term}).json() for _ in range(WORKERS * 4)]
-    assert all(page["items"][0]["id"] == cid for page in found)
+    found = [fresh(server, "GET", "/api/v1/challenges", params={"q": term}) for _ in range(WORKERS * 8)]
+    assert all(r.json()["items"][0]["id"] == cid for r in found)
+    assert len(workers(found)) >= 2

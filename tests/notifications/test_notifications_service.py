@@ -14,7 +14,6 @@ from marketplace.errors import NotFound
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import EmailOutbox, Kind, Notification
 from tests import factories as f
-from tests.exports import builders
 
 
 def rows(session, model, user, kind=None) -> int:
@@ -87,10 +86,10 @@ def test_the_same_dedupe_key_still_reaches_each_user_once(session):
 
 def test_the_tick_reminds_live_bidders_once_and_only_inside_three_days(session):
     now = utcnow()
-    soon = builders.challenge(session, bid_deadline=now + timedelta(days=2))
-    later = builders.challenge(session, bid_deadline=now + timedelta(days=10))
-    drafting, submitted = builders.bid(session, soon, status=BidStatus.DRAFT), builders.bid(session, soon)
-    too_early = builders.bid(session, later)
+    soon = f.challenge(session, bid_deadline=now + timedelta(days=2))
+    later = f.challenge(session, bid_deadline=now + timedelta(days=10))
+    drafting, submitted = f.bid(session, challenge=soon, status=BidStatus.DRAFT), f.bid(session, challenge=soon)
+    too_early = f.bid(session, challenge=later)
     assert lifecycle.tick(session=session, now=now).reminded == 2
     assert lifecycle.tick(session=session, now=now + timedelta(hours=1)).reminded == 0
     told = session.exec(select(Notification).where(Notification.kind == Kind.DEADLINE_SOON)).all()
@@ -100,9 +99,9 @@ def test_the_tick_reminds_live_bidders_once_and_only_inside_three_days(session):
 
 
 def test_a_withdrawn_challenge_gets_no_deadline_reminder(session):
-    c = builders.challenge(session, status=ChallengeStatus.WITHDRAWN,
+    c = f.challenge(session, status=ChallengeStatus.WITHDRAWN,
                            bid_deadline=utcnow() + timedelta(days=1))
-    builders.bid(session, c)
+    f.bid(session, challenge=c)
     assert lifecycle.tick(session=session).reminded == 0
 
 

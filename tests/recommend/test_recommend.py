@@ -42,16 +42,22 @@ def test_traditional_script_team_profiles_match_simplified_challenges(session):
 def test_sealed_bid_content_never_reaches_recommendations_or_search(client, session):
     canary = "CANARY" + secrets.token_hex(6)
     company = f.user(session, role=Role.COMPANY)
-    c = f.challenge(session, company=company, title="碳化硅功率模块封装")
+    c = f.challenge(session, company=company, title="碳化硅功率模块封装",
+                    background="需要碳化硅功率模块的银烧结封装与功率循环可靠性")
     f.bid(session, challenge=c, technical_route=f"{canary} 碳化硅功率模块封装 技术路线")
-    f.team(session, profile="碳化硅功率模块封装")
+    team = f.team(session, name="宽禁带封装团队", profile="碳化硅功率模块封装，银烧结工艺，功率循环可靠性")
     session.commit()
     assert not recommend.search_challenge_ids(session=session, query=canary)
     assert recommend.search_teams(session=session, query=canary) == []
     f.login(client, session, company)
-    for path in (f"/challenges/{c.id}", "/challenges?q=碳化硅技术路线", "/dashboard",
-                 f"/api/v1/challenges/{c.id}/recommended-teams", "/api/v1/challenges?q=碳化硅技术路线"):
-        assert canary not in client.get(path).text
+    # each page answers 200 and shows what it should (the positive control), but never the canary
+    for path, shown in ((f"/challenges/{c.id}", c.title), ("/challenges?q=碳化硅技术路线", c.title),
+                        ("/dashboard", c.title), (f"/api/v1/challenges/{c.id}/recommended-teams", team.name),
+                        ("/api/v1/challenges?q=碳化硅技术路线", f'"id":{c.id}')):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert shown in response.text.replace('"id": ', '"id":'), path
+        assert canary not in response.text, path
 
 
 def test_expert_suggestions_exclude_the_bidders_and_the_companys_organisations(session):

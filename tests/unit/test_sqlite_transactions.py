@@ -8,7 +8,7 @@ from marketplace import db
 def statements(engine, write: bool) -> list[str]:
     seen: list[str] = []
 
-    def capture(conn, cursor, statement, *args):  # noqa: ANN001
+    def capture(conn, cursor, statement, *args):
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", capture)

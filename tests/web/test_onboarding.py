@@ -48,11 +48,18 @@ def test_invalid_registration_rerenders_the_form_with_errors_at_422(client):
 
 
 def test_pages_use_simplified_chinese_and_show_the_shanghai_time(client, session):
+    from datetime import UTC, datetime
+
     officer = f.user(session, role=Role.OFFICER)
-    f.organisation(session, verified=False, name="待审单位")
+    # 20:30 UTC on 1 March is 04:30 on 2 March in Shanghai (UTC+8): the date changes too.
+    f.organisation(session, verified=False, name="待审单位", created_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
     f.login(client, session, officer)
-    page = client.get("/officer/organisations").text
-    assert 'lang="zh-CN"' in page and "待认证" in page
+    response = client.get("/officer/organisations")
+    assert response.status_code == 200
+    page = response.text
+    assert 'lang="zh-CN"' in page and "待认证" in page and "待审单位" in page
+    assert "2026-03-02 04:30" in page
+    assert "2026-03-01 20:30" not in page
 
 
 def test_roles_see_their_own_dashboard(client, session):

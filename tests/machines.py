@@ -1,0 +1,113 @@
+"""Hand-written expected state machines, checked cell by cell against the code's tables.
+
+Each machine is written out here as text, independently of `TRANSITIONS`: one row per
+(state, action) that exists, with the target state and the roles allowed to take it. Every other
+(state, action) must be refused as an invalid transition, and every role not listed must be
+refused as forbidden. A change to a table in the code must be made here too, by hand.
+"""
+
+from __future__ import annotations
+
+ROLES = ("company", "team", "expert", "officer", "admin", "system", None)
+
+
+def parse(text: str) -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
+    """Rows `state action target role,role` → {(state, action): (target, roles)}."""
+    table = {}
+    for line in text.strip().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        state, action, target, roles = line.split()
+        assert (state, action) not in table, f"duplicate row {state} {action}"
+        table[(state, action)] = (target, frozenset(roles.split(",")))
+    return table
+
+
+# 榜单状态机 (DESIGN.md, issue 1): the company drafts and submits, the bureau reviews, the clock
+# publishes scheduled challenges and closes them; withdrawal after bids needs the bureau's approval.
+CHALLENGE = parse("""
+# state      action               target      roles
+draft        edit                 draft       company
+returned     edit                 returned    company
+published    edit                 submitted   company
+draft        submit               submitted   company
+returned     submit               submitted   company
+submitted    return               returned    officer,admin
+submitted    publish              published   officer,admin
+submitted    schedule             scheduled   officer,admin
+scheduled    go_live              published   system
+published    close                closed      system
+published    close_unfilled       unfilled    system
+draft        withdraw             withdrawn   company,officer,admin
+submitted    withdraw             withdrawn   company,officer,admin
+returned     withdraw             withdrawn   company,officer,admin
+scheduled    withdraw             withdrawn   company,officer,admin
+published    withdraw             withdrawn   company,officer,admin
+published    request_withdrawal   published   company
+published    approve_withdrawal   withdrawn   officer,admin
+unfilled     relist               unfilled    company
+""")
+CHALLENGE_STATES = ("draft", "submitted", "returned", "scheduled", "published", "closed", "unfilled", "withdrawn")
+
+# 揭榜方案状态机: the team edits, submits (sealed), resubmits and withdraws its own bid until the
+# deadline; the bureau's formal review qualifies or disqualifies a submitted bid.
+BID = parse("""
+# state      action       target        roles
+draft        edit         draft         team
+submitted    edit         submitted     team
+draft        submit       submitted     team
+submitted    resubmit     submitted     team
+draft        withdraw     withdrawn     team
+submitted    withdraw     withdrawn     team
+submitted    qualify      qualified     officer,admin
+submitted    disqualify   disqualified  officer,admin
+""")
+BID_STATES = ("draft", "submitted", "withdrawn", "qualified", "disqualified")
+
+# 单位认证: the bureau verifies or rejects a pending organisation; a rejected one may be reviewed
+# again (after the company fixes its data); a verified one stays verified.
+ORGANISATION = parse("""
+# state      action    target     roles
+pending      verify    verified   officer,admin
+pending      reject    rejected   officer,admin
+rejected     verify    verified   officer,admin
+rejected     reject    rejected   officer,admin
+""")
+ORGANISATION_STATES = ("pending", "verified", "rejected")
+
+
+def expected_outcome(table: dict, state: str, action: str, role: str | None) -> str:
+    """'<target>' when allowed, 'forbidden' for a listed step the role may not take, else 'invalid'."""
+    row = table.get((state, action))
+    if row is None:
+        return "invalid"
+    target, roles = row
+    return target if role in roles else "forbidden"
+
+
+def code_outcome(transition, state: str, action: str, role: str | None) -> str:
+    """What a machine's `transition(state=, action=, role=)` answers, in the words used above."""
+    from marketplace.errors import Forbidden, InvalidTransition
+
+    try:
+        t = transition(state=state, action=action, role=role)
+    except Forbidden:
+        return "forbidden"
+    except InvalidTransition:
+        return "invalid"
+    return state if t.target == "same" else t.target
+
+
+def mismatches(transition, table: dict, all_states: tuple[str, ...]) -> list[tuple]:
+    """Every (state, action, role, expected, got) where the code disagrees with the written machine."""
+    actions = sorted({a for _, a in table})
+    bad = []
+    for state in all_states:
+        for action in actions:
+            for role in ROLES:
+                want = expected_outcome(table, state, action, role)
+                got = code_outcome(transition, state, action, role)
+                if got != want:
+                    bad.append((state, action, role, want, got))
+    return bad
