@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -14,6 +16,7 @@ from marketplace import db
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.web import errors
+from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
@@ -25,11 +28,18 @@ log = logging.getLogger("jiebang")
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the application for one settings object and database engine."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        size_thread_pool(settings.worker_threads)
+        yield
+
     app = FastAPI(
         title="jiebang 揭榜挂帅平台 API",
         version="1.0",
         docs_url=None, redoc_url=None, openapi_url=None,
         dependencies=[Depends(ids_in_range), Depends(csrf_protect)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()
@@ -37,6 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     if not app.state.htmx_available:
         log.warning("htmx is not installed (npm missing?): pages work without HTMX")
     app.add_middleware(SecurityMiddleware, prod=settings.is_prod)
+    app.add_middleware(RequestLimit, limit=settings.request_concurrency)  # outermost: admits first
     errors.install(app)
     _mount_static(app)
     _include_routers(app)
