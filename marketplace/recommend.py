@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge, ChallengeStatus
+from marketplace.clock import utcnow
 from marketplace.indexstate import IndexState
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from matching import IndexCorrupt, SearchIndex, TermContribution, highlight
@@ -247,7 +248,7 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> 
     idx = index(session)
     query = team_text(team)
     open_ = {c.id: c for c in session.exec(select(Challenge).where(
-        Challenge.status == ChallengeStatus.PUBLISHED,
+        Challenge.status == ChallengeStatus.PUBLISHED, col(Challenge.bid_deadline) > utcnow(),
         Challenge.organisation_id != team.organisation_id)).all()}
     hits = idx.search(query, k=k, allowed=[f"challenge:{i}" for i in open_])
     recs = [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))

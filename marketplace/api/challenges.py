@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
-from marketplace.challenges import clarifications, files, lifecycle, permissions, queries, service
+from marketplace.challenges import clarifications, files, permissions, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -83,7 +83,8 @@ class InviteIn(BaseModel):
 
 
 def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
-    return ChallengeOut(**c.model_dump(exclude={"indicators"}), indicators=c.indicators,
+    return ChallengeOut(**c.model_dump(exclude={"indicators", "status"}), indicators=c.indicators,
+                        status=permissions.effective_status(c, utcnow()),
                         bid_count=queries.bid_count(session=session, challenge_id=c.id))
 
 
@@ -95,7 +96,6 @@ def list_challenges(session: SessionDep, q: str = Query("", max_length=200), ind
                     deadline_days: int | None = Query(None, ge=1, le=3650),
                     sort: str = "newest", page: int = Query(1, ge=1, le=10_000)):
     """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages."""
-    lifecycle.tick(session=session)
     flt = queries.ChallengeFilter(q=q.strip(), industry=industry, weak_link=weak_link, district=district,
                                   status=status, min_wan=min_wan, max_wan=max_wan,
                                   deadline_days=deadline_days, sort=sort, page=page)
@@ -110,7 +110,7 @@ def list_challenges(session: SessionDep, q: str = Query("", max_length=200), ind
 def get_challenge(challenge_id: int, session: SessionDep, actor: OptionalActor):
     """One challenge the caller may see (404 otherwise)."""
     c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    return _out(session, lifecycle.catch_up(session=session, challenge=c))
+    return _out(session, c)
 
 
 @router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])

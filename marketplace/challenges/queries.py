@@ -45,6 +45,16 @@ def _public_clause():
                and_(Challenge.status == S.WITHDRAWN, col(Challenge.published_at).is_not(None)))
 
 
+def _effective_status_is(status: str, now: datetime):
+    """SQL for permissions.effective_status(challenge, now) == status."""
+    past = col(Challenge.bid_deadline) <= now
+    if status == S.PUBLISHED:
+        return and_(Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) > now)
+    if status == S.CLOSED:
+        return or_(Challenge.status == S.CLOSED, and_(Challenge.status == S.PUBLISHED, past))
+    return Challenge.status == status
+
+
 @dataclass
 class ChallengeFilter:
     q: str = ""
@@ -68,7 +78,7 @@ def public_list(*, session: Session, flt: ChallengeFilter, now: datetime) -> tup
     if flt.weak_link:
         stmt = stmt.where(Challenge.weak_link == flt.weak_link)
     if flt.status:
-        stmt = stmt.where(Challenge.status == flt.status)
+        stmt = stmt.where(_effective_status_is(flt.status, now))
     if flt.district:
         stmt = stmt.join(Organisation, col(Organisation.id) == Challenge.organisation_id).where(
             Organisation.district == flt.district)
@@ -107,6 +117,17 @@ def review_queue(*, session: Session, statuses: tuple[str, ...] = (S.SUBMITTED,)
 
 def all_for_officer(*, session: Session) -> list[Challenge]:
     return list(session.exec(select(Challenge).order_by(col(Challenge.id).desc())).all())
+
+
+def status_counts(*, session: Session, now: datetime) -> dict[str, int]:
+    """How many challenges await review and how many are open for bids (the officer's figures)."""
+    count = func.count()
+    return {
+        "submitted": session.exec(select(count).select_from(Challenge)
+                                  .where(Challenge.status == S.SUBMITTED)).one(),
+        "published": session.exec(select(count).select_from(Challenge)
+                                  .where(_effective_status_is(S.PUBLISHED, now))).one(),
+    }
 
 
 def bid_count(*, session: Session, challenge_id: int) -> int:

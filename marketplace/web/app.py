@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from marketplace import db
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
+from marketplace.scheduler import Scheduler
 from marketplace.web import errors
 from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor
@@ -32,7 +34,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         size_thread_pool(settings.worker_threads)
-        yield
+        ticker = None
+        if settings.scheduler_enabled:  # one per worker; the lease lets one of them run ticks
+            ticker = Scheduler(app.state.engine, interval=settings.scheduler_interval_seconds)
+            ticker.start()
+        app.state.scheduler = ticker
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                await anyio.to_thread.run_sync(ticker.stop)
 
     app = FastAPI(
         title="jiebang 揭榜挂帅平台 API",

@@ -78,11 +78,12 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
     bid_count = queries.bid_count(session=session, challenge_id=challenge.id)
-    allowed = permissions.visible_actions(actor, challenge, has_bids=bool(
+    allowed = permissions.visible_actions(actor, challenge, now=now, has_bids=bool(
         queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)))
-    actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
+    status = permissions.effective_status(challenge, now)
+    actions = [(a, t) for a, t in states.available(state=status, role=actor.role) if a in allowed]
     ctx = {
-        "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
+        "challenge": challenge, "status": status, "org": queries.organisation_of(session=session, challenge=challenge),
         "status_labels": STATUS_LABELS, "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS,
         "actions": actions, "is_owner": permissions.is_owner(actor, challenge), "now": now,
         "bidding_open": permissions.bidding_open(challenge, now),

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
+from marketplace import db
 from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
@@ -34,7 +35,7 @@ _health_limiter: list[anyio.CapacityLimiter] = []
 
 
 def _ping(engine: Engine) -> None:
-    with engine.connect() as conn:
+    with engine.execution_options(**{db.READ_OPTION: True}).connect() as conn:  # a reader: no write lock
         conn.execute(select(1)).one()
 
 
