@@ -17,7 +17,6 @@ from marketplace.web import htmx
 from marketplace.web.challenge_views import (
     challenge_form_context,
     detail_context,
-    filter_from_query,
     form_to_challenge,
     list_context,
     values_from_challenge,
@@ -34,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 @public_router.get("/challenges")
 def challenge_list(request: Request, session: SessionDep):
     """The challenge hall (榜单大厅): search, filters, sorting, pages. Reads only (no tick here)."""
-    flt = filter_from_query(request.query_params)
+    flt = queries.ChallengeFilter.from_params(request.query_params)
     return render(request, "challenges/list.html", list_context(session, flt), block="results")
 
 

@@ -27,8 +27,9 @@ def home(request: Request, session: SessionDep, actor: OptionalActor):
         "teams": session.exec(select(func.count()).select_from(TeamProfile)).one(),
     }
     flt = challenge_queries.ChallengeFilter(status="published", sort="newest")
-    latest, stats["challenges"] = challenge_queries.public_list(session=session, flt=flt, now=utcnow())
-    return render(request, "home.html", {"stats": stats, "industries": INDUSTRIES, "latest": latest[:6]})
+    latest = challenge_queries.search_public(session=session, flt=flt, now=utcnow())
+    stats["challenges"] = latest.total
+    return render(request, "home.html", {"stats": stats, "industries": INDUSTRIES, "latest": latest.items[:6]})
 
 
 _health_limiter: list[anyio.CapacityLimiter] = []
