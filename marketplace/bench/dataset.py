@@ -7,7 +7,7 @@ import hashlib
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 
 from marketplace import db, recommend
@@ -94,6 +94,8 @@ def build(engine: Engine, *, challenges: int = 10_000, bids_per_challenge: int =
                     "updated_at": now})
         for start in range(0, len(bid_rows), 5000):
             s.execute(insert(Bid), bid_rows[start:start + 5000])
+        s.commit()
+        s.execute(text("ANALYZE"))  # planner statistics, as after any bulk import (SQLite and PostgreSQL)
         s.commit()
         documents = recommend.rebuild(s)
     return {"challenges": challenges, "bids": len(bid_rows), "teams": teams, "documents": documents}
