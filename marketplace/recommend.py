@@ -7,6 +7,7 @@ that sees another version rebuilds (from the saved file when it matches, else fr
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import threading
@@ -176,6 +177,18 @@ def team_changed(*, session: Session, team: TeamProfile) -> None:
 
 
 # ---------------------------------------------------------------- queries
+def _serialised(fn):  # noqa: ANN001, ANN202
+    """Searches run under the index lock: an add/update in another thread resizes the arrays a
+    search is reading (BufferError found by `make load`, 100 clients mixing publications and searches)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with _lock:
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @dataclass
 class Recommendation:
     item: object
@@ -217,6 +230,7 @@ def _ids(hits, prefix: str, floor: float = 0.0) -> list[tuple[int, float]]:  # n
             if h.doc_id.startswith(prefix) and h.score >= floor * best]
 
 
+@_serialised
 def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
     """Public challenges by relevance to a search-box query (Traditional script welcome)."""
     idx = index(session)
@@ -224,6 +238,7 @@ def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[
     return [i for i, _ in _ids(idx.search(query, k=k, allowed=allowed), "challenge:")]
 
 
+@_serialised
 def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommendation]:
     idx = index(session)
     hits = idx.search(query, k=k, allowed=[d for d in idx.ids_ if d.startswith("team:")])
@@ -232,6 +247,7 @@ def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommend
     return [Recommendation(teams[i], s, []) for i, s in _ids(hits, "team:") if i in teams]
 
 
+@_serialised
 def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) -> list[Recommendation]:
     """Research teams ranked for a challenge, excluding the posting company's own organisation."""
     idx = index(session)
@@ -243,6 +259,7 @@ def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) 
     return _credible(recs, _self_score(idx, query, f"challenge:{challenge.id}", hits))
 
 
+@_serialised
 def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> list[Recommendation]:
     """Open challenges ranked for a team (never its own organisation's)."""
     idx = index(session)
@@ -256,6 +273,7 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> 
     return _credible(recs, _self_score(idx, query, f"team:{team.id}", hits))
 
 
+@_serialised
 def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[int],
                 k: int = 10) -> list[Recommendation]:
     """Experts ranked for a text, excluding those of conflicted organisations (利益冲突回避)."""
