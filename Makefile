@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test mutate bench eval install assets clean
+.PHONY: run test mutate bench bench-web load eval install assets clean
 
 install: $(STAMP)
 
@@ -47,6 +47,15 @@ bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	mkdir -p var
 	$(BIN)/python -m matching.bench --out var/bench.json
+
+# Web benchmark (10k challenges, pages vs a bare FastAPI hello world) and the bounded load test;
+# both print figures (README "Web benchmarks and load test"). PostgreSQL: JIEBANG_BENCH_POSTGRES_URL.
+bench-web: install
+	$(BIN)/python -m marketplace.bench.web --backend $(or $(BACKEND),sqlite)
+	$(BIN)/python -m marketplace.bench.load --backend both --clients 100 --seconds 60
+
+load: install
+	$(BIN)/python -m marketplace.bench.load --backend both --clients 100 --seconds 60
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .hypothesis

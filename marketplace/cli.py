@@ -241,7 +241,7 @@ def index_rebuild() -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           reload: bool = False) -> None:
-    """Serve the platform with uvicorn."""
+    """Serve the platform with uvicorn (each worker starts the scheduler; one of them runs ticks)."""
     import uvicorn
 
     uvicorn.run("marketplace.web.main:app", host=host, port=port, workers=workers, reload=reload,

@@ -19,6 +19,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 NODE_MODULES_DIR = ROOT_DIR / "node_modules"
 VAR_DIR = ROOT_DIR / "var"
 UNSAFE_SECRETS = {"", "changethis", "secret", "dev"}
+POOL_SPARE = 4  # connections beyond the admitted requests: /healthz, the scheduler, a margin
+THREAD_SPARE = 8  # threads beyond the admitted requests: static files, /healthz, the scheduler
 
 
 class Settings(BaseSettings):
@@ -54,9 +56,21 @@ class Settings(BaseSettings):
     # audit_checkpoint_path); point it at another disk or a write-once mount in production.
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_minutes: int = 60
+    # Concurrency, sized together (issue 8): each worker handles `request_concurrency` requests at
+    # once and queues the rest in the event loop (no thread, no connection held while waiting). A
+    # handled request needs at most one thread and one connection, so the AnyIO thread limiter gets
+    # request_concurrency + THREAD_SPARE tokens and the pool request_concurrency + POOL_SPARE
+    # connections (the spares serve /healthz and the scheduler): no request ever waits on the pool.
+    request_concurrency: int = 16
+    # The in-process scheduler of time-driven transitions (marketplace/scheduler.py); one per
+    # deployment thanks to a lease in the database, whatever the number of workers.
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: int = 30
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
+        if self.request_concurrency < 1 or self.scheduler_interval_seconds < 1:
+            raise ValueError("JIEBANG_REQUEST_CONCURRENCY and JIEBANG_SCHEDULER_INTERVAL_SECONDS must be ≥ 1")
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'jiebang.db'}"
         if not self.secret_key:
@@ -66,6 +80,14 @@ class Settings(BaseSettings):
         elif self.env == "prod" and (self.secret_key in UNSAFE_SECRETS or len(self.secret_key) < 32):
             raise ValueError("JIEBANG_SECRET_KEY is too weak for production (≥32 random characters)")
         return self
+
+    @property
+    def db_pool_size(self) -> int:
+        return self.request_concurrency + POOL_SPARE
+
+    @property
+    def worker_threads(self) -> int:
+        return self.request_concurrency + THREAD_SPARE
 
     @property
     def is_prod(self) -> bool:

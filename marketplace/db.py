@@ -81,8 +81,16 @@ def get_engine() -> Engine:
         settings = get_settings()
         if settings.database_url.startswith("sqlite:///"):
             settings.var_dir.mkdir(parents=True, exist_ok=True)
-        _engine = make_engine(settings.database_url)
+        _engine = make_engine(settings.database_url, **pool_options(settings.database_url,
+                                                                    settings.db_pool_size))
     return _engine
+
+
+def pool_options(url: str, size: int) -> dict[str, Any]:
+    """A fixed pool of `size` connections (no overflow: the request limit keeps us under it)."""
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/")):
+        return {}
+    return {"pool_size": size, "max_overflow": 0, "pool_timeout": 30}
 
 
 def set_engine(engine: Engine | None) -> None:

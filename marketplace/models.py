@@ -1,6 +1,6 @@
 """Import every table module so that SQLModel.metadata is complete (migrations, tests)."""
 
-from marketplace import idempotency, indexstate  # noqa: F401
+from marketplace import idempotency, indexstate, scheduler  # noqa: F401
 from marketplace.accounts import models as accounts_models  # noqa: F401
 from marketplace.audit import models as audit_models  # noqa: F401
 from marketplace.auth import models as auth_models  # noqa: F401

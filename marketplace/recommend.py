@@ -7,6 +7,7 @@ that sees another version rebuilds (from the saved file when it matches, else fr
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import threading
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge, ChallengeStatus
+from marketplace.clock import utcnow
 from marketplace.indexstate import IndexState
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from matching import IndexCorrupt, SearchIndex, TermContribution, highlight
@@ -175,6 +177,18 @@ def team_changed(*, session: Session, team: TeamProfile) -> None:
 
 
 # ---------------------------------------------------------------- queries
+def _serialised(fn):  # noqa: ANN001, ANN202
+    """Searches run under the index lock: an add/update in another thread resizes the arrays a
+    search is reading (BufferError found by `make load`, 100 clients mixing publications and searches)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with _lock:
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @dataclass
 class Recommendation:
     item: object
@@ -216,12 +230,14 @@ def _ids(hits, prefix: str, floor: float = 0.0) -> list[tuple[int, float]]:  # n
             if h.doc_id.startswith(prefix) and h.score >= floor * best]
 
 
+@_serialised
 def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
     """Public challenges by relevance to a search-box query (Traditional script welcome)."""
     idx = index(session)
     return [i for i, _ in _ids(idx.search(query, k=k, allowed=idx.doc_ids("challenge:")), "challenge:")]
 
 
+@_serialised
 def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommendation]:
     idx = index(session)
     hits = idx.search(query, k=k, allowed=idx.doc_ids("team:"))
@@ -230,6 +246,7 @@ def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommend
     return [Recommendation(teams[i], s, []) for i, s in _ids(hits, "team:") if i in teams]
 
 
+@_serialised
 def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) -> list[Recommendation]:
     """Research teams ranked for a challenge, excluding the posting company's own organisation."""
     idx = index(session)
@@ -241,12 +258,13 @@ def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) 
     return _credible(recs, _self_score(idx, query, f"challenge:{challenge.id}", hits))
 
 
+@_serialised
 def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> list[Recommendation]:
     """Open challenges ranked for a team (never its own organisation's)."""
     idx = index(session)
     query = team_text(team)
     open_ = {c.id: c for c in session.exec(select(Challenge).where(
-        Challenge.status == ChallengeStatus.PUBLISHED,
+        Challenge.status == ChallengeStatus.PUBLISHED, col(Challenge.bid_deadline) > utcnow(),
         Challenge.organisation_id != team.organisation_id)).all()}
     hits = idx.search(query, k=k, allowed=[f"challenge:{i}" for i in open_])
     recs = [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))
@@ -254,6 +272,7 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> 
     return _credible(recs, _self_score(idx, query, f"team:{team.id}", hits))
 
 
+@_serialised
 def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[int],
                 k: int = 10) -> list[Recommendation]:
     """Experts ranked for a text, excluding those of conflicted organisations (利益冲突回避)."""

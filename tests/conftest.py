@@ -11,6 +11,7 @@ os.environ["JIEBANG_ENV"] = "test"
 os.environ["JIEBANG_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 os.environ["JIEBANG_VAR_DIR"] = _TMP
 os.environ["JIEBANG_DATABASE_URL"] = f"sqlite:///{_TMP}/default.db"
+os.environ["JIEBANG_SCHEDULER_ENABLED"] = "false"  # tests tick explicitly (tests/test_scheduler.py)
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from marketplace import recommend
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, lifecycle, permissions, queries, service
+from marketplace.challenges import clarifications, files, permissions, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -89,35 +89,32 @@ class InviteIn(BaseModel):
     team_id: int
 
 
-def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
-    return ChallengeOut(**c.model_dump(exclude={"indicators"}), indicators=c.indicators,
-                        bid_count=bid_queries.submitted_count(session=session, challenge_id=c.id))
+def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:  # noqa: ANN001
+    """A challenge as JSON; lists pass the bid count they read in one query (no query per row)."""
+    if bid_count is None:
+        bid_count = bid_queries.submitted_count(session=session, challenge_id=c.id)
+    return ChallengeOut(**c.model_dump(exclude={"indicators", "status"}), indicators=c.indicators,
+                        status=permissions.effective_status(c, utcnow()), bid_count=bid_count)
 
 
 @router.get("/challenges", response_model=ChallengePage)
-def list_challenges(session: SessionDep, q: str = Query("", max_length=200), industry: str = "",
-                    weak_link: str = "", district: str = "", status: str = "",
-                    min_wan: int | None = Query(None, ge=0, le=1_000_000),
-                    max_wan: int | None = Query(None, ge=0, le=1_000_000),
-                    deadline_days: int | None = Query(None, ge=1, le=3650),
-                    sort: str = "newest", page: int = Query(1, ge=1, le=10_000)):
-    """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages."""
-    lifecycle.tick(session=session)
-    flt = queries.ChallengeFilter(q=q.strip(), industry=industry, weak_link=weak_link, district=district,
-                                  status=status, min_wan=min_wan, max_wan=max_wan,
-                                  deadline_days=deadline_days, sort=sort, page=page)
-    if flt.q:
-        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
-        flt.sort = sort if sort != "newest" else "relevance"
-    rows, total = queries.public_list(session=session, flt=flt, now=utcnow())
-    return ChallengePage(total=total, page=page, items=[_out(session, c) for c in rows])
+def list_challenges(request: Request, session: SessionDep, q: str = Query("", max_length=200),
+                    industry: str = "", weak_link: str = "", district: str = "", status: str = "",
+                    min_wan: str = "", max_wan: str = "", deadline_days: str = "", sort: str = "newest",
+                    page: str = "1"):
+    """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages.
+    Filters are read exactly as the hall reads them (unknown values dropped, numbers clamped)."""
+    flt = queries.ChallengeFilter.from_params(request.query_params)
+    result = queries.search_public(session=session, flt=flt, now=utcnow())
+    return ChallengePage(total=result.total, page=result.page,
+                         items=[_out(session, c, result.counts.get(c.id, 0)) for c in result.items])
 
 
 @router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
 def get_challenge(challenge_id: int, session: SessionDep, actor: OptionalActor):
     """One challenge the caller may see (404 otherwise)."""
     c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    return _out(session, lifecycle.catch_up(session=session, challenge=c))
+    return _out(session, c)
 
 
 @router.get("/challenges/{challenge_id}/questions", response_model=list[QuestionOut])
@@ -130,8 +127,9 @@ def list_questions(challenge_id: int, session: SessionDep, actor: OptionalActor)
 @authed.get("/challenges-mine", response_model=list[ChallengeOut])
 def mine(session: SessionDep, actor: CurrentActor):
     """The caller's company's challenges, every state."""
-    return [_out(session, c) for c in queries.of_organisation(session=session,
-                                                               organisation_id=actor.organisation_id or -1)]
+    rows = queries.of_organisation(session=session, organisation_id=actor.organisation_id or -1)
+    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    return [_out(session, c, counts.get(c.id, 0)) for c in rows]
 
 
 @authed.post("/challenges", response_model=ChallengeOut, status_code=201)

@@ -17,6 +17,9 @@ class BidFacts(Protocol):
     def submitted_count(self, *, session: Session, challenge_id: int) -> int:
         """How many bids were handed in (never who; drafts are the teams' own business)."""
 
+    def submitted_counts(self, *, session: Session, challenge_ids: list[int]) -> dict[int, int]:
+        """The same, for a page of challenges in one query."""
+
     def bidder_user_ids(self, *, session: Session, challenge_id: int) -> list[int]:
         """The accounts of every team with a live bid, drafts included (they hear of changes)."""
 

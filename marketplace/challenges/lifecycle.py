@@ -1,8 +1,9 @@
 """Time-driven transitions: scheduled publication, closing at the deadline, 3-day reminders.
 
-`tick` runs from the scheduler (`jiebang tick`) and on access, so deadlines take effect by the
-server clock whether or not anyone visits. Each step is a conditional UPDATE, so concurrent
-ticks (several workers, cron and a page view) apply every transition exactly once.
+`tick` runs from the in-process scheduler (marketplace/scheduler.py, started by `jiebang serve`) or
+from cron (`jiebang tick`), never inside a page view: reads show a passed deadline as closed through
+`permissions.effective_status` without writing. Each step is a conditional UPDATE, so overlapping
+ticks (a scheduler and cron) apply every transition exactly once.
 """
 
 from __future__ import annotations
@@ -103,18 +104,3 @@ def _remind(session: Session, now: datetime) -> int:
             body="请确认揭榜方案已正式提交；截止后将无法提交或修改。")
     session.commit()
     return sent
-
-
-def catch_up(*, session: Session, challenge: Challenge, now: datetime | None = None) -> Challenge:
-    """The same check on access: apply this challenge's due transition before showing it."""
-    now = now or utcnow()
-    due = (challenge.status == S.SCHEDULED and challenge.publish_at and challenge.publish_at <= now) or (
-        challenge.status == S.PUBLISHED and challenge.bid_deadline <= now)
-    if due:
-        session.commit()  # end the read transaction before writing
-        if challenge.status == S.SCHEDULED:
-            _go_live(session, challenge.id, now)
-        else:
-            _close(session, challenge.id, now)
-        session.refresh(challenge)
-    return challenge

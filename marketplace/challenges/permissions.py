@@ -8,7 +8,7 @@ from marketplace.accounts.models import Role
 from marketplace.auth.actor import Actor
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
-from marketplace.clock import as_utc
+from marketplace.clock import as_utc, utcnow
 
 Decision = tuple[bool, str]
 PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})
@@ -36,6 +36,15 @@ def can_view(actor: Actor, challenge: Challenge) -> Decision:
 def deadline_passed(challenge: Challenge, now: datetime) -> bool:
     """The server clock, not the stored status, decides (the tick may not have run yet)."""
     return now >= as_utc(challenge.bid_deadline)
+
+
+def effective_status(challenge: Challenge, now: datetime) -> str:
+    """The status a reader sees now, computed without writing: a published challenge whose
+    deadline has passed reads as closed until the scheduler (marketplace/scheduler.py) closes it
+    for real (or marks it unfilled) within its interval. Reads never run the transition."""
+    if challenge.status == S.PUBLISHED and deadline_passed(challenge, now):
+        return S.CLOSED
+    return challenge.status
 
 
 def bidding_open(challenge: Challenge, now: datetime) -> bool:
@@ -117,7 +126,8 @@ def can_accept_terms(actor: Actor, challenge: Challenge) -> Decision:
     return True, ""
 
 
-def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> set[str]:
+def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool,
+                    now: datetime | None = None) -> set[str]:
     """The actions this actor may take on the challenge now — the buttons a page shows.
 
     Starts from the transition table and applies the rules that depend on more than the state:
@@ -129,10 +139,11 @@ def visible_actions(actor: Actor, challenge: Challenge, *, has_bids: bool) -> se
 
     if not (actor.is_officer or is_owner(actor, challenge)):
         return set()
-    actions = {a for a, _ in states.available(state=challenge.status, role=actor.role)}
+    state = effective_status(challenge, now or utcnow())
+    actions = {a for a, _ in states.available(state=state, role=actor.role)}
     if not is_owner(actor, challenge):
         actions.discard("edit")
-    if challenge.status == S.PUBLISHED:
+    if state == S.PUBLISHED:
         pending = challenge.withdrawal_requested_at is not None
         if is_owner(actor, challenge) and has_bids:
             actions.discard("withdraw")

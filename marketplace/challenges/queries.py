@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
+from marketplace import recommend
 from marketplace.accounts.models import Organisation, Role, User
+from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.auth.actor import Actor
-from marketplace.challenges import permissions
+from marketplace.challenges import bidding, permissions
 from marketplace.challenges.models import (
     Attachment,
     Challenge,
@@ -21,8 +25,12 @@ from marketplace.challenges.models import (
     ChallengeStatus as S,
 )
 from marketplace.errors import NotFound
+from marketplace.industries import INDUSTRIES, WEAK_LINKS
 
 PAGE_SIZE = 10
+MAX_PAGE = 10_000
+# The statuses the public list filters on (effective statuses: a passed deadline reads as closed).
+FILTER_STATUSES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN)
 SORTS = {
     "newest": (col(Challenge.published_at).desc(), col(Challenge.id).desc()),
     "deadline": (col(Challenge.bid_deadline).asc(), col(Challenge.id)),
@@ -44,6 +52,16 @@ def _public_clause():
                and_(Challenge.status == S.WITHDRAWN, col(Challenge.published_at).is_not(None)))
 
 
+def _effective_status_is(status: str, now: datetime):
+    """SQL for permissions.effective_status(challenge, now) == status."""
+    past = col(Challenge.bid_deadline) <= now
+    if status == S.PUBLISHED:
+        return and_(Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) > now)
+    if status == S.CLOSED:
+        return or_(Challenge.status == S.CLOSED, and_(Challenge.status == S.PUBLISHED, past))
+    return Challenge.status == status
+
+
 @dataclass
 class ChallengeFilter:
     q: str = ""
@@ -58,38 +76,100 @@ class ChallengeFilter:
     page: int = 1
     ids: list[int] | None = field(default=None)  # from the search index, in relevance order
 
+    @classmethod
+    def from_params(cls, params: Mapping[str, str | None]) -> ChallengeFilter:
+        """The filters from a query string (the hall's and the API's alike), clamping anything odd:
+        unknown choices are dropped, numbers are held to their range, the query to 200 characters."""
+        q = (params.get("q") or "").strip()[:200]
+        sort = params.get("sort") or ("relevance" if q else "newest")
+        if sort not in SORT_LABELS or (sort == "relevance" and not q):
+            sort = "newest"
 
-def public_list(*, session: Session, flt: ChallengeFilter, now: datetime) -> tuple[list[Challenge], int]:
-    """Public challenges matching the filters, one page, and the total count."""
-    stmt = select(Challenge).where(_public_clause())
-    if flt.industry:
-        stmt = stmt.where(Challenge.industry == flt.industry)
-    if flt.weak_link:
-        stmt = stmt.where(Challenge.weak_link == flt.weak_link)
-    if flt.status:
-        stmt = stmt.where(Challenge.status == flt.status)
-    if flt.district:
-        stmt = stmt.join(Organisation, col(Organisation.id) == Challenge.organisation_id).where(
-            Organisation.district == flt.district)
-    if flt.min_wan is not None:
-        stmt = stmt.where(Challenge.offered_fen >= flt.min_wan * 1_000_000)
-    if flt.max_wan is not None:
-        stmt = stmt.where(Challenge.offered_fen <= flt.max_wan * 1_000_000)
-    if flt.deadline_days is not None:
-        from datetime import timedelta
+        def choice(name: str, allowed) -> str:  # noqa: ANN001
+            value = params.get(name) or ""
+            return value if value in allowed else ""
 
-        stmt = stmt.where(Challenge.bid_deadline >= now,
-                          Challenge.bid_deadline <= now + timedelta(days=flt.deadline_days))
-    if flt.ids is not None:
-        stmt = stmt.where(col(Challenge.id).in_(flt.ids or [-1]))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    offset = (max(flt.page, 1) - 1) * PAGE_SIZE
+        return cls(q=q, industry=choice("industry", INDUSTRIES), weak_link=choice("weak_link", WEAK_LINKS),
+                   district=choice("district", GUANGZHOU_DISTRICTS), status=choice("status", FILTER_STATUSES),
+                   min_wan=_clamped(params.get("min_wan"), 0, 1_000_000),
+                   max_wan=_clamped(params.get("max_wan"), 0, 1_000_000),
+                   deadline_days=_clamped(params.get("deadline_days"), 1, 3650), sort=sort,
+                   page=_clamped(params.get("page"), 1, MAX_PAGE) or 1)
+
+
+def _clamped(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return None if number is None else max(low, min(high, number))
+
+
+@dataclass
+class PublicPage:
+    """One page of the public list: the challenges in order, the total, each one's bid count."""
+
+    items: list[Challenge]
+    total: int
+    page: int
+    counts: dict[int, int]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+
+def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> PublicPage:
+    """The one listing query of public challenges (hall, home page, API): search, filters, sort, page.
+
+    Cheap at 10,000 challenges: the count and the ordering read narrow columns (and the indexes
+    of migration 2026-12-03_load_listing_indexes), and only the page's ten rows are loaded whole;
+    the bid counts come in one grouped query.
+    """
+    if flt.q and flt.ids is None:
+        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
+    conditions = _public_conditions(flt, now)
+    join_org = bool(flt.district)
+
+    def narrow(*columns):  # noqa: ANN002, ANN202
+        stmt = select(*columns).where(*conditions)
+        if join_org:
+            stmt = stmt.join(Organisation, col(Organisation.id) == Challenge.organisation_id)
+        return stmt
+
+    total = session.exec(narrow(func.count(col(Challenge.id)))).one()
+    offset = (flt.page - 1) * PAGE_SIZE
     if flt.ids is not None and flt.sort == "relevance":
-        rows = {c.id: c for c in session.exec(stmt).all()}
-        ordered = [rows[i] for i in flt.ids if i in rows]
-        return ordered[offset:offset + PAGE_SIZE], total
-    order = SORTS.get(flt.sort, SORTS["newest"])
-    return list(session.exec(stmt.order_by(*order).offset(offset).limit(PAGE_SIZE)).all()), total
+        matching = set(session.exec(narrow(col(Challenge.id))).all())
+        ids = [i for i in flt.ids if i in matching][offset:offset + PAGE_SIZE]
+    else:
+        order = SORTS.get(flt.sort, SORTS["newest"])
+        ids = list(session.exec(narrow(col(Challenge.id)).order_by(*order).offset(offset).limit(PAGE_SIZE)).all())
+    rows = {c.id: c for c in session.exec(select(Challenge).where(col(Challenge.id).in_(ids or [-1]))).all()}
+    return PublicPage(items=[rows[i] for i in ids if i in rows], total=total, page=flt.page,
+                      counts=bidding.facts().submitted_counts(session=session, challenge_ids=ids))
+
+
+def _public_conditions(flt: ChallengeFilter, now: datetime) -> list:
+    conditions = [_public_clause()]
+    if flt.industry:
+        conditions.append(Challenge.industry == flt.industry)
+    if flt.weak_link:
+        conditions.append(Challenge.weak_link == flt.weak_link)
+    if flt.status:
+        conditions.append(_effective_status_is(flt.status, now))
+    if flt.district:
+        conditions.append(Organisation.district == flt.district)
+    if flt.min_wan is not None:
+        conditions.append(col(Challenge.offered_fen) >= flt.min_wan * 1_000_000)
+    if flt.max_wan is not None:
+        conditions.append(col(Challenge.offered_fen) <= flt.max_wan * 1_000_000)
+    if flt.deadline_days is not None:
+        conditions += [col(Challenge.bid_deadline) >= now,
+                       col(Challenge.bid_deadline) <= now + timedelta(days=flt.deadline_days)]
+    if flt.ids is not None:
+        conditions.append(col(Challenge.id).in_(flt.ids or [-1]))
+    return conditions
 
 
 def of_organisation(*, session: Session, organisation_id: int) -> list[Challenge]:
@@ -106,6 +186,17 @@ def review_queue(*, session: Session, statuses: tuple[str, ...] = (S.SUBMITTED,)
 
 def all_for_officer(*, session: Session) -> list[Challenge]:
     return list(session.exec(select(Challenge).order_by(col(Challenge.id).desc())).all())
+
+
+def status_counts(*, session: Session, now: datetime) -> dict[str, int]:
+    """How many challenges await review and how many are open for bids (the officer's figures)."""
+    count = func.count()
+    return {
+        "submitted": session.exec(select(count).select_from(Challenge)
+                                  .where(Challenge.status == S.SUBMITTED)).one(),
+        "published": session.exec(select(count).select_from(Challenge)
+                                  .where(_effective_status_is(S.PUBLISHED, now))).one(),
+    }
 
 
 def clarifications(*, session: Session, challenge: Challenge, actor: Actor) -> list[Clarification]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -14,7 +17,9 @@ from marketplace import db
 from marketplace.accounts.models import Role
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
+from marketplace.scheduler import Scheduler
 from marketplace.web import errors
+from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
 from marketplace.web.forms import form_encoding
 from marketplace.web.limits import BodySizeLimit
@@ -29,12 +34,28 @@ log = logging.getLogger("jiebang")
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the application for one settings object and database engine."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        size_thread_pool(settings.worker_threads)
+        ticker = None
+        if settings.scheduler_enabled:  # one per worker; the lease lets one of them run ticks
+            ticker = Scheduler(app.state.engine, interval=settings.scheduler_interval_seconds)
+            ticker.start()
+        app.state.scheduler = ticker
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                await anyio.to_thread.run_sync(ticker.stop)
+
     app = FastAPI(
         title="jiebang 揭榜挂帅平台 API",
         version="1.0",
         docs_url=None, redoc_url=None, openapi_url=None,
         dependencies=[Depends(ids_in_range), Depends(refuse_anonymous_uploads), Depends(form_encoding),
                       Depends(csrf_protect)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or db.get_engine()
@@ -46,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # while reading reaches FastAPI as itself rather than wrapped by BaseHTTPMiddleware's task group.
     app.add_middleware(BodySizeLimit, max_bytes=settings.request_max_bytes)
     app.add_middleware(SecurityMiddleware, prod=settings.is_prod, secret=settings.secret_key)
+    app.add_middleware(RequestLimit, limit=settings.request_concurrency)  # outermost: admits first
     errors.install(app)
     _mount_static(app)
     _include_routers(app)

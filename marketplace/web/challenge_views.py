@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from urllib.parse import urlencode
 
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import FormData
 
 from marketplace import recommend
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
@@ -30,48 +28,18 @@ from marketplace.web.forms import form_dict
 INDICATOR_ROWS = 5
 NEW_DEFAULTS = {"trl_target": 6, "period_months": 24, "ip_terms": "exclusive", "award_mode": "single"}
 INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
-PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in (
-    ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED, ChallengeStatus.UNFILLED, ChallengeStatus.WITHDRAWN)]
-
-
-def _int(value: str | None, low: int, high: int) -> int | None:
-    try:
-        number = int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-    return None if number is None else max(low, min(high, number))
-
-
-def filter_from_query(params: QueryParams) -> queries.ChallengeFilter:
-    """Read the list's filters from the query string, clamping anything odd."""
-    q = (params.get("q") or "").strip()[:200]
-    sort = params.get("sort") or ("relevance" if q else "newest")
-    if sort not in queries.SORT_LABELS or (sort == "relevance" and not q):
-        sort = "newest"
-    return queries.ChallengeFilter(
-        q=q, industry=params.get("industry", "") if params.get("industry") in INDUSTRIES else "",
-        weak_link=params.get("weak_link", "") if params.get("weak_link") in WEAK_LINKS else "",
-        district=params.get("district", "") if params.get("district") in GUANGZHOU_DISTRICTS else "",
-        status=params.get("status", "") if params.get("status") in dict(PUBLIC_STATUS_OPTIONS) else "",
-        min_wan=_int(params.get("min_wan"), 0, 1_000_000), max_wan=_int(params.get("max_wan"), 0, 1_000_000),
-        deadline_days=_int(params.get("deadline_days"), 1, 3650), sort=sort,
-        page=_int(params.get("page"), 1, 10_000) or 1,
-    )
+PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in queries.FILTER_STATUSES]
 
 
 def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
-    if flt.q:
-        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
-    rows, total = queries.public_list(session=session, flt=flt, now=utcnow())
+    page = queries.search_public(session=session, flt=flt, now=utcnow())
     params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
     return {
-        "challenges": rows, "total": total, "flt": flt,
-        "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows]),
-        "pages": max(1, math.ceil(total / queries.PAGE_SIZE)),
+        "challenges": page.items, "total": page.total, "flt": flt, "counts": page.counts, "pages": page.pages,
         "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
         "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,
         "status_options": PUBLIC_STATUS_OPTIONS, "status_labels": STATUS_LABELS, "now": utcnow(),
-        "org_names": recommend.organisation_names(session, {c.organisation_id for c in rows}),
+        "org_names": recommend.organisation_names(session, {c.organisation_id for c in page.items}),
     }
 
 
@@ -82,10 +50,11 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
     annex_ok = permissions.can_read_annex(actor, challenge, accepted=accepted)[0]
     bid_count = bid_queries.submitted_count(session=session, challenge_id=challenge.id)
     # Submitted bids only: a draft is its team's business and the company must not learn of it.
-    allowed = permissions.visible_actions(actor, challenge, has_bids=bid_count > 0)
-    actions = [(a, t) for a, t in states.available(state=challenge.status, role=actor.role) if a in allowed]
+    allowed = permissions.visible_actions(actor, challenge, now=now, has_bids=bid_count > 0)
+    status = permissions.effective_status(challenge, now)
+    actions = [(a, t) for a, t in states.available(state=status, role=actor.role) if a in allowed]
     ctx = {
-        "challenge": challenge, "org": queries.organisation_of(session=session, challenge=challenge),
+        "challenge": challenge, "status": status, "org": queries.organisation_of(session=session, challenge=challenge),
         "status_labels": STATUS_LABELS, "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS,
         "actions": actions, "is_owner": permissions.is_owner(actor, challenge), "now": now,
         "bidding_open": permissions.bidding_open(challenge, now),

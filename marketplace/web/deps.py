@@ -17,7 +17,11 @@ from marketplace.web.security import SAFE_METHODS, cookie_names
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; commands commit inside the handler, never after the response."""
+    """One session per request; commands commit inside the handler, never after the response.
+
+    Function-scoped: the session is closed (its connection back in the pool) as soon as the
+    handler has built its response, before the response is sent to a possibly slow client.
+    """
     session = db.new_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
     try:
         yield session
@@ -25,7 +29,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def session_token(request: Request) -> str | None:

@@ -12,7 +12,8 @@ from starlette.responses import Response
 from marketplace import money
 from marketplace.accounts.models import ORG_KIND_LABELS, ORG_STATUS_LABELS, ROLE_LABELS
 from marketplace.challenges.models import STATUS_LABELS as CHALLENGE_STATUS_LABELS
-from marketplace.clock import to_shanghai
+from marketplace.challenges.permissions import effective_status
+from marketplace.clock import to_shanghai, utcnow
 from marketplace.config import TEMPLATES_DIR
 from marketplace.web import htmx
 
@@ -42,6 +43,14 @@ templates.env.filters.update(
     org_kind_label=lambda k: ORG_KIND_LABELS.get(k, k or ""),
     org_status_label=lambda s: ORG_STATUS_LABELS.get(s, s or ""),
 )
+
+
+def status_of(challenge) -> str:  # noqa: ANN001
+    """A challenge's status as readers see it now (the domain's rule, computed on read)."""
+    return effective_status(challenge, utcnow())
+
+
+templates.env.globals["status_of"] = status_of
 
 
 def render(request: Request, name: str, context: dict | None = None, *, block: str | None = None,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, lifecycle, queries, service
+from marketplace.challenges import clarifications, files, queries, service
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict, DomainError, RuleViolation
@@ -18,7 +18,6 @@ from marketplace.web import htmx
 from marketplace.web.challenge_views import (
     challenge_form_context,
     detail_context,
-    filter_from_query,
     form_to_challenge,
     list_context,
     values_from_challenge,
@@ -36,9 +35,8 @@ router = APIRouter(include_in_schema=False)
 
 @public_router.get("/challenges")
 def challenge_list(request: Request, session: SessionDep):
-    """The challenge hall (榜单大厅): search, filters, sorting, pages."""
-    lifecycle.tick(session=session)
-    flt = filter_from_query(request.query_params)
+    """The challenge hall (榜单大厅): search, filters, sorting, pages. Reads only (no tick here)."""
+    flt = queries.ChallengeFilter.from_params(request.query_params)
     return render(request, "challenges/list.html", list_context(session, flt), block="results")
 
 
@@ -46,7 +44,6 @@ def challenge_list(request: Request, session: SessionDep):
 def challenge_detail(request: Request, challenge_id: int, session: SessionDep, actor: OptionalActor):
     """One challenge, with what this actor may see and do."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    lifecycle.catch_up(session=session, challenge=challenge)
     return render(request, "challenges/detail.html", detail_context(session, actor, challenge))
 
 

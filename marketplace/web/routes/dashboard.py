@@ -9,6 +9,7 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Role
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries as challenge_queries
+from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.templating import render
 
@@ -42,9 +43,7 @@ def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
         ctx["team_panels"] = [(t, recommend.challenges_for_team(session=session, team=t, k=5))
                               for t in mine_first[:3]]
     if actor.is_officer:
-        rows = challenge_queries.all_for_officer(session=session)
-        ctx["officer_stats"] = {"submitted": sum(c.status == "submitted" for c in rows),
-                                "published": sum(c.status == "published" for c in rows)}
+        ctx["officer_stats"] = challenge_queries.status_counts(session=session, now=utcnow())
     return ctx
 
 

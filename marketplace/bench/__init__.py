@@ -1,0 +1,1 @@
+"""Web benchmarks and load tests (`make bench-web`, `make load`): figures, never assertions."""
