@@ -18,7 +18,7 @@ from marketplace.clock import utcnow
 from marketplace.config import get_settings
 from marketplace.models import metadata
 from marketplace.web.app import create_app
-from tests.bids.test_bid_canary import get_paths as canary_paths
+from tests.crawl import get_paths as canary_paths
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 
 PASSWORD = "jiebang-demo-2026"
