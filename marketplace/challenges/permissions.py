@@ -11,7 +11,9 @@ from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import as_utc
 
 Decision = tuple[bool, str]
-PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})
+# After the deadline the challenge itself stays public through review and 公示 (its bids and scores do not).
+PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED,
+                           S.AWARDED, S.NO_AWARD})
 
 
 def is_public(challenge: Challenge) -> bool:

@@ -21,6 +21,11 @@ class Kind(StrEnum):
     CHALLENGE_WITHDRAWN = "challenge_withdrawn"
     REVIEW_OUTCOME = "review_outcome"
     INVITED = "invited"
+    REVIEW_ASSIGNED = "review_assigned"
+    AWARD_DECIDED = "award_decided"
+    AWARD_ANNOUNCED = "award_announced"
+    OBJECTION_ANSWERED = "objection_answered"
+    AWARDED = "awarded"
 
 
 KIND_LABELS = {
@@ -32,6 +37,11 @@ KIND_LABELS = {
     Kind.CHALLENGE_WITHDRAWN: "榜单已撤榜",
     Kind.REVIEW_OUTCOME: "形式审查结果",
     Kind.INVITED: "受邀揭榜",
+    Kind.REVIEW_ASSIGNED: "评审任务分配",
+    Kind.AWARD_DECIDED: "评审决定",
+    Kind.AWARD_ANNOUNCED: "结果公示",
+    Kind.OBJECTION_ANSWERED: "异议答复",
+    Kind.AWARDED: "公示期满，确定揭榜方",
 }
 
 
