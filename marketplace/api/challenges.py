@@ -88,17 +88,19 @@ def _out(session, c: Challenge) -> ChallengeOut:  # noqa: ANN001
 
 
 @router.get("/challenges", response_model=ChallengePage)
-def list_challenges(session: SessionDep, q: str = Query("", max_length=200), industry: str = "",
+def list_challenges(session: SessionDep, actor: OptionalActor, q: str = Query("", max_length=200), industry: str = "",
                     weak_link: str = "", district: str = "", status: str = "",
                     min_wan: int | None = Query(None, ge=0, le=1_000_000),
                     max_wan: int | None = Query(None, ge=0, le=1_000_000),
                     deadline_days: int | None = Query(None, ge=1, le=3650),
                     sort: str = "newest", page: int = Query(1, ge=1, le=10_000)):
-    """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages."""
+    """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages.
+    Officers see every state (e.g. `status=in_review`)."""
     lifecycle.tick(session=session)
     flt = queries.ChallengeFilter(q=q.strip(), industry=industry, weak_link=weak_link, district=district,
                                   status=status, min_wan=min_wan, max_wan=max_wan,
-                                  deadline_days=deadline_days, sort=sort, page=page)
+                                  deadline_days=deadline_days, sort=sort, page=page,
+                                  any_state=actor.is_officer)
     if flt.q:
         flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
         flt.sort = sort if sort != "newest" else "relevance"

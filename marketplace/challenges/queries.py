@@ -58,11 +58,12 @@ class ChallengeFilter:
     sort: str = "newest"
     page: int = 1
     ids: list[int] | None = field(default=None)  # from the search index, in relevance order
+    any_state: bool = False  # officers: every state, not only the public ones
 
 
 def public_list(*, session: Session, flt: ChallengeFilter, now: datetime) -> tuple[list[Challenge], int]:
     """Public challenges matching the filters, one page, and the total count."""
-    stmt = select(Challenge).where(_public_clause())
+    stmt = select(Challenge) if flt.any_state else select(Challenge).where(_public_clause())
     if flt.industry:
         stmt = stmt.where(Challenge.industry == flt.industry)
     if flt.weak_link:
