@@ -8,6 +8,7 @@ from marketplace.bids import models as bid_models  # noqa: F401
 from marketplace.challenges import models as challenge_models  # noqa: F401
 from marketplace.db import metadata
 from marketplace.notifications import models as notification_models  # noqa: F401
+from marketplace.awards import models as award_models  # noqa: F401
 from marketplace.reviews import models as review_models  # noqa: F401
 
 __all__ = ["metadata"]

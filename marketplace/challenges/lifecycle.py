@@ -31,6 +31,7 @@ class TickReport:
     closed: list[int] = field(default_factory=list)
     unfilled: list[int] = field(default_factory=list)
     reminded: int = 0
+    awarded: list[int] = field(default_factory=list)
 
 
 def tick(*, session: Session, now: datetime | None = None) -> TickReport:
@@ -51,6 +52,9 @@ def tick(*, session: Session, now: datetime | None = None) -> TickReport:
         elif outcome == S.UNFILLED:
             report.unfilled.append(challenge_id)
     report.reminded = _remind(session, now)
+    from marketplace.awards.service import finalise_due  # 公示 windows that ended → awarded (issue 10)
+
+    report.awarded = finalise_due(session=session, now=now)
     return report
 
 

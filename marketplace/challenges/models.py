@@ -21,6 +21,11 @@ class ChallengeStatus(StrEnum):
     CLOSED = "closed"
     UNFILLED = "unfilled"
     WITHDRAWN = "withdrawn"
+    IN_REVIEW = "in_review"
+    DECIDED = "decided"
+    ANNOUNCED = "announced"
+    AWARDED = "awarded"
+    NO_AWARD = "no_award"
 
 
 STATUS_LABELS = {
@@ -32,6 +37,11 @@ STATUS_LABELS = {
     ChallengeStatus.CLOSED: "已截止",
     ChallengeStatus.UNFILLED: "流榜",
     ChallengeStatus.WITHDRAWN: "已撤榜",
+    ChallengeStatus.IN_REVIEW: "专家评审中",
+    ChallengeStatus.DECIDED: "已决定（待公示）",
+    ChallengeStatus.ANNOUNCED: "公示中",
+    ChallengeStatus.AWARDED: "已确定揭榜方",
+    ChallengeStatus.NO_AWARD: "无中选方案",
 }
 
 

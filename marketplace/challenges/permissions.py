@@ -11,10 +11,12 @@ from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import as_utc, utcnow
 
 Decision = tuple[bool, str]
-PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})
-# The states a challenge reaches only through its deadline's `close` step (later review stages join
-# here). Bids open on these and never on any other: not on a withdrawn, returned or resubmitted one.
-CLOSED_STATES = frozenset({S.CLOSED})
+# After the deadline the challenge itself stays public through review and 公示 (its bids and scores do not).
+PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED,
+                           S.AWARDED, S.NO_AWARD})
+# Bids open on these and never on any other: not on a withdrawn, returned or resubmitted one. A challenge
+# reaches them only through its deadline's `close` step, and keeps its bids opened through review.
+CLOSED_STATES = frozenset({S.CLOSED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED, S.AWARDED, S.NO_AWARD})
 
 
 def is_public(challenge: Challenge) -> bool:

@@ -75,9 +75,10 @@ class ChallengeFilter:
     sort: str = "newest"
     page: int = 1
     ids: list[int] | None = field(default=None)  # from the search index, in relevance order
+    any_state: bool = False  # officers: every state, not only the public ones
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str | None]) -> ChallengeFilter:
+    def from_params(cls, params: Mapping[str, str | None], *, any_state: bool = False) -> ChallengeFilter:
         """The filters from a query string (the hall's and the API's alike), clamping anything odd:
         unknown choices are dropped, numbers are held to their range, the query to 200 characters."""
         q = (params.get("q") or "").strip()[:200]
@@ -90,7 +91,8 @@ class ChallengeFilter:
             return value if value in allowed else ""
 
         return cls(q=q, industry=choice("industry", INDUSTRIES), weak_link=choice("weak_link", WEAK_LINKS),
-                   district=choice("district", GUANGZHOU_DISTRICTS), status=choice("status", FILTER_STATUSES),
+                   district=choice("district", GUANGZHOU_DISTRICTS),
+                   status=choice("status", tuple(S) if any_state else FILTER_STATUSES), any_state=any_state,
                    min_wan=_clamped(params.get("min_wan"), 0, 1_000_000),
                    max_wan=_clamped(params.get("max_wan"), 0, 1_000_000),
                    deadline_days=_clamped(params.get("deadline_days"), 1, 3650), sort=sort,
@@ -151,7 +153,7 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
 
 
 def _public_conditions(flt: ChallengeFilter, now: datetime) -> list:
-    conditions = [_public_clause()]
+    conditions = [] if flt.any_state else [_public_clause()]
     if flt.industry:
         conditions.append(Challenge.industry == flt.industry)
     if flt.weak_link:

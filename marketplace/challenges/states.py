@@ -30,6 +30,15 @@ TRANSITIONS = machine([
     (S.PUBLISHED, "request_withdrawal", S.PUBLISHED, (COMPANY,), "申请撤榜（已有揭榜方案）"),
     (S.PUBLISHED, "approve_withdrawal", S.WITHDRAWN, BUREAU, "批准撤榜"),
     (S.UNFILLED, "relist", S.UNFILLED, (COMPANY,), "重新发榜（生成新草稿）"),
+    # Expert review, decision and 公示 (issue 10): marketplace/reviews and marketplace/awards.
+    (S.CLOSED, "start_review", S.IN_REVIEW, BUREAU, "组建评审组，开始专家评审"),
+    (S.IN_REVIEW, "decide", S.DECIDED, BUREAU, "确定中选方案"),
+    ((S.CLOSED, S.IN_REVIEW), "declare_no_award", S.NO_AWARD, BUREAU, "无中选方案"),
+    (S.DECIDED, "announce", S.ANNOUNCED, BUREAU, "发布公示"),
+    (S.ANNOUNCED, "finalise", S.AWARDED, (SYSTEM,), "公示期满，确定揭榜方"),
+    (S.ANNOUNCED, "reopen_review", S.IN_REVIEW, BUREAU, "异议成立，退回专家评审"),
+    (S.ANNOUNCED, "reopen_decision", S.DECIDED, BUREAU, "异议成立，重新决定"),
+    (S.NO_AWARD, "relist", S.NO_AWARD, (COMPANY,), "重新发榜（生成新草稿）"),
 ])
 
 

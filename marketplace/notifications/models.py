@@ -23,6 +23,11 @@ class Kind(StrEnum):
     INVITED = "invited"
     BID_CHANGED = "bid_changed"
     CHALLENGE_CHANGED = "challenge_changed"
+    REVIEW_ASSIGNED = "review_assigned"
+    AWARD_DECIDED = "award_decided"
+    AWARD_ANNOUNCED = "award_announced"
+    OBJECTION_ANSWERED = "objection_answered"
+    AWARDED = "awarded"
 
 
 KIND_LABELS = {
@@ -36,6 +41,11 @@ KIND_LABELS = {
     Kind.INVITED: "受邀揭榜",
     Kind.BID_CHANGED: "揭榜方案被团队其他成员修改",
     Kind.CHALLENGE_CHANGED: "榜单内容调整",
+    Kind.REVIEW_ASSIGNED: "评审任务分配",
+    Kind.AWARD_DECIDED: "评审决定",
+    Kind.AWARD_ANNOUNCED: "结果公示",
+    Kind.OBJECTION_ANSWERED: "异议答复",
+    Kind.AWARDED: "公示期满，确定揭榜方",
 }
 
 

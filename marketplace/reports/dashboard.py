@@ -23,6 +23,8 @@ from marketplace.money import FEN_PER_WANYUAN
 STATE_COLOURS = {
     "submitted": "#a15c00", "returned": "#c62828", "scheduled": "#8d6e63", "published": "#1b7f3b",
     "closed": "#1f4e8c", "unfilled": "#757575", "withdrawn": "#4e342e",
+    "in_review": "#5e35b1", "decided": "#00838f", "announced": "#ef6c00", "awarded": "#2e7d32",
+    "no_award": "#616161",
 }
 SERIES_COLOURS = ("#b71c1c", "#1f4e8c", "#1b7f3b", "#a15c00")
 WAITING = "评审、立项、合同与补助模块上线后在此显示"

@@ -94,11 +94,13 @@ def _mount_static(app: FastAPI) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
+    from marketplace.api import awards as api_awards
     from marketplace.api import bids as api_bids
     from marketplace.api import challenges as api_challenges
     from marketplace.api import notifications as api_notifications
     from marketplace.api import open_data as api_open_data
     from marketplace.api import password as api_password
+    from marketplace.api import reviews as api_reviews
     from marketplace.api import routes as api_routes
     from marketplace.web.routes import (
         account,
@@ -128,7 +130,8 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(module.public_router)
     for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
-    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password):
+    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
+                   api_reviews, api_awards):
         app.include_router(module.router, prefix="/api/v1")
 
 

@@ -1,0 +1,247 @@
+"""API: expert review (panels, assignments, declarations, waivers, scores, progress, ranking)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from marketplace.api.schemas import ErrorOut
+from marketplace.reviews import queries, service
+from marketplace.validation import CleanStr, StrictIn
+from marketplace.web.deps import CurrentActor, SessionDep, current_actor
+
+ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
+router = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["reviews"])
+
+
+class CriterionIn(StrictIn):
+    name: CleanStr = Field(min_length=1, max_length=50)
+    weight: CleanStr = Field(min_length=1, max_length=10, description="权重（百分数，如 “40”）")
+
+
+class PanelIn(StrictIn):
+    reviewers_per_bid: int = Field(default=3, ge=1, le=15)
+    max_load: int = Field(default=5, ge=1, le=50)
+    criteria: list[CriterionIn] | None = Field(default=None, max_length=20)
+    scale: int = Field(default=10, ge=1, le=100)
+    comment_below: int = Field(default=6, ge=0, le=100)
+    blind: bool = False
+    due_at: datetime | None = None
+
+
+class PanelOut(BaseModel):
+    id: int
+    challenge_id: int
+    reviewers_per_bid: int
+    max_load: int
+    criteria: list[dict]
+    scale: int
+    comment_below: int
+    blind: bool
+
+
+class SuggestionOut(BaseModel):
+    bid_id: int
+    expert_id: int
+    score: float
+    terms: list[str]
+
+
+class AssignIn(StrictIn):
+    bid_id: int = Field(ge=1, le=2**62)
+    expert_id: int = Field(ge=1, le=2**62)
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    bid_id: int
+    expert_id: int
+    affinity_micro: int
+
+
+class AutoAssignOut(BaseModel):
+    panels: dict[int, list[int]]
+    total: float
+
+
+class DeclarationIn(StrictIn):
+    has_conflict: bool
+    statement: CleanStr = Field(default="", max_length=1000)
+
+
+class DeclarationOut(BaseModel):
+    bid_id: int
+    expert_id: int
+    has_conflict: bool
+    statement: str
+    waived: bool
+
+
+class WaiverIn(StrictIn):
+    expert_id: int = Field(ge=1, le=2**62)
+    reason: CleanStr = Field(default="", max_length=1000)
+
+
+class ScoreIn(StrictIn):
+    scores: dict[str, Any] = Field(description="评分指标名 → 整数分")
+    comments: dict[str, CleanStr] = Field(default_factory=dict)
+    overall_comment: CleanStr = Field(default="", max_length=5000)
+
+
+class SheetOut(BaseModel):
+    expert_id: int | None
+    total: str
+    scores: list[int]
+    comments: list[str]
+    overall_comment: str
+
+
+class MyAssignmentOut(BaseModel):
+    bid_id: int
+    challenge_id: int
+    challenge_title: str
+    declared: bool
+    submitted: bool
+
+
+class OpenedBidOut(BaseModel):
+    bid_id: int
+    challenge_id: int
+    blind: bool
+    technical_route: str
+    milestones: list[dict]
+    price_fen: int
+    prior_results: str
+    members: list[dict] | None
+    organisation_id: int | None
+    team_id: int | None
+    criteria: list[dict]
+    scale: int
+    comment_below: int
+
+
+class RankedOut(BaseModel):
+    rank: int
+    of: int
+    bid_id: int
+    score: str
+    experts: int
+    spread: str
+    spread_warning: bool
+
+
+class ProgressRow(BaseModel):
+    id: int
+    reviews_in: int
+    reviews_due: int
+
+
+class ProgressOut(BaseModel):
+    bids: list[ProgressRow]
+    experts: list[ProgressRow]
+    declared_conflicts: list[list[int]]
+
+
+def _decl(d) -> DeclarationOut:  # noqa: ANN001
+    return DeclarationOut(bid_id=d.bid_id, expert_id=d.expert_id, has_conflict=d.has_conflict,
+                          statement=d.statement, waived=d.waived_by is not None)
+
+
+@router.post("/challenges/{challenge_id}/review", response_model=PanelOut, status_code=201)
+def start_review(challenge_id: int, data: PanelIn, session: SessionDep, actor: CurrentActor):
+    """Build the panel and its scorecard; the challenge moves `closed` → `in_review` (officers)."""
+    spec = service.PanelSpec(reviewers_per_bid=data.reviewers_per_bid, max_load=data.max_load,
+                             criteria=[(c.name, c.weight) for c in data.criteria] if data.criteria else None,
+                             scale=data.scale, comment_below=data.comment_below, blind=data.blind,
+                             due_at=data.due_at)
+    return service.start_review(session=session, actor=actor, challenge_id=challenge_id, spec=spec)
+
+
+@router.get("/challenges/{challenge_id}/review/suggestions", response_model=list[SuggestionOut])
+def suggestions(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Experts per bid ranked by affinity with the matched words; conflicted experts never appear."""
+    return [SuggestionOut(bid_id=s.bid_id, expert_id=s.expert_id, score=s.score, terms=list(s.terms))
+            for s in service.suggestions(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+@router.post("/challenges/{challenge_id}/review/auto-assign", response_model=AutoAssignOut, status_code=201)
+def auto_assign(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Assign R conflict-free experts per bid (at most L bids each) maximising affinity."""
+    result = service.auto_assign(session=session, actor=actor, challenge_id=challenge_id)
+    return AutoAssignOut(panels={b: list(p) for b, p in result.panels.items()}, total=result.total)
+
+
+@router.post("/challenges/{challenge_id}/review/assignments", response_model=AssignmentOut, status_code=201)
+def assign(challenge_id: int, data: AssignIn, session: SessionDep, actor: CurrentActor):
+    """Assign one expert to one bid by hand (refused with 409 for a conflicted expert)."""
+    return service.assign(session=session, actor=actor, challenge_id=challenge_id, bid_id=data.bid_id,
+                          expert_id=data.expert_id)
+
+
+@router.get("/challenges/{challenge_id}/review/progress", response_model=ProgressOut)
+def progress(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Reviews in / due per bid and per expert (officers)."""
+    p = service.progress(session=session, actor=actor, challenge_id=challenge_id)
+    return ProgressOut(bids=[ProgressRow(id=k, reviews_in=i, reviews_due=d) for k, (i, d) in sorted(p.by_bid.items())],
+                       experts=[ProgressRow(id=k, reviews_in=i, reviews_due=d)
+                                for k, (i, d) in sorted(p.by_expert.items())],
+                       declared_conflicts=[list(x) for x in p.conflicts_declared])
+
+
+@router.get("/challenges/{challenge_id}/review/ranking", response_model=list[RankedOut])
+def ranking(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The computed ranking with scores and spread warnings (officers)."""
+    return [RankedOut(rank=r.rank, of=r.of, bid_id=r.bid_id, score=str(r.result.score), experts=r.result.experts,
+                      spread=str(r.result.spread), spread_warning=r.result.spread_warning)
+            for r in service.ranking(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+@router.get("/review/assignments", response_model=list[MyAssignmentOut])
+def my_assignments(session: SessionDep, actor: CurrentActor):
+    """The expert's review tasks."""
+    return [MyAssignmentOut(bid_id=a.bid_id, challenge_id=c.id, challenge_title=c.title, declared=d, submitted=s)
+            for a, c, d, s in queries.my_assignments(session=session, actor=actor)]
+
+
+@router.post("/review/bids/{bid_id}/declaration", response_model=DeclarationOut, status_code=201)
+def declare(bid_id: int, data: DeclarationIn, session: SessionDep, actor: CurrentActor):
+    """Declare, before opening the bid, that there is no conflict of interest (or name one)."""
+    return _decl(service.declare(session=session, actor=actor, bid_id=bid_id, has_conflict=data.has_conflict,
+                                 statement=data.statement))
+
+
+@router.post("/review/bids/{bid_id}/waiver", response_model=DeclarationOut)
+def waive(bid_id: int, data: WaiverIn, session: SessionDep, actor: CurrentActor):
+    """Waive a declared, non-automatic conflict with a reason (officers; audited)."""
+    return _decl(service.waive(session=session, actor=actor, bid_id=bid_id, expert_id=data.expert_id,
+                               reason=data.reason))
+
+
+@router.get("/review/bids/{bid_id}", response_model=OpenedBidOut)
+def open_bid(bid_id: int, session: SessionDep, actor: CurrentActor):
+    """The bid for an assigned expert who has declared no conflict (identifying fields hidden if blind)."""
+    o = queries.bid_for_expert(session=session, actor=actor, bid_id=bid_id)
+    b = o.bid
+    return OpenedBidOut(bid_id=b.id, challenge_id=b.challenge_id, blind=o.blind, technical_route=b.technical_route,
+                        milestones=b.milestones, price_fen=b.price_fen, prior_results=b.prior_results,
+                        members=None if o.blind else b.members, organisation_id=None if o.blind else b.organisation_id,
+                        team_id=None if o.blind else b.team_id, criteria=o.panel.criteria, scale=o.panel.scale,
+                        comment_below=o.panel.comment_below)
+
+
+@router.post("/review/bids/{bid_id}/score", response_model=SheetOut, status_code=201)
+def submit_score(bid_id: int, data: ScoreIn, session: SessionDep, actor: CurrentActor):
+    """Submit one's score sheet (once); scores outside the scale or a missing required comment → 422."""
+    row = service.submit_score(session=session, actor=actor, bid_id=bid_id, scores=data.scores,
+                               comments=data.comments, overall_comment=data.overall_comment)
+    return SheetOut(expert_id=None, total=row.total, scores=row.scores, comments=row.comments,
+                    overall_comment=row.overall_comment)
+
+
+@router.get("/review/bids/{bid_id}/scores", response_model=list[SheetOut])
+def sheets(bid_id: int, session: SessionDep, actor: CurrentActor):
+    """Sheets of a bid: officers all; an expert only after submitting their own (others unnamed)."""
+    return [SheetOut(**vars(s)) for s in service.sheets_for_bid(session=session, actor=actor, bid_id=bid_id)]

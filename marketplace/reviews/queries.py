@@ -1,0 +1,149 @@
+"""Visibility-filtered reads of the review stage. Loaders raise NotFound, never reveal existence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from marketplace.accounts.models import ExpertProfile, Role
+from marketplace.auth.actor import Actor
+from marketplace.bids.models import Bid, BidStatus
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.clock import to_shanghai, utcnow
+from marketplace.errors import NotFound
+from marketplace.reviews import coi, facts, scoring
+from marketplace.reviews.models import (
+    AssignmentStatus,
+    ConflictDeclaration,
+    ReviewAssignment,
+    ReviewPanel,
+    ReviewScore,
+)
+
+REVIEW_STATES = (S.IN_REVIEW,)
+
+
+def today(now: datetime | None = None):  # noqa: ANN201
+    return to_shanghai(now or utcnow()).date()
+
+
+def expert_of(*, session: Session, actor: Actor) -> ExpertProfile:
+    if actor.role != Role.EXPERT or actor.user_id is None:
+        raise NotFound("评审任务不存在")
+    profile = session.exec(select(ExpertProfile).where(ExpertProfile.user_id == actor.user_id)).first()
+    if profile is None:
+        raise NotFound("评审任务不存在")
+    return profile
+
+
+def panel_of(*, session: Session, challenge_id: int) -> ReviewPanel:
+    panel = session.exec(select(ReviewPanel).where(ReviewPanel.challenge_id == challenge_id)).first()
+    if panel is None:
+        raise NotFound("该榜单尚未组建评审组")
+    return panel
+
+
+def card_of(panel: ReviewPanel) -> scoring.Scorecard:
+    return scoring.scorecard([(c["name"], c["weight"]) for c in panel.criteria], scale=panel.scale,
+                             comment_below=panel.comment_below)
+
+
+def qualified_bids(*, session: Session, challenge_id: int) -> list[Bid]:
+    return list(session.exec(select(Bid).where(Bid.challenge_id == challenge_id,
+                                               Bid.status == BidStatus.QUALIFIED).order_by(col(Bid.id))).all())
+
+
+def active_assignments(*, session: Session, panel_id: int) -> list[ReviewAssignment]:
+    return list(session.exec(select(ReviewAssignment).where(
+        ReviewAssignment.panel_id == panel_id, ReviewAssignment.status == AssignmentStatus.ACTIVE)
+        .order_by(col(ReviewAssignment.id))).all())
+
+
+def assessment(*, session: Session, challenge: Challenge, bid: Bid, expert_id: int) -> coi.CoiResult:
+    """The COI classification of one pair, from the database (declarations and waivers included)."""
+    decl, waivers = facts.declarations(session, [bid.id])
+    return coi.assess(facts.experts(session, [expert_id])[expert_id], facts.bids(session, [bid])[bid.id],
+                      facts.company(session, challenge), today(),
+                      declaration=decl.get((bid.id, expert_id)), waiver=waivers.get((bid.id, expert_id)))
+
+
+@dataclass
+class Opened:
+    """A bid as an assigned expert may read it (identifying fields hidden under blind review)."""
+
+    bid: Bid
+    challenge: Challenge
+    assignment: ReviewAssignment
+    panel: ReviewPanel
+    blind: bool
+
+
+def assignment_of(*, session: Session, actor: Actor, bid_id: int) -> tuple[ReviewAssignment, Bid, Challenge]:
+    """The actor's active assignment on a bid of a challenge in review, else NotFound."""
+    expert = expert_of(session=session, actor=actor)
+    row = session.exec(select(ReviewAssignment, Bid, Challenge)
+                       .join(Bid, col(Bid.id) == ReviewAssignment.bid_id)
+                       .join(Challenge, col(Challenge.id) == Bid.challenge_id)
+                       .where(ReviewAssignment.bid_id == bid_id, ReviewAssignment.expert_id == expert.id,
+                              ReviewAssignment.status == AssignmentStatus.ACTIVE)).first()
+    if row is None or row[2].status not in REVIEW_STATES:
+        raise NotFound("评审任务不存在")
+    return row
+
+
+def bid_for_expert(*, session: Session, actor: Actor, bid_id: int) -> Opened:
+    """Assignment exists + declaration made + nothing blocking (coi) + challenge in review; else NotFound."""
+    assignment, bid, challenge = assignment_of(session=session, actor=actor, bid_id=bid_id)
+    if not assessment(session=session, challenge=challenge, bid=bid, expert_id=assignment.expert_id).may_open:
+        raise NotFound("评审任务不存在或需先申报无利益冲突")
+    panel = session.get(ReviewPanel, assignment.panel_id)
+    return Opened(bid, challenge, assignment, panel, panel.blind)
+
+
+def declaration(*, session: Session, bid_id: int, expert_id: int) -> ConflictDeclaration | None:
+    return session.exec(select(ConflictDeclaration).where(ConflictDeclaration.bid_id == bid_id,
+                                                          ConflictDeclaration.expert_id == expert_id)).first()
+
+
+def sheet(*, session: Session, assignment_id: int) -> ReviewScore | None:
+    return session.exec(select(ReviewScore).where(ReviewScore.assignment_id == assignment_id)).first()
+
+
+def counted_sheets(*, session: Session, bid_ids: list[int]) -> list[tuple[ReviewAssignment, ReviewScore]]:
+    """Submitted sheets that count: active assignments, not set aside."""
+    return list(session.exec(select(ReviewAssignment, ReviewScore)
+                             .join(ReviewScore, col(ReviewScore.assignment_id) == ReviewAssignment.id)
+                             .where(col(ReviewAssignment.bid_id).in_(bid_ids or [-1]),
+                                    ReviewAssignment.status == AssignmentStatus.ACTIVE,
+                                    ReviewScore.set_aside == False)  # noqa: E712
+                             .order_by(col(ReviewScore.id))).all())
+
+
+def ranking(*, session: Session, challenge_id: int) -> tuple[scoring.RankedBid, ...]:
+    """The computed ranking of the qualified bids that have at least one counted sheet."""
+    bids = qualified_bids(session=session, challenge_id=challenge_id)
+    rows = counted_sheets(session=session, bid_ids=[b.id for b in bids])
+    results = []
+    for b in bids:
+        sheets = [scoring.ExpertSheet(Decimal(s.total), tuple(s.scores)) for a, s in rows if a.bid_id == b.id]
+        if sheets:
+            results.append(scoring.summarise(b.id, b.submitted_at or b.created_at, sheets))
+    return scoring.rank(results)
+
+
+def my_assignments(*, session: Session, actor: Actor) -> list[tuple[ReviewAssignment, Challenge, bool, bool]]:
+    """The expert's active assignments in review: (assignment, challenge, declared, submitted)."""
+    expert = expert_of(session=session, actor=actor)
+    rows = session.exec(select(ReviewAssignment, Challenge)
+                        .join(Bid, col(Bid.id) == ReviewAssignment.bid_id)
+                        .join(Challenge, col(Challenge.id) == Bid.challenge_id)
+                        .where(ReviewAssignment.expert_id == expert.id,
+                               ReviewAssignment.status == AssignmentStatus.ACTIVE,
+                               col(Challenge.status).in_(REVIEW_STATES))
+                        .order_by(col(ReviewAssignment.id))).all()
+    return [(a, c, declaration(session=session, bid_id=a.bid_id, expert_id=expert.id) is not None,
+             sheet(session=session, assignment_id=a.id) is not None) for a, c in rows]
