@@ -8,7 +8,7 @@ from sqlalchemy import String, and_, cast, false, or_
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import queries as account_queries
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions
 from marketplace.bids.models import Bid

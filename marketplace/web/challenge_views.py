@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -18,7 +19,6 @@ from marketplace.challenges.models import (
     IP_LABELS,
     STATUS_LABELS,
     Challenge,
-    ChallengeStatus,
 )
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS

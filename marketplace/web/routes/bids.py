@@ -12,11 +12,10 @@ from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
 from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus
 from marketplace.bids.schemas import BidIn, ReviewIn
-from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
-from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.errors import Conflict, RuleViolation
 from marketplace.money import plain_yuan
 from marketplace.validation import parse
 from marketplace.web import htmx
