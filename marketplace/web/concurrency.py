@@ -11,6 +11,9 @@ admitted request never waits for either; the others wait here, in the event loop
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,15 +27,19 @@ class RequestLimit:
     def __init__(self, app: ASGIApp, *, limit: int) -> None:
         self.app = app
         self.limit = limit
-        self._semaphore: anyio.Semaphore | None = None
+        # One semaphore per event loop: a server has one loop per worker, but tests run several apps'
+        # clients (each with its own loop) at once, and a semaphore must never be shared across loops.
+        self._semaphores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        if self._semaphore is None:  # created in the server's event loop, not at import
-            self._semaphore = anyio.Semaphore(self.limit, fast_acquire=True)
-        async with self._semaphore:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:  # created in the serving event loop, not at import
+            semaphore = self._semaphores[loop] = anyio.Semaphore(self.limit, fast_acquire=True)
+        async with semaphore:
             await self.app(scope, receive, send)
 
 
