@@ -129,7 +129,7 @@ def list_questions(challenge_id: int, session: SessionDep, actor: OptionalActor)
 def mine(session: SessionDep, actor: CurrentActor):
     """The caller's company's challenges, every state."""
     rows = queries.of_organisation(session=session, organisation_id=actor.organisation_id or -1)
-    counts = queries.bid_counts(session=session, challenge_ids=[c.id for c in rows])
+    counts = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     return [_out(session, c, counts.get(c.id, 0)) for c in rows]
 
 
