@@ -18,7 +18,9 @@ from marketplace.awards.models import (
     Objection,
     ObjectionStatus,
 )
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.bids import permissions as bid_permissions
+from marketplace.bids import queries as bid_queries
+from marketplace.bids.models import Bid
 from marketplace.challenges import permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
@@ -72,7 +74,7 @@ def involved_user_ids(*, session: Session, challenge: Challenge) -> list[int]:
                            .join(ReviewPanel, col(ReviewPanel.id) == ReviewAssignment.panel_id)
                            .where(ReviewPanel.challenge_id == challenge.id)).all()
     return sorted({*challenge_queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
-                   *challenge_queries.live_bidder_user_ids(session=session, challenge_id=challenge.id), *experts})
+                   *bid_queries.bidder_user_ids(session=session, challenge_id=challenge.id), *experts})
 
 
 @dataclass
@@ -156,7 +158,7 @@ def feedback(*, session: Session, actor: Actor, challenge_id: int) -> Feedback:
         raise Conflict("评审结果公示后才能查看反馈")
     bid = session.exec(select(Bid).where(Bid.challenge_id == challenge.id,
                                          Bid.organisation_id == (actor.organisation_id or -1),
-                                         col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))).first()
+                                         col(Bid.status).in_(list(bid_permissions.REVIEWED_STATES)))).first()
     if bid is None or actor.role != "team":
         raise Forbidden("只有揭榜团队可以查看本单位方案的评审反馈")
     won = bid.id in current_decision(session=session, challenge_id=challenge.id).winning_bid_ids

@@ -23,6 +23,8 @@ from marketplace.awards.models import (
     Objection,
     ObjectionStatus,
 )
+from marketplace.bids import permissions as bid_permissions
+from marketplace.bids import queries as bid_queries
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges import queries as challenge_queries
@@ -97,7 +99,7 @@ def decide(*, session: Session, actor: Actor, challenge_id: int, winning_bid_ids
     if challenge.status != S.IN_REVIEW:
         raise Conflict("该榜单已作出决定或不在专家评审阶段")
     bids = {b.id: b.status == BidStatus.QUALIFIED for b in session.exec(select(Bid).where(
-        Bid.challenge_id == challenge.id, col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))).all()}
+        Bid.challenge_id == challenge.id, col(Bid.status).in_(list(bid_permissions.REVIEWED_STATES)))).all()}
     ranking = review_queries.ranking(session=session, challenge_id=challenge.id)
     if not ranking:
         raise Conflict("尚无专家评分，不能作出决定")
@@ -132,7 +134,7 @@ def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reaso
     text = _text(reason, "reason", "理由")
     advance(session=session, challenge=challenge, action="declare_no_award", actor=actor, summary={"reason": text})
     users = [*challenge_queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
-             *challenge_queries.live_bidder_user_ids(session=session, challenge_id=challenge.id)]
+             *bid_queries.bidder_user_ids(session=session, challenge_id=challenge.id)]
     notifications.notify(session=session, kind=Kind.AWARD_DECIDED, user_ids=users,
                          title=f"“{challenge.title}”无中选方案", body=f"理由：{text}",
                          link=f"/challenges/{challenge.id}")

@@ -22,6 +22,8 @@ Decision = tuple[bool, str]
 NOT_FOUND = "揭榜方案不存在"
 # What the company and the bureau see once bidding closes: bids that were actually handed in.
 OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})
+# Bids the formal review has decided on (the review and award stage works on these).
+REVIEWED_STATES = frozenset({B.QUALIFIED, B.DISQUALIFIED})
 
 
 def is_own(actor: Actor, bid: Bid) -> bool:
