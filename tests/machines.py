@@ -30,7 +30,9 @@ CHALLENGE = parse("""
 # state      action               target      roles
 draft        edit                 draft       company
 returned     edit                 returned    company
-published    edit                 submitted   company
+published    request_change       published   company       # an edit waits for the bureau (T32)
+published    approve_change       published   officer,admin
+published    reject_change        published   officer,admin
 draft        submit               submitted   company
 returned     submit               submitted   company
 submitted    return               returned    officer,admin
@@ -47,8 +49,19 @@ published    withdraw             withdrawn   company,officer,admin
 published    request_withdrawal   published   company
 published    approve_withdrawal   withdrawn   officer,admin
 unfilled     relist               unfilled    company
+# expert review, decision and 公示 (issue 10, REVIEW.md)
+closed       start_review         in_review   officer,admin
+in_review    decide               decided     officer,admin
+closed       declare_no_award     no_award    officer,admin
+in_review    declare_no_award     no_award    officer,admin
+decided      announce             announced   officer,admin
+announced    finalise             awarded     system
+announced    reopen_review        in_review   officer,admin
+announced    reopen_decision      decided     officer,admin
+no_award     relist               no_award    company
 """)
-CHALLENGE_STATES = ("draft", "submitted", "returned", "scheduled", "published", "closed", "unfilled", "withdrawn")
+CHALLENGE_STATES = ("draft", "submitted", "returned", "scheduled", "published", "closed", "unfilled", "withdrawn",
+                    "in_review", "decided", "announced", "awarded", "no_award")
 
 # 揭榜方案状态机: the team edits, submits (sealed), resubmits and withdraws its own bid until the
 # deadline; the bureau's formal review qualifies or disqualifies a submitted bid.
