@@ -62,6 +62,13 @@ def _effective_status_is(status: str, now: datetime):
     return Challenge.status == status
 
 
+NO_MATCH = "none"  # a status the visitor may not list matches nothing (it never widens the list)
+
+
+def _status_choice(value: str, allowed) -> str:  # noqa: ANN001
+    return value if not value or value in allowed else NO_MATCH
+
+
 @dataclass
 class ChallengeFilter:
     q: str = ""
@@ -92,7 +99,8 @@ class ChallengeFilter:
 
         return cls(q=q, industry=choice("industry", INDUSTRIES), weak_link=choice("weak_link", WEAK_LINKS),
                    district=choice("district", GUANGZHOU_DISTRICTS),
-                   status=choice("status", tuple(S) if any_state else FILTER_STATUSES), any_state=any_state,
+                   status=_status_choice(params.get("status") or "", tuple(S) if any_state else FILTER_STATUSES),
+                   any_state=any_state,
                    min_wan=_clamped(params.get("min_wan"), 0, 1_000_000),
                    max_wan=_clamped(params.get("max_wan"), 0, 1_000_000),
                    deadline_days=_clamped(params.get("deadline_days"), 1, 3650), sort=sort,
