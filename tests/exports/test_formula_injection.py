@@ -55,13 +55,13 @@ def test_a_string_cell_is_text_and_neutralised(payload):
 def test_no_export_carries_a_formula_from_any_field(client, session, payload):
     w = h.cast(session)
     w.challenge.title = payload
-    w.challenge.weak_link = payload
-    w.challenge.industry = payload
+    w.challenge.weak_link = payload[:10]  # the column holds 10 characters (PostgreSQL enforces it)
+    w.challenge.industry = payload[:20]  # the column holds 20 characters
     from marketplace.accounts.models import Organisation
 
     for org_id in (w.owner.organisation_id, w.team.organisation_id, w.other_team.organisation_id):
         org = session.get(Organisation, org_id)
-        org.name, org.district = payload + str(org_id), payload
+        org.name, org.district = payload + str(org_id), payload[:10]
     w.profile.name = payload
     session.commit()
     bid = h.submit(session, w.team, w.profile, w.challenge,
