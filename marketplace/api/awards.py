@@ -78,19 +78,6 @@ class AnnouncementOut(BaseModel):
     provisional: bool
 
 
-class ResultOut(BaseModel):
-    announcement_id: int
-    challenge_id: int
-    challenge_title: str
-    winning_organisations: list[str]
-    offered_fen: int
-    winning_price_fen: int
-    published_on: date
-    ends_on: date
-    provisional: bool
-    status: str
-
-
 class ObjectionIn(StrictIn):
     reasons: CleanStr = Field(default="", max_length=5000)
 
@@ -159,10 +146,10 @@ def publish(data: PublishIn, session: SessionDep, actor: CurrentActor):
     return AnnouncementOut.model_validate(row, from_attributes=True)
 
 
-@router.get("/announcements", response_model=list[ResultOut])
+@router.get("/announcements", response_model=list[queries.PublicResult])
 def announcements(session: SessionDep):
     """Published results (public): challenge, winning organisation, amount, end of the window."""
-    return [ResultOut(**vars(r)) for r in queries.announcements(session=session)]
+    return queries.announcements(session=session)  # the domain's dataclass is the output schema
 
 
 @authed.post("/challenges/{challenge_id}/objections", response_model=ObjectionOut, status_code=201)

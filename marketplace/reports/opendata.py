@@ -22,6 +22,7 @@ from marketplace.challenges.models import STATUS_LABELS
 from marketplace.clock import to_shanghai
 from marketplace.errors import RuleViolation
 from marketplace.money import FEN_PER_YUAN
+from marketplace.xlsx import safe_text
 
 LICENCE = "CC BY 4.0（署名 4.0 国际）"
 PUBLISHER = "广州市科学技术局"
@@ -108,12 +109,6 @@ def projects(session: Session, *, page: int, page_size: int) -> OpenDataPage:
                         updated_at=to_shanghai(changed).isoformat(timespec="seconds") if changed else None)
 
 
-def _cell(value) -> str:  # noqa: ANN001
-    """A CSV cell that a spreadsheet can never run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def projects_csv(session: Session) -> str:
     """Every record as CSV (UTF-8 with BOM so that Excel reads the Chinese), columns in SCHEMA order."""
     out = io.StringIO()
@@ -123,7 +118,7 @@ def projects_csv(session: Session) -> str:
     while True:
         chunk = projects(session, page=page, page_size=MAX_PAGE_SIZE)
         for item in chunk.items:
-            writer.writerow([_cell(item[k]) for k in SCHEMA])
+            writer.writerow([safe_text(item[k]) for k in SCHEMA])  # never a live formula
         if page * MAX_PAGE_SIZE >= chunk.total:
             break
         page += 1

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from marketplace.reports import opendata
 from marketplace.web.deps import SessionDep
+from marketplace.web.downloads import download
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,5 @@ def open_data(request: Request, session: SessionDep):
 
 @router.get("/open-data/projects.csv")
 def open_data_csv(session: SessionDep) -> Response:
-    return Response(opendata.projects_csv(session), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=\"jiebang-projects.csv\"; "
-                                                    "filename*=UTF-8''%E6%8F%AD%E6%A6%9C%E6%8C%82%E5%B8%85"
-                                                    "%E5%85%AC%E5%BC%80%E6%95%B0%E6%8D%AE.csv"})
+    return download(opendata.projects_csv(session).encode("utf-8"), filename="揭榜挂帅公开数据.csv",
+                    fallback="jiebang-projects.csv", media_type="text/csv; charset=utf-8")
