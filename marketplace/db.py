@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
@@ -17,6 +20,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Sessions from an engine with execution option jb_read=True start SQLite transactions as deferred
 # (plain BEGIN); every other session writes and takes the write lock up front (BEGIN IMMEDIATE).
@@ -105,3 +110,41 @@ def new_session(engine: Engine | None = None, *, write: bool = True) -> Session:
     if not write:
         bind = bind.execution_options(**{READ_OPTION: True})
     return Session(bind, expire_on_commit=False)
+
+
+_DEPTH = "jb_use_case_depth"
+
+
+@contextmanager
+def atomic(session: Session) -> Iterator[Session]:
+    """One use case, one transaction: commit once at the end, roll back everything on any error.
+
+    Nested use cases join the outer one (only the outermost commits), so a service may call another
+    service's use case and still commit once.
+    """
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+def use_case(command: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: run a service command (called with `session=` as a keyword) inside `atomic`."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = kwargs.get("session")
+        if not isinstance(session, Session):
+            raise TypeError(f"{command.__qualname__} must be called with session=<Session>")
+        with atomic(session):
+            return command(*args, **kwargs)
+
+    return run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, update
+from sqlmodel import Session
 
 from marketplace.accounts import queries as account_queries
 from marketplace.audit import service as audit
@@ -19,6 +19,7 @@ from marketplace.money import format_yuan
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
 from marketplace.states import Transition
+from marketplace.states import apply as apply_transition
 
 MIN_BIDDING_WINDOW = timedelta(days=1)
 
@@ -36,24 +37,13 @@ def _role(actor: Actor) -> str | None:
 def move(*, session: Session, challenge: Challenge, action: str, role: str | None,
          actor: Actor, summary: dict | None = None, **changes: object) -> Transition:
     """Apply one transition with a conditional UPDATE (state and version must be unchanged)."""
-    step = states.transition(state=challenge.status, action=action, role=role)
-    before = challenge.status
-    target = before if step.target == "same" else step.target
-    values = {"status": target, "version": challenge.version + 1, "updated_at": utcnow(), **changes}
-    result = session.execute(
-        update(Challenge)
-        .where(col(Challenge.id) == challenge.id, col(Challenge.status) == before,
-               col(Challenge.version) == challenge.version)
-        .values(**values)
-    )
-    if result.rowcount != 1:
+    del role  # the actor's own role decides (the helper reads it)
+    try:
+        return apply_transition(session, challenge, states.MACHINE, action, actor=actor, summary=summary,
+                                **changes)
+    except Conflict:
         session.rollback()
-        raise Conflict("榜单已被他人处理，请刷新页面查看最新状态")
-    session.refresh(challenge)
-    audit.record(session=session, actor=actor, action=f"challenge.{action}", subject_type="challenge",
-                 subject_id=challenge.id,
-                 summary={"before": before, "after": target, "version": challenge.version, **(summary or {})})
-    return step
+        raise
 
 
 def _deadline(data: ChallengeIn) -> datetime:

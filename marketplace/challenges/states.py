@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketplace.accounts.models import Role
-from marketplace.challenges.models import STATUS_LABELS
+from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
-from marketplace.states import Transition, actions_for, machine, step
+from marketplace.states import Machine, Transition, actions_for, machine, step
 
 COMPANY, OFFICER, ADMIN, SYSTEM = Role.COMPANY, Role.OFFICER, Role.ADMIN, "system"
 BUREAU = (OFFICER, ADMIN)
@@ -40,6 +40,10 @@ TRANSITIONS = machine([
     (S.ANNOUNCED, "reopen_decision", S.DECIDED, BUREAU, "异议成立，重新决定"),
     (S.NO_AWARD, "relist", S.NO_AWARD, (COMPANY,), "重新发榜（生成新草稿）"),
 ])
+
+
+MACHINE = Machine("challenge", Challenge, TRANSITIONS, STATUS_LABELS,
+                  conflict="榜单已被他人处理，请刷新页面查看最新状态")
 
 
 def transition(*, state: str, action: str, role: str | None) -> Transition:
