@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from marketplace.subsidies.cases import CaseFileError
-from marketplace.subsidies.errors import PolicyFileError
-from marketplace.subsidies.policies import DEFAULT_POLICIES_DIR, load_policies
-from marketplace.subsidies.render import table, workbook
-from marketplace.subsidies.simulate import run_cases
+from marketplace.subsidies.engine.cases import CaseFileError
+from marketplace.subsidies.engine.errors import PolicyFileError
+from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR, load_policies
+from marketplace.subsidies.engine.render import table, workbook
+from marketplace.subsidies.engine.simulate import run_cases
 
 subsidy_app = typer.Typer(help="补助测算")
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from marketplace import xlsx
 from marketplace.accounts.models import Role
 from marketplace.bids.models import BidStatus
-from marketplace.subsidies.render import workbook as simulation_workbook
+from marketplace.subsidies.engine.render import workbook as simulation_workbook
 from marketplace.web.downloads import content_disposition
 from tests import factories as f
 from tests.bids import helpers as h

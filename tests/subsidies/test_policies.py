@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.subsidies.errors import PolicyFileError
-from marketplace.subsidies.policies import DEFAULT_POLICIES_DIR, load_policies, load_policy
+from marketplace.subsidies.engine.errors import PolicyFileError
+from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR, load_policies, load_policy
 from tests.subsidies.conftest import DATA
 
 SHIPPED = {"JB-COMPLETION", "KEYLAB", "FIRST-SET", "EARLY-INVEST", "SME-PROV", "SME-NAT",

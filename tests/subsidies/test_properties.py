@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketplace.money import MAX_FEN
-from marketplace.subsidies import (
+from marketplace.subsidies.engine import (
     Award,
     Claim,
     Eligibility,
@@ -21,8 +21,8 @@ from marketplace.subsidies import (
     calculate,
     split,
 )
-from marketplace.subsidies.model import FundingSplit
-from marketplace.subsidies.policies import load_policies
+from marketplace.subsidies.engine.model import FundingSplit
+from marketplace.subsidies.engine.policies import load_policies
 from tests.subsidies.conftest import DATA
 
 POLICIES = load_policies(DATA / "policies")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from marketplace.subsidies.policies import DEFAULT_POLICIES_DIR
+from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR
 from tests.subsidies.conftest import DATA
 
 BUREAU = DEFAULT_POLICIES_DIR / "examples" / "bureau-2026.json"
@@ -85,13 +85,13 @@ def test_unusable_files_exit_with_a_message(simulate, tmp_path):
     assert code == 2 and "extra" in text and str(bad) in text
 
 
-PURE = ("engine", "caps", "allocation", "explain", "model", "validation", "errors")
+PURE = ("core", "caps", "allocation", "explain", "model", "validation", "errors")
 FORBIDDEN = ("fastapi", "starlette", "jinja2", "sqlmodel", "sqlalchemy", "marketplace.db",
              "marketplace.clock", "marketplace.web", "datetime.datetime", "time")
 
 
 def test_engine_modules_import_no_database_clock_or_web():
-    package = Path(__file__).resolve().parents[2] / "marketplace" / "subsidies"
+    package = Path(__file__).resolve().parents[2] / "marketplace" / "subsidies" / "engine"
     for name in PURE:
         tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):

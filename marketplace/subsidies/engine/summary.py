@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.money import plain_yuan
-from marketplace.subsidies.model import PoolState, SubsidyResult
+from marketplace.subsidies.engine.model import PoolState, SubsidyResult
 
 
 def _latest_per_claim(results: dict[int, SubsidyResult]) -> list[SubsidyResult]:

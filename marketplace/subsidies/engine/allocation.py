@@ -10,8 +10,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 from marketplace.money import Fen, fen_times_half_up, plain_yuan
-from marketplace.subsidies.explain import explain
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.explain import explain
+from marketplace.subsidies.engine.model import (
     Assessment,
     InstallmentAmount,
     Policy,

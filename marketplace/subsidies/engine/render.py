@@ -37,7 +37,7 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def table(entries: list[dict[str, Any]], summary: dict[str, Any] | None = None) -> str:
     """A fixed-width table, then each case's explanation (or error message), then the summary."""
-    rows = [{k: label for k, label in COLUMNS}] + [_cells(e) for e in entries]
+    rows = [dict(COLUMNS)] + [_cells(e) for e in entries]
     widths = {k: max(_width(r.get(k, "")) for r in rows) for k, _ in COLUMNS}
     lines = ["  ".join(_pad(r.get(k, ""), widths[k], k in MONEY_KEYS) for k, _ in COLUMNS).rstrip()
              for r in rows]

@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marketplace.money import FEN_PER_YUAN, MAX_FEN, Fen
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import Verdict
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import Verdict
 
 _CEILING_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marketplace.money import Fen, plain_yuan
-from marketplace.subsidies.allocation import allocate_pro_rata, settle
-from marketplace.subsidies.cases import CaseFileError, ParsedCase, parse_case, parse_pools
-from marketplace.subsidies.engine import assess
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.allocation import allocate_pro_rata, settle
+from marketplace.subsidies.engine.cases import CaseFileError, ParsedCase, parse_case, parse_pools
+from marketplace.subsidies.engine.core import assess
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import (
     Assessment,
     Award,
     Claim,
@@ -27,7 +27,7 @@ from marketplace.subsidies.model import (
     PoolState,
     SubsidyResult,
 )
-from marketplace.subsidies.summary import summarise
+from marketplace.subsidies.engine.summary import summarise
 
 
 def result_entry(result: SubsidyResult, replayed: bool) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from marketplace.money import yuan_decimal
 
 if TYPE_CHECKING:
-    from marketplace.subsidies.model import SubsidyResult
+    from marketplace.subsidies.engine.model import SubsidyResult
 
 DATE_LABELS = {"acceptance_date": "验收日期", "investment_received_date": "投资到账日期",
                "sale_date": "销售日期", "recognition_date": "认定日期", "approval_date": "批准日期",

@@ -14,7 +14,7 @@ from typing import Any
 from marketplace.money import Fen
 
 
-class Kind(StrEnum):
+class FormulaKind(StrEnum):
     RATIO_OF_BASE = "ratio_of_base"
     FIXED_AMOUNT = "fixed_amount"
     GRADED = "graded"
@@ -130,7 +130,7 @@ class Policy:
     clause_text: str
     effective_from: date
     effective_to: date | None
-    kind: Kind
+    kind: FormulaKind
     base_field: str | None
     base_label: str | None
     determinant_date: str

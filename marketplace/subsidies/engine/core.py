@@ -12,16 +12,16 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from marketplace.money import Fen, exact_yuan_text, fen_half_up, plain_yuan, yuan_decimal
-from marketplace.subsidies.allocation import settle
-from marketplace.subsidies.caps import apply_caps
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.allocation import settle
+from marketplace.subsidies.engine.caps import apply_caps
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import (
     PASSING_VERDICTS,
     Assessment,
     Award,
     Claim,
     DatedValue,
-    Kind,
+    FormulaKind,
     PartialMode,
     Policy,
     PoolState,
@@ -30,7 +30,7 @@ from marketplace.subsidies.model import (
 )
 
 PRECISION = 60  # digits for the exact steps; inputs are bounded (≤ 100亿元), so nothing is lost
-MAIN_PARAMETER = {Kind.RATIO_OF_BASE: "ratio", Kind.GRADED: "grades"}
+MAIN_PARAMETER = {FormulaKind.RATIO_OF_BASE: "ratio", FormulaKind.GRADED: "grades"}
 
 
 class Calculation:
@@ -72,7 +72,7 @@ class Calculation:
 
 
 def _main_parameter(policy: Policy) -> str:
-    if policy.kind is Kind.FIXED_AMOUNT:
+    if policy.kind is FormulaKind.FIXED_AMOUNT:
         return "one_off" if "one_off" in policy.parameters else "amount"
     return MAIN_PARAMETER[policy.kind]
 
@@ -175,8 +175,8 @@ def _graded_gross(calc: Calculation) -> Decimal:
     return yuan_decimal(amount)
 
 
-GROSS = {Kind.RATIO_OF_BASE: _ratio_gross, Kind.FIXED_AMOUNT: _fixed_gross,
-         Kind.GRADED: _graded_gross}
+GROSS = {FormulaKind.RATIO_OF_BASE: _ratio_gross, FormulaKind.FIXED_AMOUNT: _fixed_gross,
+         FormulaKind.GRADED: _graded_gross}
 
 
 def _one_off_taken(calc: Calculation, prior: tuple[Award, ...]) -> bool:
@@ -219,7 +219,7 @@ def assess(policy: Policy, claim: Claim, prior_awards: Iterable[Award] = ()) -> 
             return calc.zero()
         gross = GROSS[policy.kind](calc)
         if gross == 0:
-            ratio_kind = policy.kind is Kind.RATIO_OF_BASE
+            ratio_kind = policy.kind is FormulaKind.RATIO_OF_BASE
             return calc.zero("ZERO_BASE" if ratio_kind else "ACCEPTANCE_FAILED")
         if _one_off_taken(calc, prior):
             return calc.zero("ONE_OFF_ALREADY_GRANTED")

@@ -14,17 +14,17 @@ from typing import Any
 
 import yaml
 
-from marketplace.subsidies.errors import PolicyFileError, SubsidyInputError
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.errors import PolicyFileError, SubsidyInputError
+from marketplace.subsidies.engine.model import (
     AMOUNT_PARAMETERS,
     DETERMINANT_DATES,
     ELIGIBILITY_CHECKS,
     PARAMETER_NAMES,
     TRIGGERS,
     DatedValue,
+    FormulaKind,
     FundingSplit,
     InstallmentRule,
-    Kind,
     OverCap,
     Parameter,
     PartialMode,
@@ -32,9 +32,9 @@ from marketplace.subsidies.model import (
     StackingMode,
     Window,
 )
-from marketplace.subsidies.validation import parse_ratio, parse_yuan
+from marketplace.subsidies.engine.validation import parse_ratio, parse_yuan
 
-DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[2] / "seeds" / "policies"
+DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[3] / "seeds" / "policies"
 
 TOP_KEYS_REQUIRED = ("code", "name", "document", "document_title", "clause", "clause_text",
                      "effective", "kind", "determinant_date", "eligibility", "requires_acceptance",
@@ -259,22 +259,22 @@ def _split(node: _Node) -> FundingSplit:
     return FundingSplit(city, district, remainder)
 
 
-def _check_kind(node: _Node, kind: Kind, params: dict[str, Parameter], partial: PartialMode,
+def _check_kind(node: _Node, kind: FormulaKind, params: dict[str, Parameter], partial: PartialMode,
                 requires_acceptance: bool) -> None:
-    needed = {Kind.RATIO_OF_BASE: ("ratio",), Kind.GRADED: ("grades",)}.get(kind, ())
+    needed = {FormulaKind.RATIO_OF_BASE: ("ratio",), FormulaKind.GRADED: ("grades",)}.get(kind, ())
     for name in needed:
         if name not in params:
             raise node.fail(f"parameters.{name}", f"{kind.value} 类政策须有该参数")
-    if kind is Kind.FIXED_AMOUNT and ("amount" in params) == ("one_off" in params):
+    if kind is FormulaKind.FIXED_AMOUNT and ("amount" in params) == ("one_off" in params):
         raise node.fail("parameters.amount", "fixed_amount 类政策须有 amount 或 one_off 之一")
-    if (partial is PartialMode.GRADED) != (kind is Kind.GRADED):
+    if (partial is PartialMode.GRADED) != (kind is FormulaKind.GRADED):
         raise node.fail("partial_acceptance", "graded 验收方式须与 kind: graded 同时使用")
     if partial is not PartialMode.NONE and not requires_acceptance:
         raise node.fail("partial_acceptance", "不需要验收的政策只能为 none")
 
 
-def _base(node: _Node, kind: Kind) -> tuple[str | None, str | None]:
-    if kind is not Kind.RATIO_OF_BASE:
+def _base(node: _Node, kind: FormulaKind) -> tuple[str | None, str | None]:
+    if kind is not FormulaKind.RATIO_OF_BASE:
         return None, None
     base = node.child("base")
     field, label = base.text("field"), base.text("label")
@@ -302,7 +302,7 @@ def parse_policy(data: Any, file: Path) -> Policy:
     effective = node.child("effective")
     start, end = effective.day("from"), effective.day("to", required=False)
     effective.done()
-    kind = node.choice("kind", Kind)
+    kind = node.choice("kind", FormulaKind)
     base_field, base_label = _base(node, kind)
     eligibility = node.get("eligibility")
     if not isinstance(eligibility, list) or any(c not in ELIGIBILITY_CHECKS for c in eligibility):

@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import (
     AMOUNT_PARAMETERS,
     PARAMETER_NAMES,
     DatedValue,
-    Kind,
+    FormulaKind,
     Parameter,
     Policy,
 )
-from marketplace.subsidies.validation import parse_ratio, parse_yuan
+from marketplace.subsidies.engine.validation import parse_ratio, parse_yuan
 
 OVERRIDE_CLAUSE = "模拟覆盖值，非政策条款"
-KIND_ONLY = {"ratio": Kind.RATIO_OF_BASE, "grades": Kind.GRADED, "amount": Kind.FIXED_AMOUNT,
-             "one_off": Kind.FIXED_AMOUNT}
+KIND_ONLY = {"ratio": FormulaKind.RATIO_OF_BASE, "grades": FormulaKind.GRADED, "amount": FormulaKind.FIXED_AMOUNT,
+             "one_off": FormulaKind.FIXED_AMOUNT}
 
 
 def _parse(name: str, raw: Any) -> Any:

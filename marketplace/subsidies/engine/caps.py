@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from marketplace.money import Fen, exact_yuan_text, plain_yuan, yuan_decimal
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import Award, OverCap, StackingMode
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import Award, OverCap, StackingMode
 
 if TYPE_CHECKING:
-    from marketplace.subsidies.engine import Calculation
+    from marketplace.subsidies.engine.core import Calculation
 
 
 def _bind(calc: Calculation, name: str, code: str, limit: Decimal, amount: Decimal, /,

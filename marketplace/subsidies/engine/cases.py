@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.subsidies.errors import SubsidyInputError
-from marketplace.subsidies.model import (
+from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.model import (
     Award,
     Check,
     Claim,
@@ -16,8 +16,8 @@ from marketplace.subsidies.model import (
     PoolMode,
     PoolState,
 )
-from marketplace.subsidies.overrides import apply_overrides
-from marketplace.subsidies.validation import (
+from marketplace.subsidies.engine.overrides import apply_overrides
+from marketplace.subsidies.engine.validation import (
     parse_bool,
     parse_date,
     parse_text,
