@@ -9,6 +9,7 @@ No database, no clock: callers pass plain facts and `today` (a Beijing date).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -108,9 +109,13 @@ def normalise_uscc(code: str) -> str:
     return code.strip().upper()
 
 
+_TITLE = re.compile(r"[（(][^（）()]*[）)]\s*$")
+
+
 def person_key(value: str) -> str:
-    """Compare people without whitespace (full-width included) or case."""
-    return "".join(value.split()).casefold()
+    """Compare people without whitespace (full-width included), case, or a trailing title in brackets
+    ("邝志明（教授）" is 邝志明, as team profiles write their leaders)."""
+    return "".join(_TITLE.sub("", value.strip()).split()).casefold()
 
 
 def years_before(day: date, years: int) -> date:
