@@ -53,7 +53,9 @@ def _extra_loaders() -> list[Callable[..., None]]:
         from marketplace.bids.demo import load_bids
     except ImportError:  # pragma: no cover - the bids loader is being written
         return loaders
-    return [*loaders, load_bids]
+    from marketplace.reviews.demo import load_reviews  # review states (issue 10): after the bids
+
+    return [*loaders, load_bids, load_reviews]
 
 
 def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:

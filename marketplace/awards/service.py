@@ -143,8 +143,8 @@ def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reaso
 
 
 # ---------------------------------------------------------------- 公示
-def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int], period_days: object = calendar.DEFAULT_DAYS,
-            title: str = "", now: datetime | None = None) -> Announcement:
+def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int],
+            period_days: object = calendar.DEFAULT_DAYS, title: str = "", now: datetime | None = None) -> Announcement:
     """Publish several decided results together with one window of N working days."""
     _officer(actor)
     days = calendar.check_length(period_days)

@@ -55,6 +55,9 @@ def tick(*, session: Session, now: datetime | None = None) -> TickReport:
     from marketplace.awards.service import finalise_due  # 公示 windows that ended → awarded (issue 10)
 
     report.awarded = finalise_due(session=session, now=now)
+    from marketplace.reviews.service import remind_due  # experts whose sheets are due within 3 days (issue 10)
+
+    report.reminded += remind_due(session=session, now=now)
     return report
 
 

@@ -9,6 +9,7 @@ No database, no clock: callers pass plain facts and `today` (a Beijing date).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -108,9 +109,13 @@ def normalise_uscc(code: str) -> str:
     return code.strip().upper()
 
 
+_TITLE = re.compile(r"[（(][^（）()]*[）)]\s*$")
+
+
 def person_key(value: str) -> str:
-    """Compare people without whitespace (full-width included) or case."""
-    return "".join(value.split()).casefold()
+    """Compare people without whitespace (full-width included), case, or a trailing title in brackets
+    ("邝志明（教授）" is 邝志明, as team profiles write their leaders)."""
+    return "".join(_TITLE.sub("", value.strip()).split()).casefold()
 
 
 def years_before(day: date, years: int) -> date:
@@ -184,7 +189,8 @@ def assess(expert: ExpertFacts, bid: BidFacts, challenge: ChallengeFacts, today:
         if waiver is not None:
             raise Conflict("专家未申报利益冲突，没有可豁免的回避")
         return CoiResult(CoiKind.NONE, (), declared)
-    stated = (f"专家申报：{declaration.statement.strip()}" if declaration.statement.strip() else "专家申报存在利益冲突",)
+    said = declaration.statement.strip()
+    stated = (f"专家申报：{said}" if said else "专家申报存在利益冲突",)
     if waiver is None:
         return CoiResult(CoiKind.DECLARED, stated, declared)
     check_waiver_reason(waiver)

@@ -104,3 +104,27 @@ class ReviewScore(SQLModel, table=True):
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     set_aside: bool = Field(default=False)
     set_aside_reason: str = Field(default="", max_length=500)
+
+
+class ExpertTier(StrEnum):
+    GENERAL = "general"  # 一般项目
+    MAJOR = "major"      # 重大项目
+
+
+TIER_LABELS = {ExpertTier.GENERAL: "一般项目专家", ExpertTier.MAJOR: "重大项目专家"}
+
+
+class ExpertPoolEntry(SQLModel, table=True):
+    """The officers' record of an expert in the pool: tier and whether the expert takes reviews.
+
+    No row: a general-tier expert in the pool. Inactive experts keep their account (they can still log
+    in and finish nothing new) but are never suggested or assigned.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    expert_id: int = Field(foreign_key="expertprofile.id", unique=True)
+    tier: str = Field(default=ExpertTier.GENERAL, max_length=20)
+    active: bool = Field(default=True, index=True)
+    note: str = Field(default="", max_length=500)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

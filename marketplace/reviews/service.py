@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from marketplace.accounts.models import ExpertProfile, User
+from marketplace.accounts.models import ExpertProfile
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
-from marketplace.clock import utcnow
+from marketplace.clock import to_shanghai, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
-from marketplace.reviews import affinity, assignment, coi, facts, queries, scoring
+from marketplace.reviews import affinity, assignment, coi, facts, pool, queries, scoring
 from marketplace.reviews.flow import advance
-from marketplace.reviews.models import ConflictDeclaration, ReviewAssignment, ReviewPanel, ReviewScore
+from marketplace.reviews.models import (
+    AssignmentStatus,
+    ConflictDeclaration,
+    ReviewAssignment,
+    ReviewPanel,
+    ReviewScore,
+)
 
 
 def _officer(actor: Actor) -> None:
@@ -81,9 +89,8 @@ def start_review(*, session: Session, actor: Actor, challenge_id: int, spec: Pan
 
 
 def _pool(session: Session) -> list[int]:
-    """Active experts (the pool)."""
-    return list(session.exec(select(ExpertProfile.id).join(User, User.id == ExpertProfile.user_id)
-                             .where(User.is_active == True)).all())  # noqa: E712
+    """Active experts (the pool): account active and not deactivated by an officer (reviews/pool.py)."""
+    return pool.active_expert_ids(session)
 
 
 def _blocked(session: Session, challenge, bids: list[Bid], expert_ids: list[int]) -> frozenset:  # noqa: ANN001
@@ -150,6 +157,12 @@ def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, ex
     """Manual assignment; a conflicted expert is refused (409) with the reasons."""
     challenge = _challenge(session, actor, challenge_id)
     _in_review(challenge)
+    row = _assign_row(session, actor, challenge, bid_id, expert_id)
+    session.commit()
+    return row
+
+
+def _assign_row(session: Session, actor: Actor, challenge, bid_id: int, expert_id: int) -> ReviewAssignment:  # noqa: ANN001
     panel = queries.panel_of(session=session, challenge_id=challenge.id)
     bid = next((b for b in queries.qualified_bids(session=session, challenge_id=challenge.id) if b.id == bid_id), None)
     if bid is None:
@@ -159,22 +172,117 @@ def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, ex
     coi.ensure_assignable(queries.assessment(session=session, challenge=challenge, bid=bid, expert_id=expert_id))
     load = sum(1 for a in queries.active_assignments(session=session, panel_id=panel.id) if a.expert_id == expert_id)
     if load >= panel.max_load:
-        raise RuleViolation(f"该专家已承担 {load} 个方案的评审，达到上限 {panel.max_load}")
+        raise RuleViolation(f"该专家已承担 {load} 个方案的评审，达到上限 {panel.max_load}",
+                            fields={"expert_id": "该专家评审任务已满"})
     row = ReviewAssignment(panel_id=panel.id, bid_id=bid.id, expert_id=expert_id, assigned_by=actor.user_id)
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict("该专家已分配评审此方案") from None
+        raise Conflict("该专家已分配评审此方案（或曾被撤换）") from None
     _record(session, actor, "review.assigned", "bid", bid.id, {"expert_id": expert_id})
     _notify_assigned(session, {expert_id}, challenge)
+    return row
+
+
+def replace(*, session: Session, actor: Actor, assignment_id: int, expert_id: int | None,
+            reason: str) -> ReviewAssignment | None:
+    """Withdraw one expert from a bid (with a reason) and, if named, assign another in the same commit.
+
+    A withdrawn expert's sheet, if any, is set aside (kept for the record, not counted). Exactly once:
+    the withdrawal is a conditional UPDATE, so a second simultaneous replace gets 409.
+    """
+    _officer(actor)
+    old = session.get(ReviewAssignment, assignment_id)
+    if old is None:
+        raise NotFound("评审分配不存在")
+    panel = session.get(ReviewPanel, old.panel_id)
+    challenge = _challenge(session, actor, panel.challenge_id)
+    _in_review(challenge)
+    reason = (reason or "").strip()
+    if len("".join(reason.split())) < 2:
+        raise RuleViolation("撤换专家须填写原因", fields={"reason": "请填写撤换原因"})
+    if len(reason) > 500:
+        raise RuleViolation("原因不能超过 500 字", fields={"reason": "原因过长"})
+    if expert_id is not None and expert_id == old.expert_id:
+        raise RuleViolation("请选择另一位专家", fields={"expert_id": "不能换成同一位专家"})
+    moved = session.execute(sa_update(ReviewAssignment)
+                            .where(col(ReviewAssignment.id) == old.id,
+                                   col(ReviewAssignment.status) == AssignmentStatus.ACTIVE)
+                            .values(status=AssignmentStatus.WITHDRAWN, withdrawn_reason=reason)).rowcount
+    if moved != 1:
+        session.rollback()
+        raise Conflict("该专家已被撤换，请刷新页面查看最新分配")
+    session.execute(sa_update(ReviewScore).where(col(ReviewScore.assignment_id) == old.id)
+                    .values(set_aside=True, set_aside_reason=f"专家被撤换：{reason}"[:500]))
+    _record(session, actor, "review.withdrawn", "bid", old.bid_id,
+            {"expert_id": old.expert_id, "reason": reason, "replaced_by": expert_id})
+    row = None
+    if expert_id is not None:
+        try:
+            row = _assign_row(session, actor, challenge, old.bid_id, expert_id)
+        except Exception:
+            session.rollback()
+            raise
     session.commit()
     return row
 
 
+@dataclass
+class BlockedExpert:
+    bid_id: int
+    expert_id: int
+    kind: str
+    reasons: tuple[str, ...]
+
+
+def conflicts(*, session: Session, actor: Actor, challenge_id: int) -> list[BlockedExpert]:
+    """Every pool expert who must stay off a qualified bid, with the reasons (automatic or declared)."""
+    challenge = _challenge(session, actor, challenge_id)
+    bids = queries.qualified_bids(session=session, challenge_id=challenge.id)
+    experts = facts.experts(session, _pool(session))
+    bid_facts = facts.bids(session, bids)
+    company = facts.company(session, challenge)
+    decl, waivers = facts.declarations(session, [b.id for b in bids])
+    found = []
+    for b in bids:
+        for e, ef in sorted(experts.items()):
+            r = coi.assess(ef, bid_facts[b.id], company, queries.today(), declaration=decl.get((b.id, e)),
+                           waiver=waivers.get((b.id, e)))
+            if r.kind != coi.CoiKind.NONE:
+                found.append(BlockedExpert(b.id, e, r.kind, r.reasons))
+    return found
+
+
+REMIND_BEFORE = timedelta(days=3)
+
+
+def remind_due(*, session: Session, now: datetime | None = None) -> int:
+    """Tell experts whose sheets are still missing that the review is due within 3 days (once each)."""
+    now = now or utcnow()
+    rows = session.exec(select(ReviewAssignment, ReviewPanel, Challenge, ExpertProfile)
+                        .join(ReviewPanel, col(ReviewPanel.id) == ReviewAssignment.panel_id)
+                        .join(Challenge, col(Challenge.id) == ReviewPanel.challenge_id)
+                        .join(ExpertProfile, col(ExpertProfile.id) == ReviewAssignment.expert_id)
+                        .where(Challenge.status == S.IN_REVIEW, col(ReviewPanel.due_at).is_not(None),
+                               col(ReviewPanel.due_at) > now, col(ReviewPanel.due_at) <= now + REMIND_BEFORE,
+                               ReviewAssignment.status == AssignmentStatus.ACTIVE,
+                               col(ReviewAssignment.id).not_in(select(ReviewScore.assignment_id)))).all()
+    sent = 0
+    for a, panel, challenge, expert in rows:
+        sent += notifications.notify(
+            session=session, kind=Kind.REVIEW_ASSIGNED, user_ids=[expert.user_id], dedupe=f"review-due:{a.id}",
+            title=f"评审即将截止：{challenge.title}", link=f"/review/bids/{a.bid_id}",
+            body=f"方案 #{a.bid_id} 的评分将于 {to_shanghai(panel.due_at):%Y-%m-%d %H:%M}（北京时间）截止，"
+                 "请尽快提交。")
+    session.commit()
+    return sent
+
+
 # ---------------------------------------------------------------- expert
-def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool, statement: str = "") -> ConflictDeclaration:
+def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool,
+            statement: str = "") -> ConflictDeclaration:
     """The expert's per-bid declaration before opening it (once)."""
     a, bid, _ = queries.assignment_of(session=session, actor=actor, bid_id=bid_id)
     statement = statement.strip()

@@ -133,6 +133,17 @@ def _include_routers(app: FastAPI) -> None:
     for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
                    api_reviews, api_awards):
         app.include_router(module.router, prefix="/api/v1")
+    _include_review_pages(app)
+
+
+def _include_review_pages(app: FastAPI) -> None:
+    """Expert review, decision and 公示 pages (issue 10)."""
+    from marketplace.web.routes import awards as award_pages
+    from marketplace.web.routes import reviews as review_pages
+
+    app.include_router(award_pages.public_router)
+    for module in (review_pages, award_pages):
+        app.include_router(module.router, dependencies=[Depends(current_actor)])
 
 
 def _docs_routes(app: FastAPI, settings: Settings) -> None:

@@ -14,13 +14,15 @@ from marketplace.web.security import flash_cookie
 
 NAV = {
     None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队"), ("/notices", "通知公告"),
-           ("/policies", "政策文件"), ("/guide", "办事指南"), ("/open-data", "公开数据")],
+           ("/policies", "政策文件"), ("/guide", "办事指南"), ("/announcements", "结果公示"),
+           ("/open-data", "公开数据")],
     Role.COMPANY: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/challenges/mine", "我的榜单"),
                    ("/inbox", "消息")],
     Role.TEAM: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/bids/mine", "我的揭榜"),
                 ("/teams-mine", "团队画像"), ("/inbox", "消息")],
-    Role.EXPERT: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/inbox", "消息")],
+    Role.EXPERT: [("/dashboard", "工作台"), ("/review", "评审任务"), ("/challenges", "榜单大厅"), ("/inbox", "消息")],
     Role.OFFICER: [("/dashboard", "工作台"), ("/officer/dashboard", "统计看板"), ("/officer/challenges", "榜单审核"),
+                   ("/officer/reviews", "专家评审"), ("/officer/experts", "专家库"),
                    ("/officer/organisations", "单位认证"), ("/challenges", "榜单大厅"),
                    ("/teams", "科研团队"), ("/officer/audit", "审计日志"), ("/inbox", "消息")],
     Role.ADMIN: [("/dashboard", "工作台"), ("/admin/users", "账号管理"),

@@ -1,0 +1,357 @@
+"""Pages of the expert review (专家评审): officers build panels, experts declare and score, the pool.
+
+Thin: every rule lives in marketplace/reviews (service, queries, pool); these handlers read the form,
+call one command and re-render the form with Chinese field errors on bad input (nothing written).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter, Request
+from sqlmodel import col, select
+
+from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
+from marketplace.bids.models import Bid
+from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.models import STATUS_LABELS, Challenge
+from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.clock import to_shanghai
+from marketplace.errors import NotFound, RuleViolation
+from marketplace.reviews import facts, pool, queries, scoring, service
+from marketplace.reviews.models import TIER_LABELS, ReviewAssignment, ReviewScore
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.forms import FormDep
+from marketplace.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+REVIEW_LISTING = (S.CLOSED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED, S.AWARDED, S.NO_AWARD)
+MAX_CRITERIA = 10
+COI_LABELS = {"automatic": "自动回避", "declared": "专家申报（待处理）", "declared_waived": "申报已豁免"}
+
+
+def _int(value: object, field: str, label: str, errors: dict[str, str]) -> int | None:
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > 9:
+        errors[field] = f"{label}须为正整数"
+        return None
+    return int(text)
+
+
+def expert_names(session, ids) -> dict[int, str]:  # noqa: ANN001
+    """Expert id → "name（title，organisation）" for officers."""
+    ids = set(ids) or {-1}
+    rows = session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)
+                        .where(col(ExpertProfile.id).in_(ids))).all()
+    orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    found = {}
+    for e, u in rows:
+        where = f"，{orgs[u.organisation_id]}" if u.organisation_id in orgs else ""
+        found[e.id] = f"{u.display_name}（{e.title or '专家'}{where}）"
+    return found
+
+
+def bid_labels(session, bids) -> dict[int, str]:  # noqa: ANN001
+    """Bid id → "team（organisation）" for officers."""
+    bids = list(bids)
+    teams = dict(session.exec(select(TeamProfile.id, TeamProfile.name)
+                              .where(col(TeamProfile.id).in_({b.team_id for b in bids} or {-1}))).all())
+    orgs = dict(session.exec(select(Organisation.id, Organisation.name)
+                             .where(col(Organisation.id).in_({b.organisation_id for b in bids} or {-1}))).all())
+    return {b.id: f"{teams.get(b.team_id, '—')}（{orgs.get(b.organisation_id, '—')}）" for b in bids}
+
+
+# ---------------------------------------------------------------- officer: listing by review state
+@router.get("/officer/reviews", dependencies=[OfficerOnly])
+def officer_reviews(request: Request, session: SessionDep, actor: CurrentActor, status: str = S.IN_REVIEW):
+    """Challenges by review state (截止 → 评审 → 决定 → 公示 → 确定 / 无中选), with counts per state."""
+    if status not in REVIEW_LISTING:
+        status = S.IN_REVIEW
+    counts = dict.fromkeys(REVIEW_LISTING, 0)
+    for s in session.exec(select(Challenge.status).where(col(Challenge.status).in_(REVIEW_LISTING))).all():
+        counts[s] += 1
+    rows = session.exec(select(Challenge).where(Challenge.status == status)
+                        .order_by(col(Challenge.updated_at).desc())).all()
+    orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    bids = {}
+    for c in rows:
+        bids[c.id] = len(queries.qualified_bids(session=session, challenge_id=c.id))
+    return render(request, "reviews/officer_list.html",
+                  {"status": status, "states": REVIEW_LISTING, "labels": STATUS_LABELS, "counts": counts,
+                   "challenges": rows, "orgs": orgs, "qualified": bids}, block="content")
+
+
+# ---------------------------------------------------------------- officer: the panel
+def _panel_ctx(session, actor, challenge: Challenge, values: dict | None = None,  # noqa: ANN001
+               errors: dict | None = None, error: str = "") -> dict:
+    ctx: dict = {"challenge": challenge, "values": values or {}, "errors": errors or {}, "error": error,
+                 "default_criteria": [(c.name, str(c.weight)) for c in scoring.DEFAULT_SCORECARD.criteria],
+                 "max_criteria": MAX_CRITERIA, "panel": None}
+    bids = queries.qualified_bids(session=session, challenge_id=challenge.id)
+    ctx["bids"], ctx["bid_labels"] = bids, bid_labels(session, bids)
+    if challenge.status == S.CLOSED:
+        return ctx
+    try:
+        panel = queries.panel_of(session=session, challenge_id=challenge.id)
+    except NotFound:
+        return ctx
+    rows = list(session.exec(select(ReviewAssignment).where(ReviewAssignment.panel_id == panel.id)
+                             .order_by(col(ReviewAssignment.id))).all())
+    sheets = {s.assignment_id: s for s in session.exec(select(ReviewScore).where(
+        col(ReviewScore.assignment_id).in_([a.id for a in rows] or [-1]))).all()}
+    decl, _ = facts.declarations(session, [b.id for b in bids])
+    in_review = challenge.status == S.IN_REVIEW
+    suggestions = service.suggestions(session=session, actor=actor, challenge_id=challenge.id,
+                                      per_bid=6) if in_review else []
+    conflicts = service.conflicts(session=session, actor=actor, challenge_id=challenge.id)
+    progress = service.progress(session=session, actor=actor, challenge_id=challenge.id)
+    active_pairs = {(a.bid_id, a.expert_id) for a in rows}
+    pool_ids = pool.active_expert_ids(session)
+    names = expert_names(session, {a.expert_id for a in rows} | {s.expert_id for s in suggestions}
+                         | {c.expert_id for c in conflicts} | set(pool_ids))
+    blocked = {(c.bid_id, c.expert_id) for c in conflicts if c.kind != "declared_waived"}
+    ctx.update(panel=panel, assignments=rows, sheets=sheets, declarations=decl, progress=progress,
+               suggestions=[s for s in suggestions if (s.bid_id, s.expert_id) not in active_pairs],
+               conflicts=conflicts, names=names, coi_labels=COI_LABELS, in_review=in_review,
+               choices={b.id: [(e, names.get(e, f"专家 #{e}")) for e in pool_ids
+                               if (b.id, e) not in blocked and (b.id, e) not in active_pairs] for b in bids},
+               due_local=to_shanghai(panel.due_at) if panel.due_at else None)
+    return ctx
+
+
+@router.get("/officer/challenges/{challenge_id}/panel", dependencies=[OfficerOnly])
+def panel_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Start the review (scorecard, sizes, blind) or manage the panel: suggestions, conflicts, progress."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if challenge.status not in REVIEW_LISTING:
+        raise NotFound("该榜单尚未截止，不能组建评审组")
+    return render(request, "reviews/panel.html", _panel_ctx(session, actor, challenge), block="content")
+
+
+def _spec_from(form) -> tuple[service.PanelSpec, dict, dict]:  # noqa: ANN001
+    errors: dict[str, str] = {}
+    values = {k: str(form.get(k) or "").strip() for k in ("reviewers_per_bid", "max_load", "due_on")}
+    values["blind"] = form.get("blind") in ("on", "1", "true")
+    criteria = []
+    for n in range(MAX_CRITERIA):
+        name, weight = str(form.get(f"crit-{n}-name") or "").strip(), str(form.get(f"crit-{n}-weight") or "").strip()
+        if name or weight:
+            criteria.append((name[:50], weight[:10]))
+    values["criteria"] = criteria
+    r = _int(values["reviewers_per_bid"], "reviewers_per_bid", "每个方案的评审专家数", errors)
+    load = _int(values["max_load"], "max_load", "每位专家评审上限", errors)
+    due_at = None
+    if values["due_on"]:
+        try:
+            day = date.fromisoformat(values["due_on"])
+            due_at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)  # 17:00 Beijing time
+        except ValueError:
+            errors["due_on"] = "请按 年-月-日 填写评审截止日期"
+    spec = service.PanelSpec(reviewers_per_bid=r or 0, max_load=load or 0, criteria=criteria or None,
+                             blind=values["blind"], due_at=due_at)
+    return spec, values, errors
+
+
+@router.post("/officer/challenges/{challenge_id}/panel", dependencies=[OfficerOnly])
+def panel_start(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Create the panel and its scorecard: `closed` → `in_review`."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    spec, values, errors = _spec_from(form)
+    try:
+        if errors:
+            raise RuleViolation("；".join(errors.values()), fields=errors)
+        service.start_review(session=session, actor=actor, challenge_id=challenge.id, spec=spec)
+    except RuleViolation as exc:
+        session.rollback()
+        ctx = _panel_ctx(session, actor, challenge, values, exc.fields, exc.message)
+        return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
+    return flash(htmx.redirect(request, f"/officer/challenges/{challenge.id}/panel"),
+                 "评审组已组建，榜单进入专家评审阶段。请分配评审专家。")
+
+
+@router.post("/officer/challenges/{challenge_id}/panel/auto", dependencies=[OfficerOnly])
+def panel_auto(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Assign every bid its reviewers from the suggestions (conflict-free, load-limited, best total)."""
+    try:
+        result = service.auto_assign(session=session, actor=actor, challenge_id=challenge_id)
+    except RuleViolation as exc:
+        session.rollback()
+        return flash(htmx.redirect(request, f"/officer/challenges/{challenge_id}/panel"), exc.message, "error")
+    n = sum(len(p) for p in result.panels.values())
+    return flash(htmx.redirect(request, f"/officer/challenges/{challenge_id}/panel"),
+                 f"已自动分配 {n} 个评审任务，并通知相关专家。")
+
+
+@router.post("/officer/challenges/{challenge_id}/panel/assign", dependencies=[OfficerOnly])
+def panel_assign(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Assign one expert to one bid by hand (a conflicted expert is refused with the reasons)."""
+    errors: dict[str, str] = {}
+    bid_id = _int(form.get("bid_id"), "bid_id", "方案", errors)
+    expert_id = _int(form.get("expert_id"), "expert_id", "专家", errors)
+    target = f"/officer/challenges/{challenge_id}/panel"
+    try:
+        if errors:
+            raise RuleViolation("请选择方案和专家", fields=errors)
+        service.assign(session=session, actor=actor, challenge_id=challenge_id, bid_id=bid_id, expert_id=expert_id)
+    except RuleViolation as exc:
+        session.rollback()
+        challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+        ctx = _panel_ctx(session, actor, challenge, {}, exc.fields, exc.message)
+        return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
+    return flash(htmx.redirect(request, target + f"#bid-{bid_id}"), "已分配评审专家并通知本人。")
+
+
+@router.post("/officer/review/assignments/{assignment_id}/replace", dependencies=[OfficerOnly])
+def panel_replace(request: Request, assignment_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Withdraw an expert from a bid with a reason and, if chosen, assign another one."""
+    old = session.get(ReviewAssignment, assignment_id)
+    if old is None:
+        raise NotFound("评审分配不存在")
+    bid = session.get(Bid, old.bid_id)
+    errors: dict[str, str] = {}
+    raw = str(form.get("expert_id") or "").strip()
+    expert_id = _int(raw, "expert_id", "替换专家", errors) if raw else None
+    try:
+        if errors:
+            raise RuleViolation("请选择替换专家", fields=errors)
+        service.replace(session=session, actor=actor, assignment_id=assignment_id, expert_id=expert_id,
+                        reason=str(form.get("reason") or ""))
+    except RuleViolation as exc:
+        session.rollback()
+        challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
+        ctx = _panel_ctx(session, actor, challenge, {"replace": assignment_id}, exc.fields, exc.message)
+        return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
+    message = "已撤换专家并通知新专家。" if expert_id else "已撤回该专家的评审任务。"
+    return flash(htmx.redirect(request, f"/officer/challenges/{bid.challenge_id}/panel#bid-{bid.id}"), message)
+
+
+@router.post("/officer/review/bids/{bid_id}/waiver", dependencies=[OfficerOnly])
+def panel_waive(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Waive a declared (never an automatic) conflict with a written reason; audited."""
+    bid = session.get(Bid, bid_id)
+    if bid is None:
+        raise NotFound("揭榜方案不存在")
+    errors: dict[str, str] = {}
+    expert_id = _int(form.get("expert_id"), "expert_id", "专家", errors)
+    try:
+        if errors:
+            raise RuleViolation("请选择专家", fields=errors)
+        service.waive(session=session, actor=actor, bid_id=bid_id, expert_id=expert_id,
+                      reason=str(form.get("reason") or ""))
+    except RuleViolation as exc:
+        session.rollback()
+        challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
+        ctx = _panel_ctx(session, actor, challenge, {"waive": f"{bid_id}-{expert_id}"}, exc.fields, exc.message)
+        return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
+    return flash(htmx.redirect(request, f"/officer/challenges/{bid.challenge_id}/panel#bid-{bid.id}"),
+                 "已豁免该申报的利益冲突，理由已记入审计日志。")
+
+
+# ---------------------------------------------------------------- expert
+@router.get("/review")
+def my_reviews(request: Request, session: SessionDep, actor: CurrentActor):
+    """The expert's review tasks: declare, open, score (评审任务)."""
+    rows = queries.my_assignments(session=session, actor=actor)
+    panels = {}
+    for _a, c, _, _ in rows:
+        if c.id not in panels:
+            panels[c.id] = queries.panel_of(session=session, challenge_id=c.id)
+    return render(request, "reviews/mine.html", {"rows": rows, "panels": panels}, block="content")
+
+
+def _bid_ctx(session, actor, bid_id: int, values: dict | None = None, errors: dict | None = None,  # noqa: ANN001
+             error: str = "") -> dict:
+    a, bid, challenge = queries.assignment_of(session=session, actor=actor, bid_id=bid_id)
+    panel = queries.panel_of(session=session, challenge_id=challenge.id)
+    decl = queries.declaration(session=session, bid_id=bid.id, expert_id=a.expert_id)
+    ctx: dict = {"assignment": a, "challenge": challenge, "panel": panel, "declaration": decl, "bid": None,
+                 "values": values or {}, "errors": errors or {}, "error": error, "sheet": None, "others": [],
+                 "card": queries.card_of(panel)}
+    if decl is None:
+        return ctx
+    assessment = queries.assessment(session=session, challenge=challenge, bid=bid, expert_id=a.expert_id)
+    ctx["assessment"] = assessment
+    if not assessment.may_open:
+        return ctx
+    opened = queries.bid_for_expert(session=session, actor=actor, bid_id=bid.id)
+    ctx["bid"], ctx["blind"] = opened.bid, opened.blind
+    if not opened.blind:
+        ctx["bid_label"] = bid_labels(session, [opened.bid])[opened.bid.id]
+    ctx["sheet"] = queries.sheet(session=session, assignment_id=a.id)
+    if ctx["sheet"] is not None:
+        ctx["others"] = [s for s in service.sheets_for_bid(session=session, actor=actor, bid_id=bid.id)
+                         if s.expert_id is None]
+    return ctx
+
+
+@router.get("/review/bids/{bid_id}")
+def review_bid(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor):
+    """Declare first; then the bid (identity hidden when blind) and the scoring form."""
+    return render(request, "reviews/bid.html", _bid_ctx(session, actor, bid_id), block="content")
+
+
+@router.post("/review/bids/{bid_id}/declaration")
+def review_declare(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """The per-bid declaration: no conflict, or a named one (the bid stays closed)."""
+    choice = form.get("conflict")
+    values = {"conflict": choice, "statement": str(form.get("statement") or "")}
+    try:
+        if choice not in ("no", "yes"):
+            raise RuleViolation("请选择是否存在利益冲突", fields={"conflict": "请选择一项"})
+        service.declare(session=session, actor=actor, bid_id=bid_id, has_conflict=choice == "yes",
+                        statement=values["statement"])
+    except RuleViolation as exc:
+        session.rollback()
+        ctx = _bid_ctx(session, actor, bid_id, values, exc.fields, exc.message)
+        return render(request, "reviews/bid.html", ctx, block="content", status_code=422)
+    message = ("已申报无利益冲突，可以查阅方案并评分。" if choice == "no"
+               else "已申报利益冲突，您将回避该方案，科技局将另行安排。")
+    return flash(htmx.redirect(request, f"/review/bids/{bid_id}"), message)
+
+
+@router.post("/review/bids/{bid_id}/score")
+def review_score(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Submit the score sheet once; out-of-scale scores or a missing required comment re-render in Chinese."""
+    opened = queries.bid_for_expert(session=session, actor=actor, bid_id=bid_id)
+    card = queries.card_of(opened.panel)
+    scores: dict[str, object] = {}
+    comments: dict[str, str] = {}
+    values: dict[str, str] = {"overall_comment": str(form.get("overall_comment") or "")}
+    for i, c in enumerate(card.criteria):
+        raw = str(form.get(f"score_{i}") or "").strip()
+        values[f"score_{i}"], values[f"comment_{i}"] = raw, str(form.get(f"comment_{i}") or "")
+        if raw:
+            scores[c.name] = int(raw) if raw.isdigit() and len(raw) <= 4 else raw
+        comments[c.name] = values[f"comment_{i}"]
+    try:
+        service.submit_score(session=session, actor=actor, bid_id=bid_id, scores=scores, comments=comments,
+                             overall_comment=values["overall_comment"])
+    except RuleViolation as exc:
+        session.rollback()
+        ctx = _bid_ctx(session, actor, bid_id, values, exc.fields, exc.message)
+        return render(request, "reviews/bid.html", ctx, block="content", status_code=422)
+    return flash(htmx.redirect(request, f"/review/bids/{bid_id}"), "评分已提交，现在可以查看其他专家的评分（匿名）。")
+
+
+# ---------------------------------------------------------------- officer: the expert pool
+@router.get("/officer/experts", dependencies=[OfficerOnly])
+def expert_pool(request: Request, session: SessionDep, actor: CurrentActor, q: str = "", tier: str = "",
+                active: str = ""):
+    """The expert pool: search (简繁均可), tier, active, current load, past employers and collaborators."""
+    rows = pool.listing(session=session, actor=actor, q=q[:50], tier=tier[:20], active=active[:1])
+    return render(request, "reviews/pool.html", {"rows": rows, "q": q[:50], "tier": tier, "active": active,
+                                                 "tiers": TIER_LABELS}, block="content")
+
+
+@router.post("/officer/experts/{expert_id}", dependencies=[OfficerOnly])
+def expert_update(request: Request, expert_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Set tier and activate / deactivate one expert."""
+    try:
+        pool.update(session=session, actor=actor, expert_id=expert_id, tier=str(form.get("tier") or ""),
+                    active=form.get("active") in ("1", "on", "true"), note=str(form.get("note") or ""))
+    except RuleViolation as exc:
+        return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), exc.message, "error")
+    return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), "专家信息已更新")
