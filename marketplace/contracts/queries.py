@@ -191,3 +191,19 @@ def open_file(*, session: Session, actor: Actor, file_id: int) -> ContractFile:
         raise NotFound("文件不存在")
     get_for(session=session, actor=actor, contract_id=row.contract_id)
     return row
+
+
+def get_milestone(*, session: Session, actor: Actor, milestone_id: int) -> Milestone:
+    row = session.get(Milestone, milestone_id)
+    if row is None:
+        raise NotFound("里程碑不存在")
+    get_for(session=session, actor=actor, contract_id=row.contract_id)
+    return row
+
+
+def get_payment(*, session: Session, actor: Actor, payment_id: int) -> Payment:
+    row = session.get(Payment, payment_id)
+    if row is None:
+        raise NotFound("付款记录不存在")
+    get_for(session=session, actor=actor, contract_id=row.contract_id)
+    return row

@@ -13,8 +13,8 @@ from marketplace.validation import CleanStr, PositiveYuanStr, StrictIn, YuanStr
 
 class ContractIn(StrictIn):
     bid_id: int | None = Field(default=None, ge=1, le=2**62, description="中选方案（并行攻关时必填）")
-    amount_yuan: YuanStr = Field(default="", description="任务书金额（元）；空则取中选报价")
-    committed_yuan: YuanStr = Field(default="", description="企业承诺投入资金（元）；空则取榜单数")
+    amount_yuan: YuanStr | None = Field(default=None, description="任务书金额（元）；空则取中选报价")
+    committed_yuan: YuanStr | None = Field(default=None, description="企业承诺投入资金（元）；空则取榜单数")
     start_on: date | None = Field(default=None, description="实施起始日；空则为今天")
     payment_shares: list[int] = Field(default_factory=list, max_length=20,
                                       description="各里程碑付款比例（%），合计 100；空则平均分配")
@@ -34,8 +34,8 @@ class ContractIn(StrictIn):
 
 
 class AmendmentIn(StrictIn):
-    amount_yuan: YuanStr = Field(default="", description="新的任务书金额（元），不变则留空")
-    committed_yuan: YuanStr = Field(default="", description="新的企业投入资金（元），不变则留空")
+    amount_yuan: YuanStr | None = Field(default=None, description="新的任务书金额（元），不变则留空")
+    committed_yuan: YuanStr | None = Field(default=None, description="新的企业投入资金（元），不变则留空")
     end_on: date | None = Field(default=None, description="新的实施截止日")
     milestone_due: dict[int, date] = Field(default_factory=dict, description="{里程碑序号: 新的完成日期}")
     reason: CleanStr = Field(min_length=2, max_length=2000)

@@ -54,7 +54,7 @@ from marketplace.contracts.schemas import (
     ReportIn,
     VoteIn,
 )
-from marketplace.errors import Conflict, NotFound, RuleViolation
+from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.money import fen_from_yuan, format_yuan
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
@@ -64,6 +64,12 @@ from marketplace.states import apply, require
 
 TOO_LITTLE = "企业投入资金不能少于任务书金额"
 SIGN_LOCK = 0x0C0A_0000  # + contract id: one signer of a contract at a time (PostgreSQL advisory lock)
+
+
+def _require(decision: tuple[bool, str], *, right_party: bool) -> None:
+    """Forbidden for the wrong party; Conflict for the right one at the wrong moment (someone moved first)."""
+    if not decision[0]:
+        raise (Conflict if right_party else Forbidden)(decision[1])
 
 
 def today(now: datetime | None = None) -> date:
@@ -184,9 +190,7 @@ def sign(*, session: Session, actor: Actor, contract_id: int, now: datetime | No
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
     party = queries.party_of(session=session, actor=actor, contract=contract)
     signed = queries.signed_parties(session=session, contract=contract)
-    if party is not None and party in signed and contract.status in (C.SIGNING, C.AMENDING):
-        raise Conflict("本方已签署当前版本")
-    require(permissions.can_sign(actor, contract, party=party, signed=signed))
+    _require(permissions.can_sign(actor, contract, party=party, signed=signed), right_party=party is not None)
     session.add(ContractSignature(contract_id=contract.id, revision=contract.revision, party=party,
                                   signed_by=actor.user_id, signed_at=now or utcnow()))
     try:
@@ -214,7 +218,8 @@ def sign(*, session: Session, actor: Actor, contract_id: int, now: datetime | No
 def propose_amendment(*, session: Session, actor: Actor, contract_id: int, data: AmendmentIn) -> ContractAmendment:
     """Propose new dates or amounts; every party signs the new revision before it applies."""
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
-    require(permissions.can_amend(actor, contract))
+    _require(permissions.can_amend(actor, contract),
+             right_party=actor.is_officer or permissions.is_company(actor, contract))
     changes: dict = {}
     if data.amount_yuan:
         changes["amount_fen"] = _positive(data.amount_yuan, "amount_yuan")
@@ -296,7 +301,8 @@ def report_milestone(*, session: Session, actor: Actor, milestone_id: int, data:
     """The team reports a milestone with evidence files; the company confirms or returns it."""
     with _files_undone_on_error() as written, db.atomic(session):
         milestone, contract = _milestone(session, actor, milestone_id)
-        require(permissions.can_report(actor, contract, milestone))
+        _require(permissions.can_report(actor, contract, milestone),
+                 right_party=permissions.is_lead_team(actor, contract))
         for upload in uploads:  # refuse a bad file before anything is written
             files.check(upload, purpose="report", max_bytes=max_bytes)
         apply(session, milestone, states.MILESTONE, "report", actor=actor, summary={"contract_id": contract.id})
@@ -315,7 +321,8 @@ def report_milestone(*, session: Session, actor: Actor, milestone_id: int, data:
 @db.use_case
 def decide_report(*, session: Session, actor: Actor, milestone_id: int, data: ReportDecisionIn) -> Milestone:
     milestone, contract = _milestone(session, actor, milestone_id)
-    require(permissions.can_decide_report(actor, contract, milestone))
+    _require(permissions.can_decide_report(actor, contract, milestone),
+             right_party=permissions.is_company(actor, contract))
     action = "confirm" if data.confirm else "return"
     apply(session, milestone, states.MILESTONE, action, actor=actor,
           summary={"contract_id": contract.id, "note": data.note})
@@ -338,7 +345,7 @@ def midterm(*, session: Session, actor: Actor, contract_id: int, data: MidtermIn
             now: datetime | None = None) -> Contract:
     """The officer's mid-term check: continue, rectify by a date, or terminate with reasons."""
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
-    require(permissions.can_midterm(actor, contract))
+    _require(permissions.can_midterm(actor, contract), right_party=actor.is_officer)
     if data.decision == "rectify" and data.rectify_by and data.rectify_by <= today(now):
         raise RuleViolation("整改期限须晚于今天", fields={"rectify_by": "整改期限须晚于今天"})
     if data.decision == "continue":
@@ -365,7 +372,7 @@ def record_payment(*, session: Session, actor: Actor, contract_id: int, data: Pa
     """The company records a payment to the team with its voucher; the team confirms, an officer checks."""
     with _files_undone_on_error() as written, db.atomic(session):
         contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
-        require(permissions.can_record_payment(actor, contract))
+        _require(permissions.can_record_payment(actor, contract), right_party=permissions.is_company(actor, contract))
         files.check(voucher, purpose="voucher", max_bytes=max_bytes)
         if contract.signed_on is None or data.paid_on < contract.signed_on:
             message = f"付款日期不能早于任务书签署日（{contract.signed_on}）"
@@ -414,7 +421,8 @@ def confirm_payment(*, session: Session, actor: Actor, payment_id: int, received
                     reason: str = "") -> Payment:
     """The team confirms receipt (or says it never arrived, with a reason)."""
     payment, contract = _payment(session, actor, payment_id)
-    require(permissions.can_confirm_payment(actor, contract, payment))
+    _require(permissions.can_confirm_payment(actor, contract, payment),
+             right_party=permissions.is_lead_team(actor, contract))
     if received:
         apply(session, payment, states.PAYMENT, "confirm_receipt", actor=actor, confirmed_by=actor.user_id)
         _tell(session, contract, "付款已确认到账", f"{format_yuan(payment.amount_fen)}，待科技局核验。",
@@ -433,7 +441,7 @@ def check_payment(*, session: Session, actor: Actor, payment_id: int, approve: b
                   reason: str = "", now: datetime | None = None) -> Payment:
     """An officer checks a confirmed payment; only checked payments are 企业投入资金 (the subsidy base)."""
     payment, contract = _payment(session, actor, payment_id)
-    require(permissions.can_check_payment(actor, payment))
+    _require(permissions.can_check_payment(actor, payment), right_party=actor.is_officer)
     if approve:
         apply(session, payment, states.PAYMENT, "check", actor=actor, summary={"amount_fen": payment.amount_fen},
               checked_by=actor.user_id, checked_at=now or utcnow())
@@ -469,7 +477,8 @@ def request_acceptance(*, session: Session, actor: Actor, contract_id: int, data
     with _files_undone_on_error() as written, db.atomic(session):
         contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
         milestones = session.exec(select(Milestone).where(Milestone.contract_id == contract.id)).all()
-        require(permissions.can_request_acceptance(actor, contract, milestones))
+        _require(permissions.can_request_acceptance(actor, contract, milestones),
+                 right_party=permissions.is_lead_team(actor, contract))
         indicators = indicators_of(session, contract)
         names = [i.get("name", "") for i in indicators]
         if missing := _missing(names, data.measurements):
@@ -512,7 +521,7 @@ def add_panel_expert(*, session: Session, actor: Actor, contract_id: int, expert
                      now: datetime | None = None) -> AcceptanceExpert:
     """Add an expert to the acceptance panel; automatic conflicts (REVIEW.md rules) are refused."""
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
-    require(permissions.can_manage_panel(actor, contract))
+    _require(permissions.can_manage_panel(actor, contract), right_party=actor.is_officer)
     acceptance = _open_acceptance(session, contract)
     experts = coi_facts.experts(session, [expert_id])
     if expert_id not in experts:
@@ -622,7 +631,7 @@ def conclude(*, session: Session, actor: Actor, contract_id: int, data: Conclude
     """The overall verdict from the indicator results: PASSED / PASSED_AFTER_RECTIFICATION when every
     indicator passed; otherwise FAILED_RECTIFIABLE (first round only, with a date) or FAILED."""
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
-    require(permissions.can_conclude(actor, contract))
+    _require(permissions.can_conclude(actor, contract), right_party=actor.is_officer)
     acceptance = _open_acceptance(session, contract)
     results, missing = tally(session, contract, acceptance)
     if missing:

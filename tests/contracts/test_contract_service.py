@@ -236,7 +236,7 @@ def test_an_acceptance_with_an_indicator_missing_is_refused(session, tmp_path):
 def test_acceptance_needs_every_milestone_confirmed(session):
     s = h.awarded(session)
     c = h.signed(session, s)
-    with pytest.raises(Forbidden, match="里程碑"):
+    with pytest.raises(Conflict, match="里程碑"):
         service.request_acceptance(session=session, actor=s.a(session, s.team), contract_id=c.id,
                                    data=h.measurements("结壳热阻", "功率循环寿命"))
 
