@@ -53,7 +53,9 @@ def _extra_loaders() -> list[Callable[..., None]]:
         from marketplace.bids.demo import load_bids
     except ImportError:  # pragma: no cover - the bids loader is being written
         return loaders
-    return [*loaders, load_bids]
+    from marketplace.contracts.demo import load_contracts
+
+    return [*loaders, load_bids, load_contracts]
 
 
 def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:
