@@ -8,6 +8,7 @@ from sqlmodel import Session, col, or_, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation, Role, User
 from marketplace.auth.actor import Actor
+from marketplace.challenges.models import Challenge
 from marketplace.contracts import permissions
 from marketplace.contracts.models import (
     Acceptance,
@@ -99,6 +100,18 @@ def visible(*, session: Session, actor: Actor, status: str | None = None) -> lis
                                                     col(AcceptanceExpert.acceptance_id) == Acceptance.id)
                 .where(AcceptanceExpert.expert_id == expert_id, col(AcceptanceExpert.recused).is_(False)))
         return list(session.exec(stmt.where(col(Contract.id).in_(mine))).all())
+    return []
+
+
+def awaiting_contract(*, session: Session, actor: Actor) -> list[Challenge]:
+    """Awarded challenges without a contract yet, for those who may draft one (officers, the company)."""
+    stmt = (select(Challenge).where(Challenge.status == "awarded",
+                                    col(Challenge.id).not_in(select(Contract.challenge_id)))
+            .order_by(col(Challenge.id).desc()))
+    if actor.is_officer:
+        return list(session.exec(stmt).all())
+    if actor.role == Role.COMPANY:
+        return list(session.exec(stmt.where(Challenge.organisation_id == (actor.organisation_id or -1))).all())
     return []
 
 

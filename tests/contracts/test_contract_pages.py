@@ -129,3 +129,14 @@ def test_the_api_walks_an_acceptance_and_refuses_a_missing_indicator(client, ses
     assert done.status_code == 200 and done.json()["verdict"] == "passed"
     as_(client, session, eu)
     assert f"/contracts/{c.id}" in client.get("/contracts").text  # the panel's expert sees it
+
+
+def test_awarded_challenges_awaiting_a_contract_are_listed_for_the_company_and_officers(client, session):
+    s = h.awarded(session)
+    link = f"/challenges/{s.challenge.id}/contract/new"
+    for user, shown in ((s.officer, True), (s.company, True), (s.team, False)):
+        as_(client, session, user)
+        assert (link in client.get("/contracts").text) is shown
+    h.contract(session, s)
+    as_(client, session, s.officer)
+    assert link not in client.get("/contracts").text

@@ -83,8 +83,9 @@ def contract_list(request: Request, session: SessionDep, actor: CurrentActor):
     """The actor's contracts (parties), the panel's (experts) or all (officers)."""
     status = request.query_params.get("status") or None
     rows = queries.visible(session=session, actor=actor, status=status if status in CONTRACT_STATUS_LABELS else None)
-    return render(request, "contracts/list.html", {"contracts": rows, "status": status,
-                                                   "labels": CONTRACT_STATUS_LABELS}, block="content")
+    return render(request, "contracts/list.html", {
+        "contracts": rows, "status": status, "labels": CONTRACT_STATUS_LABELS,
+        "awaiting": queries.awaiting_contract(session=session, actor=actor)}, block="content")
 
 
 def page_context(session: Session, actor: Actor, contract_id: int) -> dict:
