@@ -181,11 +181,13 @@ def audit_checkpoint(
 def tick() -> None:
     """Apply due time-driven transitions (scheduled publication, deadlines, reminders); for cron."""
     from marketplace.challenges.lifecycle import tick as run_tick
+    from marketplace.contracts import lifecycle as contract_lifecycle
 
     with db.new_session() as session:
         report = run_tick(session=session)
+        overdue = contract_lifecycle.tick(session=session)
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
-               f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
+               f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条，里程碑逾期 {len(overdue)} 项")
     _checkpoint_if_due()
 
 

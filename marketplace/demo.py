@@ -53,9 +53,10 @@ def _extra_loaders() -> list[Callable[..., None]]:
         from marketplace.bids.demo import load_bids
     except ImportError:  # pragma: no cover - the bids loader is being written
         return loaders
+    from marketplace.contracts.demo import load_contracts
     from marketplace.reviews.demo import load_reviews  # review states (issue 10): after the bids
 
-    return [*loaders, load_bids, load_reviews]
+    return [*loaders, load_bids, load_reviews, load_contracts]
 
 
 def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:

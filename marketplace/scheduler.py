@@ -38,6 +38,7 @@ from sqlmodel import Field, Session, SQLModel, col, or_, update
 from marketplace import db
 from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
+from marketplace.contracts import lifecycle as contract_lifecycle
 from marketplace.types import UTCDateTime
 
 log = logging.getLogger("jiebang.scheduler")
@@ -108,6 +109,7 @@ class Scheduler:
                 return False
         with db.new_session(self.engine) as session:
             report = lifecycle.tick(session=session, now=now)
+            contract_lifecycle.tick(session=session, now=now)  # overdue milestones (issue 11)
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)

@@ -28,6 +28,8 @@ class Kind(StrEnum):
     AWARD_ANNOUNCED = "award_announced"
     OBJECTION_ANSWERED = "objection_answered"
     AWARDED = "awarded"
+    CONTRACT = "contract"
+    MILESTONE_OVERDUE = "milestone_overdue"
 
 
 KIND_LABELS = {
@@ -46,6 +48,8 @@ KIND_LABELS = {
     Kind.AWARD_ANNOUNCED: "结果公示",
     Kind.OBJECTION_ANSWERED: "异议答复",
     Kind.AWARDED: "公示期满，确定揭榜方",
+    Kind.CONTRACT: "任务书、付款与验收进展",
+    Kind.MILESTONE_OVERDUE: "里程碑逾期提醒",
 }
 
 

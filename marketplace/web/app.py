@@ -97,6 +97,7 @@ def _include_routers(app: FastAPI) -> None:
     from marketplace.api import awards as api_awards
     from marketplace.api import bids as api_bids
     from marketplace.api import challenges as api_challenges
+    from marketplace.api import contracts as api_contracts
     from marketplace.api import notifications as api_notifications
     from marketplace.api import open_data as api_open_data
     from marketplace.api import password as api_password
@@ -109,6 +110,7 @@ def _include_routers(app: FastAPI) -> None:
         bids,
         bureau,
         challenges,
+        contracts,
         dashboard,
         exports,
         inbox,
@@ -128,10 +130,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth.router)
     for module in (teams, challenges, bids, exports, inbox):
         app.include_router(module.public_router)
-    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
+    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox, contracts):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
-                   api_reviews, api_awards):
+                   api_reviews, api_awards, api_contracts):
         app.include_router(module.router, prefix="/api/v1")
     _include_review_pages(app)
 
