@@ -186,6 +186,9 @@ def tick() -> None:
         report = run_tick(session=session)
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
                f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
+    from marketplace.scheduler import subsidy_tick
+
+    subsidy_tick(db.get_engine())
     _checkpoint_if_due()
 
 

@@ -86,6 +86,21 @@ def release(*, session: Session, holder: str, name: str = LEASE) -> None:
     session.commit()
 
 
+def subsidy_tick(engine: Engine) -> None:
+    """免申即享 in the tick: compute the subsidies of contracts that ended since the last round."""
+    from marketplace.subsidies import service as subsidies
+
+    try:
+        with db.new_session(engine) as session:
+            report = subsidies.compute_all(session=session)
+    except RuntimeError as exc:  # the contract package is not loaded in this process
+        log.debug("subsidy tick skipped: %s", exc)
+        return
+    if report.computed or report.clawed_back or report.rejected or report.errors:
+        log.info("subsidies: %s computed, %s clawed back, %s rejected, %s errors", len(report.computed),
+                 len(report.clawed_back), len(report.rejected), len(report.errors))
+
+
 class Scheduler:
     """A daemon thread that runs one round every `interval` seconds until stopped."""
 
@@ -108,6 +123,7 @@ class Scheduler:
                 return False
         with db.new_session(self.engine) as session:
             report = lifecycle.tick(session=session, now=now)
+        subsidy_tick(self.engine)
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)

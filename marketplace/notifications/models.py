@@ -28,6 +28,7 @@ class Kind(StrEnum):
     AWARD_ANNOUNCED = "award_announced"
     OBJECTION_ANSWERED = "objection_answered"
     AWARDED = "awarded"
+    SUBSIDY = "subsidy"
 
 
 KIND_LABELS = {
@@ -46,6 +47,7 @@ KIND_LABELS = {
     Kind.AWARD_ANNOUNCED: "结果公示",
     Kind.OBJECTION_ANSWERED: "异议答复",
     Kind.AWARDED: "公示期满，确定揭榜方",
+    Kind.SUBSIDY: "补助测算、审批与拨付",
 }
 
 
