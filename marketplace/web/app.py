@@ -102,6 +102,7 @@ def _include_routers(app: FastAPI) -> None:
     from marketplace.api import password as api_password
     from marketplace.api import reviews as api_reviews
     from marketplace.api import routes as api_routes
+    from marketplace.api import subsidies as api_subsidies
     from marketplace.web.routes import (
         account,
         admin,
@@ -131,7 +132,7 @@ def _include_routers(app: FastAPI) -> None:
     for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
-                   api_reviews, api_awards):
+                   api_reviews, api_awards, api_subsidies):
         app.include_router(module.router, prefix="/api/v1")
 
 

@@ -81,3 +81,13 @@ def people(session: Session) -> People:
 @pytest.fixture
 def who(session):
     return people(session)
+
+
+def as_api(client, session: Session, user) -> None:
+    """Authenticate the test client by bearer token (the API's way; no CSRF)."""
+    from marketplace.auth import service as auth
+
+    token = auth._open_session(session=session, user=user, kind="api")
+    session.commit()
+    client.cookies.clear()
+    client.headers["Authorization"] = f"Bearer {token}"
