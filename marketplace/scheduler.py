@@ -36,7 +36,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, update
 
 from marketplace import db
-from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.types import UTCDateTime
 
@@ -121,6 +120,8 @@ class Scheduler:
         with db.new_session(self.engine) as session:
             if not acquire(session=session, holder=self.holder, ttl=self.ttl, now=now):
                 return False
+        from marketplace.challenges import lifecycle  # heavy (search index): not at import time
+
         with db.new_session(self.engine) as session:
             report = lifecycle.tick(session=session, now=now)
         subsidy_tick(self.engine)

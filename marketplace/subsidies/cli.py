@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from marketplace.subsidies.engine.cases import CaseFileError
-from marketplace.subsidies.engine.errors import PolicyFileError
-from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR, load_policies
+# The engine is imported inside the commands: `jiebang --help` must not pay for it. Same folder as
+# engine.policies.DEFAULT_POLICIES_DIR (a test checks they agree).
+DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[2] / "seeds" / "policies"
 
 subsidy_app = typer.Typer(help="补助测算")
 
@@ -25,6 +25,8 @@ class OutputFormat(StrEnum):
 
 def _read_cases(path: Path) -> object:
     """JSON with floats kept as float (so the engine can refuse them) — never rounded silently."""
+    from marketplace.subsidies.engine.cases import CaseFileError
+
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -46,9 +48,12 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", help="xlsx 输出文件")] = Path("subsidy-simulation.xlsx"),
 ) -> None:
     """按政策测算案例文件中的每个案例（按文件顺序，即审批顺序）。"""
-    try:
-        from marketplace.subsidies.engine.simulate import run_cases
+    from marketplace.subsidies.engine.cases import CaseFileError
+    from marketplace.subsidies.engine.errors import PolicyFileError
+    from marketplace.subsidies.engine.policies import load_policies
+    from marketplace.subsidies.engine.simulate import run_cases
 
+    try:
         loaded = load_policies(policies)
         entries, totals = run_cases(_read_cases(cases), loaded)
     except (PolicyFileError, CaseFileError) as exc:
