@@ -52,8 +52,9 @@ def _mount_optional() -> None:
 
 
 def _match(ctx: typer.Context) -> None:
-    from matching.cli import match_app
     from typer.main import get_command
+
+    from matching.cli import match_app
 
     get_command(match_app).main(args=ctx.args, prog_name="jiebang match", standalone_mode=False)
 
