@@ -118,6 +118,7 @@ def _include_routers(app: FastAPI) -> None:
         password,
         portal,
         public,
+        subsidies,
         teams,
     )
 
@@ -127,9 +128,9 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(opendata.router)
     app.include_router(password.router)
     app.include_router(auth.router)
-    for module in (teams, challenges, bids, exports, inbox):
+    for module in (teams, challenges, bids, exports, inbox, subsidies):
         app.include_router(module.public_router)
-    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
+    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox, subsidies):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
                    api_reviews, api_awards, api_subsidies):
