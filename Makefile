@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	mkdir -p var
 	$(BIN)/python -m matching.bench --out var/bench.json
+	$(BIN)/python -m marketplace.bench.subsidies --out var/bench-subsidies.json $(if $(BASELINE),--baseline $(BASELINE))
 
 # Web benchmark (10k challenges, pages vs a bare FastAPI hello world) and the bounded load test;
 # both print figures (README "Web benchmarks and load test"). PostgreSQL: JIEBANG_BENCH_POSTGRES_URL.

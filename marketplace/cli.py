@@ -8,7 +8,23 @@ from pathlib import Path
 
 import typer
 
-from marketplace import db, migrate, models  # noqa: F401 — models: every table, and the bid facts the lifecycle asks for
+
+class _Lazy:
+    """A module imported on first use, after marketplace.models (every table, and the facts each
+    package installs for the others): `jiebang --help` and light commands start without them."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):  # noqa: ANN204
+        import importlib
+
+        importlib.import_module("marketplace.models")
+        return getattr(importlib.import_module(self._name), attr)
+
+
+db = _Lazy("marketplace.db")
+migrate = _Lazy("marketplace.migrate")
 
 app = typer.Typer(help="jiebang 揭榜挂帅平台命令行", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
@@ -21,18 +37,26 @@ app.add_typer(audit_app, name="audit")
 
 def _mount_optional() -> None:
     """Sub-commands that live in their own packages."""
-    try:
-        from matching.cli import match_app
-    except ImportError:  # the matching library is being built beside the platform
-        pass
-    else:
-        app.add_typer(match_app, name="match")
+    import importlib.util
+
+    if importlib.util.find_spec("matching") is not None:  # imported only when `match` runs
+        app.command("match", help="文本匹配评测（matching 库；jiebang match --help 查看子命令）",
+                    context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                      "help_option_names": []})(_match)
     try:
         from marketplace.subsidies.cli import subsidy_app
     except ImportError:
         pass
     else:
         app.add_typer(subsidy_app, name="subsidy")
+
+
+def _match(ctx: typer.Context) -> None:
+    from typer.main import get_command
+
+    from matching.cli import match_app
+
+    get_command(match_app).main(args=ctx.args, prog_name="jiebang match", standalone_mode=False)
 
 
 @db_app.command("upgrade")
@@ -188,6 +212,9 @@ def tick() -> None:
         overdue = contract_lifecycle.tick(session=session)
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
                f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条，里程碑逾期 {len(overdue)} 项")
+    from marketplace.scheduler import subsidy_tick
+
+    subsidy_tick(db.get_engine())
     _checkpoint_if_due()
 
 

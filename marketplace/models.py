@@ -11,5 +11,6 @@ from marketplace.db import metadata
 from marketplace.notifications import models as notification_models  # noqa: F401
 from marketplace.awards import models as award_models  # noqa: F401
 from marketplace.reviews import models as review_models  # noqa: F401
+from marketplace.subsidies import models as subsidy_models  # noqa: F401
 
 __all__ = ["metadata"]

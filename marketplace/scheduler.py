@@ -36,7 +36,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, update
 
 from marketplace import db
-from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.contracts import lifecycle as contract_lifecycle
 from marketplace.types import UTCDateTime
@@ -87,6 +86,21 @@ def release(*, session: Session, holder: str, name: str = LEASE) -> None:
     session.commit()
 
 
+def subsidy_tick(engine: Engine) -> None:
+    """免申即享 in the tick: compute the subsidies of contracts that ended since the last round."""
+    from marketplace.subsidies import service as subsidies
+
+    try:
+        with db.new_session(engine) as session:
+            report = subsidies.compute_all(session=session)
+    except RuntimeError as exc:  # the contract package is not loaded in this process
+        log.debug("subsidy tick skipped: %s", exc)
+        return
+    if report.computed or report.clawed_back or report.rejected or report.errors:
+        log.info("subsidies: %s computed, %s clawed back, %s rejected, %s errors", len(report.computed),
+                 len(report.clawed_back), len(report.rejected), len(report.errors))
+
+
 class Scheduler:
     """A daemon thread that runs one round every `interval` seconds until stopped."""
 
@@ -107,9 +121,12 @@ class Scheduler:
         with db.new_session(self.engine) as session:
             if not acquire(session=session, holder=self.holder, ttl=self.ttl, now=now):
                 return False
+        from marketplace.challenges import lifecycle  # heavy (search index): not at import time
+
         with db.new_session(self.engine) as session:
             report = lifecycle.tick(session=session, now=now)
             contract_lifecycle.tick(session=session, now=now)  # overdue milestones (issue 11)
+        subsidy_tick(self.engine)
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)

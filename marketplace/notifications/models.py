@@ -30,6 +30,7 @@ class Kind(StrEnum):
     AWARDED = "awarded"
     CONTRACT = "contract"
     MILESTONE_OVERDUE = "milestone_overdue"
+    SUBSIDY = "subsidy"
 
 
 KIND_LABELS = {
@@ -50,6 +51,7 @@ KIND_LABELS = {
     Kind.AWARDED: "公示期满，确定揭榜方",
     Kind.CONTRACT: "任务书、付款与验收进展",
     Kind.MILESTONE_OVERDUE: "里程碑逾期提醒",
+    Kind.SUBSIDY: "补助测算、审批与拨付",
 }
 
 

@@ -103,6 +103,7 @@ def _include_routers(app: FastAPI) -> None:
     from marketplace.api import password as api_password
     from marketplace.api import reviews as api_reviews
     from marketplace.api import routes as api_routes
+    from marketplace.api import subsidies as api_subsidies
     from marketplace.web.routes import (
         account,
         admin,
@@ -119,6 +120,7 @@ def _include_routers(app: FastAPI) -> None:
         password,
         portal,
         public,
+        subsidies,
         teams,
     )
 
@@ -128,12 +130,13 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(opendata.router)
     app.include_router(password.router)
     app.include_router(auth.router)
-    for module in (teams, challenges, bids, exports, inbox):
+    for module in (teams, challenges, bids, exports, inbox, subsidies):
         app.include_router(module.public_router)
-    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox, contracts):
+    for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox, contracts,
+                   subsidies):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
-                   api_reviews, api_awards, api_contracts):
+                   api_reviews, api_awards, api_contracts, api_subsidies):
         app.include_router(module.router, prefix="/api/v1")
     _include_review_pages(app)
 

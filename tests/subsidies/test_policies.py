@@ -12,7 +12,7 @@ from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR, load_pol
 from tests.subsidies.conftest import DATA
 
 SHIPPED = {"JB-COMPLETION", "KEYLAB", "FIRST-SET", "EARLY-INVEST", "SME-PROV", "SME-NAT",
-           "INCUBATOR", "SERVICE-ORG", "HTE-GROWTH"}
+           "INCUBATOR", "SERVICE-ORG", "HTE-GROWTH", "JB-STAGED"}
 PLAN = re.sub(r"\s+", "", (DATA / "gz-2022-19-action-plan.txt").read_text(encoding="utf-8"))
 GOOD = (DATA / "policies" / "R-EARLY.yaml").read_text(encoding="utf-8")
 

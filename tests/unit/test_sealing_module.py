@@ -81,9 +81,11 @@ def test_uploads_are_limited_in_the_domain_not_only_in_the_template(session, tmp
 
 
 def test_the_cli_alone_loads_the_bid_facts_the_lifecycle_asks_for():
-    """`jiebang tick` from cron imports no web route: the bid package must still be installed."""
+    """`jiebang tick` from cron imports no web route: the bid package must still be installed
+    (the CLI loads every package when a command first opens the database)."""
     import subprocess
     import sys
 
-    code = "import marketplace.cli; from marketplace.challenges import bidding; bidding.facts()"
+    code = ("import marketplace.cli as cli; cli.db.new_session; "
+            "from marketplace.challenges import bidding; bidding.facts()")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0

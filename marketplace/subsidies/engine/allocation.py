@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from marketplace.money import Fen, fen_times_half_up, plain_yuan
+from marketplace.money import Fen, fen_times_half_up
 from marketplace.subsidies.engine.explain import explain
+from marketplace.subsidies.engine.fastmoney import plain_yuan
 from marketplace.subsidies.engine.model import (
     Assessment,
     InstallmentAmount,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from marketplace.money import Fen, exact_yuan_text, plain_yuan, yuan_decimal
+from marketplace.money import Fen
 from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.fastmoney import exact_yuan_text, plain_yuan, yuan_decimal
 from marketplace.subsidies.engine.model import Award, OverCap, StackingMode
 
 if TYPE_CHECKING:

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from decimal import Decimal, localcontext
 from typing import Any
 
-from marketplace.money import Fen, exact_yuan_text, fen_half_up, plain_yuan, yuan_decimal
+from marketplace.money import Fen, fen_half_up
 from marketplace.subsidies.engine.allocation import settle
 from marketplace.subsidies.engine.caps import apply_caps
 from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.fastmoney import exact_yuan_text, plain_yuan, yuan_decimal
 from marketplace.subsidies.engine.model import (
     PASSING_VERDICTS,
     Assessment,

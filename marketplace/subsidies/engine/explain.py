@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from marketplace.money import yuan_decimal
+from marketplace.subsidies.engine.fastmoney import yuan_decimal
 
 if TYPE_CHECKING:
     from marketplace.subsidies.engine.model import SubsidyResult
@@ -18,11 +19,17 @@ INELIGIBLE = {"registered_in_city": "未在本市注册", "tax_paying": "未在�
 GRADES = {"EXCELLENT": "优秀", "GOOD": "良好", "PASS": "合格", "FAIL": "不合格"}
 TRIGGERS = {"approval": "立项", "contract_signed": "签订合同", "milestone_accepted": "里程碑验收",
             "acceptance_passed": "验收通过", "award": "核定"}
+_PLAIN = re.compile(r"(-?)([0-9]+)\.([0-9]{2})")
 CAP_LABELS = {"cap_per_unit": "单台（套）最高", "cap_per_project": "单项最高"}
 
 
 def money(text: str | Decimal) -> str:
     """'8,000,000.00 元'; exact intermediate values keep their extra decimals."""
+    if isinstance(text, str):
+        match = _PLAIN.fullmatch(text)
+        if match:  # the common case, whole fen: the same text without Decimal
+            sign, whole, cents = match.groups()
+            return f"{sign}{int(whole):,}.{cents} 元"
     amount = Decimal(text)
     if amount == amount.quantize(Decimal("0.01")):
         return f"{amount:,.2f} 元"

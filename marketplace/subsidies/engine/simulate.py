@@ -13,11 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from marketplace.money import Fen, plain_yuan
+from marketplace.money import Fen
 from marketplace.subsidies.engine.allocation import allocate_pro_rata, settle
 from marketplace.subsidies.engine.cases import CaseFileError, ParsedCase, parse_case, parse_pools
 from marketplace.subsidies.engine.core import assess
 from marketplace.subsidies.engine.errors import SubsidyInputError
+from marketplace.subsidies.engine.fastmoney import plain_yuan
 from marketplace.subsidies.engine.model import (
     Assessment,
     Award,
@@ -58,7 +59,7 @@ class _Run:
     entries: list[dict[str, Any] | None] = field(default_factory=list)
     results: dict[int, SubsidyResult] = field(default_factory=dict)
     history: dict[str, dict[str, Award]] = field(default_factory=lambda: defaultdict(dict))
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    fingerprints: dict[str, Any] = field(default_factory=dict)  # id → the raw case seen first
     reserved: dict[str, tuple[str, Fen]] = field(default_factory=dict)
     pending: dict[tuple[str, str], list[tuple[int, Assessment, str | None, bool]]] = field(
         default_factory=lambda: defaultdict(list))
@@ -94,9 +95,10 @@ def _prepare(run: _Run, raw: Any) -> tuple[ParsedCase, bool]:
     parsed = parse_case(raw, run.policies)
     case_id = parsed.claim.claim_id
     seen = run.fingerprints.get(case_id)
-    if seen is not None and seen != _fingerprint(raw):
+    # Only a repeated id needs fingerprints (keep the raw case until then: JSON text is costly).
+    if seen is not None and _fingerprint(seen) != _fingerprint(raw):
         raise SubsidyInputError("IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT", "id", case_id)
-    run.fingerprints[case_id] = _fingerprint(raw)
+    run.fingerprints[case_id] = raw
     if parsed.pool is not None and parsed.pool not in run.pools:
         raise SubsidyInputError("UNKNOWN_POOL", "pool", parsed.pool)
     return parsed, seen is not None

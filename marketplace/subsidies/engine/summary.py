@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketplace.money import plain_yuan
+from marketplace.subsidies.engine.fastmoney import plain_yuan
 from marketplace.subsidies.engine.model import PoolState, SubsidyResult
 
 

@@ -1,0 +1,98 @@
+"""Demo subsidies (issue 11): from the ended contracts the contract demo created, subsidies in every
+state a page shows — computed (awaiting check), checked, approved awaiting payment, partly paid,
+paid, and a clawback.
+
+Call it after the contract demo, with two officers (the checker and a different approver):
+
+    from marketplace.subsidies import demo as subsidy_demo
+    subsidy_demo.load(session=session, maker_email="officer@jiebang.demo", checker_email="officer2@jiebang.demo")
+
+Contracts come from `facts.source().ended()`. Passed contracts are advanced in turn to: computed,
+approved, partly paid (the first installment of a staged policy, e.g. JB-STAGED), checked, paid.
+A failed or terminated contract under a policy that claws back (JB-STAGED) tells the story the
+clawback needs: it had passed acceptance, its first installment was paid, then the outcome the source
+now reports (failed/terminated) was recorded — the subsidy moves to clawback with a receivable and
+reversal entries. Contracts that already have a subsidy are left alone (loading twice adds nothing).
+Note: JB-COMPLETION and JB-STAGED are in force until 2025-12-31 — demo contracts should end by then
+(a 2025 acceptance paid in 2026, as in seeds/policies/examples/bureau-2026.json), or they compute 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlmodel import Session, select
+
+from marketplace.accounts.models import User
+from marketplace.auth.actor import Actor
+from marketplace.subsidies import facts as contract_facts
+from marketplace.subsidies import service
+from marketplace.subsidies.facts import ContractFacts, Outcome
+from marketplace.subsidies.models import Subsidy, SubsidyStatus
+
+PASSING = (Outcome.PASSED, Outcome.PASSED_AFTER_RECTIFICATION)
+TARGETS = ("computed", "approved", "partly_paid", "checked", "paid")
+
+
+def _actor(session: Session, email: str) -> Actor:
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        raise LookupError(f"demo officer {email} not found")
+    return Actor(user_id=user.id, role=user.role, organisation_id=user.organisation_id,
+                 display_name=user.display_name)
+
+
+def _pay(session: Session, checker: Actor, subsidy: Subsidy, *, all_of_it: bool) -> None:
+    for stage in service.installments_of(subsidy):
+        if stage["amount_fen"] <= 0:
+            continue
+        service.disburse(session=session, actor=checker, subsidy_id=subsidy.id, installment=stage["installment"],
+                         key=f"demo:{subsidy.id}:{stage['installment']}")
+        if not all_of_it:
+            return
+
+
+def advance(session: Session, subsidy: Subsidy, target: str, maker: Actor, checker: Actor) -> None:
+    if target == "computed" or subsidy.awarded_fen == 0:
+        return
+    service.check(session=session, actor=maker, subsidy_id=subsidy.id, note="演示：测算无误")
+    if target == "checked":
+        return
+    service.approve(session=session, actor=checker, subsidy_id=subsidy.id)
+    if target in ("partly_paid", "paid"):
+        _pay(session, checker, subsidy, all_of_it=target == "paid")
+
+
+def load(*, session: Session, maker_email: str = "officer@jiebang.demo",
+         checker_email: str = "officer2@jiebang.demo",
+         contracts: list[ContractFacts] | None = None) -> dict[str, int]:
+    """Compute and advance the demo subsidies; returns how many reached each state."""
+    maker, checker = _actor(session, maker_email), _actor(session, checker_email)
+    ended = contracts if contracts is not None else contract_facts.source().ended(session=session)
+    done = set(session.exec(select(Subsidy.contract_id)).all())
+    loaded, _ = service.policies()
+    passed = [c for c in ended if c.outcome in PASSING and c.contract_id not in done]
+    failed = [c for c in ended if c.outcome not in PASSING and c.contract_id not in done]
+    staged_first = sorted(passed, key=lambda c: len(loaded[service.policy_code_of(c)].installments) < 2)
+    targets = {}
+    if staged_first:  # a staged contract goes to partly paid; the others round-robin
+        targets[staged_first[0].contract_id] = "partly_paid"
+    rest = iter(t for t in TARGETS if t != "partly_paid" or not staged_first)
+    for facts in passed:
+        target = targets.get(facts.contract_id) or next(rest, "computed")
+        subsidy = service.compute_contract(session=session, actor=maker, facts=facts)
+        if subsidy is not None:
+            advance(session, subsidy, target, maker, checker)
+    for facts in failed:
+        if loaded[service.policy_code_of(facts)].clawback_on_fail:
+            subsidy = service.compute_contract(session=session, actor=maker,
+                                               facts=replace(facts, outcome=Outcome.PASSED))
+            if subsidy is not None:
+                advance(session, subsidy, "partly_paid", maker, checker)
+                service.reassess(session=session, actor=maker, subsidy_id=subsidy.id, facts=facts)
+            continue
+        service.compute_contract(session=session, actor=maker, facts=facts)
+    counts: dict[str, int] = {}
+    for status in session.exec(select(Subsidy.status)).all():
+        counts[status] = counts.get(status, 0) + 1
+    return {str(SubsidyStatus(k).value): v for k, v in counts.items()}

@@ -1,0 +1,129 @@
+"""Reading subsidies: who may see which, the detail view (installments, ledger), 公示 list, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from marketplace.accounts.models import Organisation
+from marketplace.auth.actor import Actor
+from marketplace.errors import NotFound, RuleViolation
+from marketplace.money import format_yuan
+from marketplace.subsidies.models import (
+    ENTRY_LABELS,
+    STATUS_LABELS,
+    Disbursement,
+    LedgerEntry,
+    Subsidy,
+    SubsidyStatus,
+)
+from marketplace.subsidies.service import installments_of
+
+PUBLIC_STATES = (SubsidyStatus.APPROVED, SubsidyStatus.PAID)  # 公示: approved, before (and after) payment
+
+
+def may_see(subsidy: Subsidy, actor: Actor) -> bool:
+    if actor.is_officer:
+        return True
+    org = actor.organisation_id
+    return org is not None and org in (subsidy.beneficiary_org_id, subsidy.team_org_id)
+
+
+def _visible(actor: Actor):
+    stmt = select(Subsidy)
+    if not actor.is_officer:
+        org = actor.organisation_id or -1
+        stmt = stmt.where((col(Subsidy.beneficiary_org_id) == org) | (col(Subsidy.team_org_id) == org))
+    return stmt
+
+
+def parse_status(status: str | None) -> str | None:
+    if status in (None, ""):
+        return None
+    if status not in set(SubsidyStatus):
+        allowed = " / ".join(s.value for s in SubsidyStatus)
+        raise RuleViolation(f"状态须为 {allowed}", fields={"status": "未知状态"}, code="unknown_status")
+    return status
+
+
+def listing(*, session: Session, actor: Actor, status: str | None = None, limit: int = 500) -> list[Subsidy]:
+    stmt = _visible(actor)
+    status = parse_status(status)
+    if status:
+        stmt = stmt.where(Subsidy.status == status)
+    return list(session.exec(stmt.order_by(col(Subsidy.id).desc()).limit(limit)).all())
+
+
+def get(*, session: Session, actor: Actor, subsidy_id: int) -> Subsidy:
+    subsidy = session.get(Subsidy, subsidy_id)
+    if subsidy is None or not may_see(subsidy, actor):
+        raise NotFound("补助记录不存在")
+    return subsidy
+
+
+def disbursements(session: Session, subsidy_id: int) -> list[Disbursement]:
+    return list(session.exec(select(Disbursement).where(Disbursement.subsidy_id == subsidy_id)
+                             .order_by(Disbursement.installment)).all())
+
+
+def ledger(session: Session, subsidy_id: int | None = None) -> list[LedgerEntry]:
+    stmt = select(LedgerEntry).order_by(LedgerEntry.id)
+    if subsidy_id is not None:
+        stmt = stmt.where(LedgerEntry.subsidy_id == subsidy_id)
+    return list(session.exec(stmt).all())
+
+
+def installments(session: Session, subsidy: Subsidy) -> list[dict[str, Any]]:
+    paid = {d.installment: d for d in disbursements(session, subsidy.id)}
+    rows = []
+    for item in installments_of(subsidy):
+        done = paid.get(item["installment"])
+        rows.append({"installment": item["installment"], "trigger": item["trigger"],
+                     "amount_fen": item["amount_fen"], "status": "paid" if done else "due",
+                     "paid_at": done.paid_at if done else None})
+    return rows
+
+
+def entry_dict(e: LedgerEntry) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind, "kind_label": ENTRY_LABELS.get(e.kind, e.kind), "account": e.account,
+            "amount_fen": e.amount_fen, "installment": e.installment, "reverses_id": e.reverses_id,
+            "idempotency_key": e.idempotency_key, "memo": e.memo, "created_at": e.created_at}
+
+
+def org_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))).all()
+    return dict(rows)
+
+
+def detail(session: Session, subsidy: Subsidy) -> dict[str, Any]:
+    names = org_names(session, {subsidy.beneficiary_org_id, subsidy.team_org_id})
+    return {
+        "id": subsidy.id, "contract_id": subsidy.contract_id, "challenge_id": subsidy.challenge_id,
+        "title": subsidy.title, "status": subsidy.status, "status_label": STATUS_LABELS.get(subsidy.status, ""),
+        "beneficiary_org_id": subsidy.beneficiary_org_id,
+        "beneficiary": names.get(subsidy.beneficiary_org_id, ""), "team_org_id": subsidy.team_org_id,
+        "policy_code": subsidy.policy_code, "policy_version": subsidy.policy_version, "year": subsidy.year,
+        "entitlement_fen": subsidy.entitlement_fen, "awarded_fen": subsidy.awarded_fen,
+        "disbursed_fen": subsidy.disbursed_fen, "clawback_fen": subsidy.clawback_fen,
+        "case": subsidy.case, "result": subsidy.result, "explanation": subsidy.explanation,
+        "installments": installments(session, subsidy),
+        "ledger": [entry_dict(e) for e in ledger(session, subsidy.id)],
+        "checked_by": subsidy.checked_by, "approved_by": subsidy.approved_by,
+        "override_reason": subsidy.override_reason, "decision_note": subsidy.decision_note,
+        "computed_at": subsidy.computed_at, "updated_at": subsidy.updated_at,
+    }
+
+
+def publicity(*, session: Session) -> list[dict[str, Any]]:
+    """The public 公示 list: approved subsidies (amounts, beneficiaries, policy), newest first."""
+    rows = list(session.exec(select(Subsidy).where(col(Subsidy.status).in_(PUBLIC_STATES))
+                             .order_by(col(Subsidy.id).desc())).all())
+    names = org_names(session, {s.beneficiary_org_id for s in rows})
+    return [{"id": s.id, "title": s.title, "beneficiary": names.get(s.beneficiary_org_id, ""),
+             "policy_code": s.policy_code, "year": s.year, "awarded_fen": s.awarded_fen,
+             "awarded": format_yuan(s.awarded_fen), "status": s.status,
+             "status_label": STATUS_LABELS.get(s.status, ""), "updated_at": s.updated_at}
+            for s in rows]

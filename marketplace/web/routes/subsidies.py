@@ -1,0 +1,135 @@
+"""Subsidy pages: officer list by state and detail (trace, clause, printable) with check / approve /
+reject / override forms and disbursement per installment; the beneficiary's own; the public 公示."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from marketplace.errors import DomainError, Forbidden
+from marketplace.money import format_yuan
+from marketplace.subsidies import exports, queries, service
+from marketplace.subsidies.models import STATUS_LABELS, SubsidyStatus
+from marketplace.subsidies.states import MACHINE
+from marketplace.web import htmx
+from marketplace.web.context import flash
+from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep
+from marketplace.web.downloads import download
+from marketplace.web.forms import FormDep
+from marketplace.web.idempotent import new_form_token
+from marketplace.web.templating import render
+from marketplace.xlsx import MEDIA_TYPE
+
+public_router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+
+
+@public_router.get("/subsidies/publicity")
+def publicity(request: Request, session: SessionDep, actor: OptionalActor):
+    """补助公示 (public): approved subsidies, before payment."""
+    rows = queries.publicity(session=session)
+    return render(request, "subsidies/publicity.html", {"rows": rows}, block="content")
+
+
+@public_router.get("/subsidies/publicity.xlsx")
+def publicity_xlsx(session: SessionDep):
+    return download(exports.publicity_book(session), filename="补助公示.xlsx", media_type=MEDIA_TYPE,
+                    fallback="subsidy-publicity.xlsx")
+
+
+@router.get("/subsidies")
+def listing(request: Request, session: SessionDep, actor: CurrentActor, status: str = ""):
+    status = status if status in set(SubsidyStatus) else ""
+    rows = queries.listing(session=session, actor=actor, status=status or None)
+    names = queries.org_names(session, {s.beneficiary_org_id for s in rows})
+    ctx = {"rows": rows, "names": names, "status": status, "labels": STATUS_LABELS,
+           "states": list(SubsidyStatus)}
+    return render(request, "subsidies/list.html", ctx, block="content")
+
+
+@router.get("/subsidies/ledger.xlsx")
+def ledger_xlsx(session: SessionDep, actor: CurrentActor):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以导出补助台账")
+    return download(exports.ledger_book(session), filename="补助台账.xlsx", media_type=MEDIA_TYPE,
+                    fallback="subsidy-ledger.xlsx")
+
+
+@router.post("/subsidies/compute")
+def compute(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """免申即享 on demand (the scheduler also runs it every tick)."""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以发起测算")
+    report = service.compute_all(session=session, actor=actor)
+    message = (f"免申即享：新测算 {len(report.computed)} 项，追回 {len(report.clawed_back)} 项，"
+               f"不予补助 {len(report.rejected)} 项" + (f"，{len(report.errors)} 项无法测算" if report.errors else ""))
+    return flash(htmx.redirect(request, "/subsidies"), message, "error" if report.errors else "success")
+
+
+@router.get("/subsidies/{subsidy_id}")
+def detail(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor):
+    subsidy = queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    data = queries.detail(session, subsidy)
+    actions = [a for a, _ in MACHINE.actions(state=subsidy.status, role=actor.role)
+               if a not in ("disburse", "disburse_final", "clawback")]
+    policy_step = next((s for s in subsidy.result.get("trace", []) if s.get("step") == "policy"), {})
+    ctx = {"s": data, "subsidy": subsidy, "actions": actions, "policy": policy_step, "labels": STATUS_LABELS,
+           "may_approve": service.may_approve(subsidy, actor)[0], "form_token": new_form_token(),
+           "format_yuan": format_yuan}
+    return render(request, "subsidies/detail.html", ctx, block="content")
+
+
+@router.get("/subsidies/{subsidy_id}/calculation.xlsx")
+def calculation_xlsx(subsidy_id: int, session: SessionDep, actor: CurrentActor):
+    subsidy = queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    return download(exports.calculation_book(session, subsidy), filename=f"补助测算表-{subsidy.id}.xlsx",
+                    media_type=MEDIA_TYPE, fallback=f"subsidy-{subsidy.id}.xlsx")
+
+
+def _back(request: Request, subsidy_id: int, message: str, kind: str = "success"):
+    return flash(htmx.redirect(request, f"/subsidies/{subsidy_id}"), message, kind)
+
+
+@router.post("/subsidies/{subsidy_id}/decide")
+def decide(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """check / approve / override_approve / reject from the detail page's forms."""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    action = form.get("action")
+    reason = form.get("reason")
+    reason = reason if isinstance(reason, str) else ""
+    commands = {
+        "check": lambda: service.check(session=session, actor=actor, subsidy_id=subsidy_id, note=reason),
+        "approve": lambda: service.approve(session=session, actor=actor, subsidy_id=subsidy_id),
+        "override_approve": lambda: service.override_approve(session=session, actor=actor,
+                                                             subsidy_id=subsidy_id, reason=reason),
+        "reject": lambda: service.reject(session=session, actor=actor, subsidy_id=subsidy_id, reason=reason),
+    }
+    if action not in commands:
+        return _back(request, subsidy_id, "未知操作", "error")
+    try:
+        commands[action]()
+    except DomainError as exc:
+        return _back(request, subsidy_id, exc.message, "error")
+    return _back(request, subsidy_id, DONE[action])
+
+
+DONE = {"check": "已复核，待另一名工作人员批准", "approve": "已批准，进入公示并按期拨付",
+        "override_approve": "已越权批准（理由已记入审计日志）", "reject": "已记为不予补助"}
+
+
+@router.post("/subsidies/{subsidy_id}/disburse")
+def disburse(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """One installment; the form's one-time token is the idempotency key (a double submit pays once)."""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    token, raw = form.get("form_token"), form.get("installment")
+    if not isinstance(token, str) or not token or not isinstance(raw, str) or not raw.isdigit():
+        return _back(request, subsidy_id, "表单已失效，请刷新页面后重试", "error")
+    installment = int(raw)
+    try:
+        paid = service.disburse(session=session, actor=actor, subsidy_id=subsidy_id, installment=installment,
+                                key=f"web:{subsidy_id}:{installment}:{token[:120]}")
+    except DomainError as exc:
+        return _back(request, subsidy_id, exc.message, "error")
+    d = paid.disbursement
+    if paid.replayed:
+        return _back(request, subsidy_id, f"第 {d.installment} 期已拨付过（同一表单重复提交），未重复拨付", "info")
+    return _back(request, subsidy_id, f"第 {d.installment} 期 {format_yuan(d.amount_fen)} 已拨付")
