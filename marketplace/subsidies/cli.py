@@ -78,7 +78,11 @@ def compute(year: Annotated[int | None, typer.Option("--year", help="只测算�
     from marketplace.subsidies import service
 
     with db.new_session() as session:
-        report = service.compute_all(session=session, year=year)
+        try:
+            report = service.compute_all(session=session, year=year)
+        except RuntimeError as exc:  # no contract source installed in this deployment
+            typer.echo(f"错误：无法读取合同：{exc}", err=True)
+            raise typer.Exit(code=2) from None
     typer.echo(f"新测算 {len(report.computed)} 项，追回 {len(report.clawed_back)} 项，"
                f"不予补助 {len(report.rejected)} 项，错误 {len(report.errors)} 项")
     for line in report.errors:

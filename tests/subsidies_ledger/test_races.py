@@ -91,3 +91,33 @@ def test_fifty_requests_with_fifty_keys_pay_each_installment_once(live_engine, s
     assert all(n == 1 for n in per_installment.values()) and codes[201] == len(payments)
     assert len(disbursements) == len(payments) >= 1
     assert subsidy.disbursed_fen == sum(p.amount_fen for p in payments) <= subsidy.awarded_fen
+
+
+def test_e25d_two_simultaneous_computations_for_one_beneficiary_never_both_take_the_cap(live_engine, source):
+    """E08 (a) and (b) at once: one gets 3,000,000.00 and the other 2,000,000.00, in lock order."""
+    from datetime import date
+
+    with db.new_session(live_engine) as s:
+        who = people(s)
+    pair = [source.add(contract(company_org_id=who.org_id, invested_fen=2_000_000_000, ended_on=on,
+                                policy_id="EARLY-INVEST")) for on in (date(2024, 2, 1), date(2024, 9, 1))]
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def compute(facts) -> None:
+        with db.new_session(live_engine) as s:
+            barrier.wait()
+            try:
+                service.compute_contract(session=s, actor=f.actor(s, who.maker), facts=facts)
+            except Exception as exc:  # noqa: BLE001 — reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=compute, args=(c,)) for c in pair]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.new_session(live_engine) as s:
+        amounts = sorted(x.awarded_fen for x in s.exec(select(Subsidy)).all())
+    assert amounts == [200_000_000, 300_000_000]

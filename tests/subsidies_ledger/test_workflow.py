@@ -210,3 +210,27 @@ def test_api_publicity_lists_approved_subsidies_to_anyone(client, session, sourc
     computed(session, source, who)
     rows = client.get("/api/v1/subsidies/publicity").json()
     assert [r["id"] for r in rows] == [s.id] and rows[0]["awarded_fen"] == 160_000_000
+
+
+def test_beyond_the_entitlement_is_refused_even_if_a_stored_schedule_were_wrong(session, source, who):
+    s = approved(session, source, who)
+    broken = dict(s.result, installments=[{"no": 1, "trigger": "acceptance_passed", "amount": "1600000.01",
+                                           "status": "due"}])
+    s.result = broken  # a corrupted row (not something the service writes)
+    session.add(s)
+    session.commit()
+    with pytest.raises(RuleViolation) as caught:
+        service.disburse(session=session, actor=f.actor(session, who.checker), subsidy_id=s.id, installment=1,
+                         key="too-much")
+    assert caught.value.code == "beyond_entitlement"
+    assert count(session, Disbursement) == 0
+
+
+def test_each_step_notifies_the_beneficiary(session, source, who):
+    from marketplace.notifications.models import Notification
+
+    s = approved(session, source, who)
+    service.disburse(session=session, actor=f.actor(session, who.checker), subsidy_id=s.id, installment=1, key="n1")
+    titles = session.exec(select(Notification.title).where(Notification.user_id == who.company.id)
+                          .order_by(Notification.id)).all()
+    assert [t.split("：")[0] for t in titles] == ["补助已测算", "补助已批准", "补助拨付"]
