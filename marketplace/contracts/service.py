@@ -359,7 +359,7 @@ def midterm(*, session: Session, actor: Actor, contract_id: int, data: MidtermIn
         _tell(session, contract, "中期检查：限期整改", f"请于 {data.rectify_by.isoformat()} 前完成整改。{data.note}")
     else:
         apply(session, contract, states.CONTRACT, "terminate", actor=actor, summary={"note": data.note},
-              midterm_note=data.note, outcome="terminated", ended_on=today(now))
+              midterm_note=data.note, outcome="terminated", ended_on=today(now), rectify_by=None)
         _tell(session, contract, "任务书已终止", data.note)
     return contract
 
@@ -640,7 +640,7 @@ def conclude(*, session: Session, actor: Actor, contract_id: int, data: Conclude
     if all(results.values()):
         verdict = Verdict.PASSED if acceptance.round == 1 else Verdict.PASSED_AFTER_RECTIFICATION
         apply(session, contract, states.CONTRACT, "pass", actor=actor, summary={"verdict": verdict, "results": results},
-              outcome=verdict.value, ended_on=day)
+              outcome=verdict.value, ended_on=day, rectify_by=None)
     else:
         if not data.reason:
             raise RuleViolation("验收不通过须说明理由", fields={"reason": "验收不通过须说明理由"})
@@ -656,7 +656,8 @@ def conclude(*, session: Session, actor: Actor, contract_id: int, data: Conclude
         else:
             verdict = Verdict.FAILED
             apply(session, contract, states.CONTRACT, "fail", actor=actor,
-                  summary={"verdict": verdict, "results": results}, outcome=verdict.value, ended_on=day)
+                  summary={"verdict": verdict, "results": results}, outcome=verdict.value, ended_on=day,
+                  rectify_by=None)
     acceptance.verdict, acceptance.verdict_reason = verdict.value, data.reason
     acceptance.rectify_by = data.rectify_by if verdict == Verdict.FAILED_RECTIFIABLE else None
     acceptance.concluded_by, acceptance.concluded_at = actor.user_id, now or utcnow()

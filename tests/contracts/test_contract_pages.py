@@ -140,3 +140,34 @@ def test_awarded_challenges_awaiting_a_contract_are_listed_for_the_company_and_o
     h.contract(session, s)
     as_(client, session, s.officer)
     assert link not in client.get("/contracts").text
+
+
+def test_milestone_reports_midterm_and_amendments_through_the_pages(client, session):
+    from marketplace.contracts.models import Milestone
+
+    s = h.awarded(session)
+    c = h.signed(session, s)
+    m = session.exec(select(Milestone).where(Milestone.contract_id == c.id, Milestone.seq == 1)).one()
+    as_(client, session, s.team)
+    bad = post(client, f"/milestones/{m.id}/report", {"summary": "样品已完成"},
+               files={"file": ("报告.html", b"<script>", "text/html")})
+    assert bad.status_code == 422 and "证明材料仅支持" in bad.text and "样品已完成" in bad.text
+    ok = post(client, f"/milestones/{m.id}/report", {"summary": "样品已完成"},
+              files={"file": ("报告.pdf", b"%PDF-1.7", "application/pdf")})
+    assert "里程碑报告已提交" in ok.text and "报告.pdf" in ok.text
+    as_(client, session, s.company)
+    no_note = post(client, f"/milestones/{m.id}/decision", {"decision": "return"})
+    assert no_note.status_code == 422 and "退回时必须说明理由" in no_note.text
+    assert "已退回里程碑报告" in post(client, f"/milestones/{m.id}/decision",
+                                   {"decision": "return", "note": "缺检测报告"}).text
+    amended = post(client, f"/contracts/{c.id}/amendments", {"amount_yuan": "4100000", "reason": "增加试验"})
+    assert "变更已提出" in amended.text and "变更待签署" in amended.text
+    as_(client, session, s.officer)
+    for who in (s.company, s.team, s.partner, s.officer):
+        as_(client, session, who)
+        post(client, f"/contracts/{c.id}/sign")
+    assert session.get(Contract, c.id).amount_fen == 410_000_000
+    missing_date = post(client, f"/contracts/{c.id}/midterm", {"decision": "rectify", "note": "进度滞后"})
+    assert missing_date.status_code == 422 and "整改期限" in missing_date.text
+    done = post(client, f"/contracts/{c.id}/midterm", {"decision": "terminate", "note": "无法继续"})
+    assert "已终止" in done.text
