@@ -56,7 +56,15 @@ def _extra_loaders() -> list[Callable[..., None]]:
     from marketplace.contracts.demo import load_contracts
     from marketplace.reviews.demo import load_reviews  # review states (issue 10): after the bids
 
-    return [*loaders, load_bids, load_reviews, load_contracts]
+    return [*loaders, load_bids, load_reviews, load_contracts, _load_subsidies]
+
+
+def _load_subsidies(*, session: Session, report: DemoReport, **_: object) -> None:
+    """免申即享 on the ended demo contracts: subsidies computed, checked, approved, partly paid, clawed back."""
+    from marketplace.subsidies import demo as subsidy_demo
+
+    if sum(subsidy_demo.load(session=session).values()):
+        report.count("subsidies")
 
 
 def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:

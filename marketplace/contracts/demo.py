@@ -9,7 +9,7 @@ acceptance — with the clock set back to when each step would have happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -58,7 +58,11 @@ class Spec:
     months_ago: int                # when the contract was signed
     partner: str | None = None     # organisation key of a consortium partner (30%)
     payments: list[tuple[str, int, str]] = field(default_factory=list)  # (yuan, months after signing, status)
+    policy: str | None = None      # the subsidy policy attached to the contract (None → JB-COMPLETION)
 
+
+LIVE_STATES = ("signing", "overdue", "accepting")
+ENDED_BY = datetime(2025, 12, 10, 2, 0, tzinfo=UTC)
 
 SPECS = [
     Spec("demo-contract-signing", "suichi-auto", "scut-sic-lab", "车规级碳化硅模块银烧结工艺验证",
@@ -75,10 +79,10 @@ SPECS = [
          payments=[("1500000", 1, "checked"), ("1500000", 8, "checked")]),
     Spec("demo-contract-rectified", "minghui-display", "sysu-microled", "Micro LED 巨量转移良率提升",
          [("转移良率", "≥99.99", "%"), ("转移速度", "≥5000", "颗/小时")], "5000000", "7000000", "rectified", 16,
-         payments=[("2000000", 2, "checked"), ("2000000", 10, "checked")]),
+         payments=[("2000000", 2, "checked"), ("2000000", 10, "checked")], policy="JB-STAGED"),
     Spec("demo-contract-failed", "lingnan-rail", "scut-vehicle-sim", "地铁转向架在线监测算法",
          [("故障识别率", "≥95", "%"), ("误报率", "≤2", "%")], "1800000", "2500000", "failed", 14,
-         payments=[("900000", 1, "checked")]),
+         payments=[("900000", 1, "checked")], policy="JB-STAGED"),
     Spec("demo-contract-terminated", "yunqing-robot", "scut-robot", "RV 减速器回差在线补偿",
          [("回差", "≤1", "arcmin"), ("寿命", "≥6000", "小时")], "2200000", "3000000", "terminated", 6,
          payments=[("600000", 1, "checked")]),
@@ -101,7 +105,9 @@ def load_contracts(*, session: Session, seeds_dir: Path, orgs: dict[str, Organis
 class _Walk:
     def __init__(self, session: Session, spec: Spec, orgs: dict[str, Organisation], officer: Actor) -> None:
         self.s, self.spec, self.orgs, self.officer = session, spec, orgs, officer
-        self.now = utcnow()
+        # Contracts that have ended did so in 2025: the action plan's subsidy policies (JB-COMPLETION,
+        # JB-STAGED) are in force until 2025-12-31, so a later acceptance would compute nothing.
+        self.now = utcnow() if spec.state in LIVE_STATES else min(utcnow(), ENDED_BY)
         self.signed_at = self.now - spec.months_ago * MONTH - timedelta(days=3)
         settings = get_settings()
         self.storage = {"uploads_dir": settings.uploads_dir, "max_bytes": settings.upload_max_bytes}
@@ -119,7 +125,7 @@ class _Walk:
         self.company = company
         challenge, bid = self._award(team)
         contract = service.create(session=self.s, actor=self.officer, challenge_id=challenge.id,
-                                  data=ContractIn(start_on=self.signed_at.date(),
+                                  data=ContractIn(start_on=self.signed_at.date(), policy_id=spec.policy,
                                                   terms="知识产权按榜单约定归属；保密义务持续至结题后三年。"),
                                   now=self.signed_at)
         signers = [company, self.team]
