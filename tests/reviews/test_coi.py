@@ -126,3 +126,15 @@ def test_blocked_pairs_lists_automatic_and_unwaived_declared_conflicts():
     experts = {1: expert(Affiliation(UNIVERSITY)), 2: expert(), 3: expert()}
     declared = {(10, 2): ADVISED, (10, 3): ADVISED}
     assert blocked_pairs(experts, {10: BID}, CHALLENGE, TODAY, declared, {(10, 3): WAIVER}) == {(10, 1), (10, 2)}
+
+
+@pytest.mark.parametrize("leader", ["王建国（教授）", "王建国 (研究员)", " 王 建国 "])
+def test_a_leader_written_with_a_title_is_still_the_declared_collaborator(leader):
+    bid = BidFacts(lead_uscc=UNIVERSITY, leader=leader, team_id=70)
+    result = assess(expert(collaborators=[Collaborator(LEADER, 2023)]), bid, CHALLENGE, TODAY)
+    assert result.kind == CoiKind.AUTOMATIC and "合作者" in result.reasons[0]
+
+
+def test_a_different_person_with_a_title_is_not_a_collaborator():
+    bid = BidFacts(lead_uscc=UNIVERSITY, leader="王建军（教授）", team_id=70)
+    assert assess(expert(collaborators=[Collaborator(LEADER, 2023)]), bid, CHALLENGE, TODAY).kind == CoiKind.NONE

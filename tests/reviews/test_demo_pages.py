@@ -30,6 +30,11 @@ def test_the_demo_fills_every_review_page(client, session, loaded):
     for status in ("in_review", "decided", "announced", "awarded", "no_award"):
         page = client.get(f"/officer/reviews?status={status}")
         assert page.status_code == 200 and 'id="review-list"' in page.text, status
+    for key in states:
+        for page in ("panel", "decision"):
+            r = client.get(f"/officer/challenges/{ids[key]}/{page}")
+            assert r.status_code == 200 and loaded[key].title in r.text, (key, page, r.status_code)
+    assert "已宣布无中选方案" in client.get(f"/officer/challenges/{ids['chain-privacy']}/decision").text
     panel = client.get(f"/officer/challenges/{ids['sic-traction']}/panel")
     assert panel.status_code == 200
     assert "申报冲突" in panel.text and "豁免" in panel.text          # 黎国强's declared conflict awaits a waiver

@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 
 from marketplace.accounts.models import Organisation
 from marketplace.awards import queries, service
-from marketplace.awards.models import OBJECTION_LABELS, Announcement, AnnouncementItem, AwardDecision
+from marketplace.awards.models import OBJECTION_LABELS, Announcement, AnnouncementItem, AwardDecision, CompanyOpinion
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges import queries as challenge_queries
@@ -45,7 +45,8 @@ def _decision_ctx(session, actor, challenge: Challenge, values: dict | None = No
     bids = session.exec(select(Bid).where(Bid.challenge_id == challenge.id,
                                           col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
                         .order_by(col(Bid.id))).all()
-    _, opinions = queries.shortlist(session=session, actor=actor, challenge_id=challenge.id)
+    opinions = session.exec(select(CompanyOpinion).where(CompanyOpinion.challenge_id == challenge.id)
+                            .order_by(col(CompanyOpinion.round))).all()
     try:
         current = queries.current_decision(session=session, challenge_id=challenge.id)
     except NotFound:
