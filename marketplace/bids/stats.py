@@ -4,14 +4,17 @@ the dashboard is for officers, but a count per challenge is already public, and 
 from __future__ import annotations
 
 from sqlalchemy import case
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from marketplace.accounts.models import HK_MACAO, Organisation
 from marketplace.bids.models import Bid
 from marketplace.bids.permissions import OPENED_STATES
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.permissions import CLOSED_STATES
 from marketplace.challenges.stats import POSTED_STATES, StatsFilter, scoped
 
+Bidder = aliased(Organisation, name="bidder")  # the bidding organisation (scoped() joins the posting company)
 # A bid counts once it was handed in (drafts and withdrawals are not participation): the opened states.
 COUNTED = tuple(OPENED_STATES)
 # Whether a bid is a consortium bid is part of its sealed content: it is counted only once the challenge closed.
@@ -27,11 +30,18 @@ def participation(session: Session, flt: StatsFilter) -> dict[str, int]:
         scoped(select(func.count(Bid.id), opened, consortium, func.count(func.distinct(Bid.challenge_id)))
                .select_from(Challenge).join(Bid, col(Bid.challenge_id) == col(Challenge.id)), flt)
         .where(col(Bid.status).in_(COUNTED))).one()
+    # Teams from Hong Kong and Macao: the bidding organisation's region (a count, like the bids themselves).
+    hk_macao = session.exec(
+        scoped(select(func.count(Bid.id)).select_from(Challenge).join(Bid, col(Bid.challenge_id) == col(Challenge.id)),
+               flt)
+        .join(Bidder, col(Bidder.id) == col(Bid.organisation_id))
+        .where(col(Bid.status).in_(COUNTED), col(Bidder.region).in_(HK_MACAO))).one()
     published = session.exec(scoped(select(func.count()).select_from(Challenge), flt)
                              .where(col(Challenge.published_at).is_not(None),
                                     col(Challenge.status).in_(POSTED_STATES))).one()
     return {"bids": int(bids or 0), "opened_bids": int(opened_bids or 0), "consortium_bids": int(consortia or 0),
-            "challenges_with_bids": int(challenges or 0), "published": int(published or 0)}
+            "challenges_with_bids": int(challenges or 0), "published": int(published or 0),
+            "hk_macao_bids": int(hk_macao or 0)}
 
 
 def bids_per_challenge(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:

@@ -1,0 +1,36 @@
+"""organisation region (HK/Macao share); indexes for the bureau's change and withdrawal queues
+
+Revision ID: f12a0c0de001
+Revises: 6367441b0c51
+Create Date: 2026-12-03 13:40:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+revision: str = "f12a0c0de001"
+down_revision: str | None = "6367441b0c51"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("region", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False,
+                                      server_default="mainland"))
+        batch_op.create_index(batch_op.f("ix_organisation_region"), ["region"], unique=False)
+    with op.batch_alter_table("challenge", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_challenge_change_requested_at"), ["change_requested_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_challenge_withdrawal_requested_at"), ["withdrawal_requested_at"],
+                              unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("challenge", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_challenge_withdrawal_requested_at"))
+        batch_op.drop_index(batch_op.f("ix_challenge_change_requested_at"))
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisation_region"))
+        batch_op.drop_column("region")
