@@ -59,7 +59,9 @@ def main() -> int:
                      ("API /api/v1/challenges", "/api/v1/challenges", {}),
                      ("dashboard (company)", "/dashboard", company),
                      ("dashboard (officer)", "/dashboard", officer),
-                     ("officer /officer/challenges", "/officer/challenges", officer)]
+                     ("officer /officer/challenges", "/officer/challenges", officer),
+                     ("bureau /officer/dashboard", "/officer/dashboard", officer),
+                     ("public /results", "/results", {})]
             for name, path, headers in pages:
                 measure(base, path, headers, 1, 4)  # warm caches (search index, templates)
                 rows.append((name, measure(base, path, headers, args.seconds, args.connections)))

@@ -209,10 +209,10 @@ def _public_conditions(flt: ChallengeFilter, now: datetime, *, public: bool = Tr
     return conditions
 
 
-def of_organisation(*, session: Session, organisation_id: int) -> list[Challenge]:
-    """A company's own challenges, every state."""
+def of_organisation(*, session: Session, organisation_id: int, limit: int | None = None) -> list[Challenge]:
+    """A company's own challenges, every state, most recently changed first (`limit`: only the first few)."""
     return list(session.exec(select(Challenge).where(Challenge.organisation_id == organisation_id)
-                             .order_by(col(Challenge.updated_at).desc())).all())
+                             .order_by(col(Challenge.updated_at).desc()).limit(limit)).all())
 
 
 def review_queue(*, session: Session, statuses: tuple[str, ...] = (S.SUBMITTED,)) -> list[Challenge]:
