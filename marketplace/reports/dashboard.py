@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session
 
+from marketplace import xlsx
 from marketplace.auth.actor import Actor
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats as challenge_stats
@@ -111,3 +112,25 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
               unit="份", note=f"联合体占比 {share}；截止前方案密封，联合体情况不计入"),
     ]
     return Dashboard(filter=flt, headline=headline, panels=panels)
+
+
+def describe(flt: StatsFilter) -> str:
+    """The filter in words (the workbook's and the report's preamble)."""
+    parts = [f"{flt.year} 年" + (f" {flt.month} 月" if flt.month else "") if flt.year else "全部年份",
+             flt.industry or "全部产业领域", flt.district or "全部区"]
+    return "筛选：" + " · ".join(parts)
+
+
+def workbook(board: Dashboard) -> bytes:
+    """The dashboard's tables as .xlsx (through the one spreadsheet module): an overview sheet with the
+    headline figures, then one sheet per panel with exactly the rows its table and chart show."""
+    book = xlsx.Book()
+    book.sheet("概览", [xlsx.Column("指标", 24), xlsx.Column("数值", 24)],
+               preamble=["广州市揭榜挂帅统计看板", describe(board.filter)], rows=board.headline)
+    for panel in board.panels:
+        kind = "decimal" if panel.unit == "万元" else "int"
+        columns = [xlsx.Column(panel.columns[0], 24)] + [xlsx.Column(c, 16, kind) for c in panel.columns[1:]]
+        title = panel.title + (f"（单位：{panel.unit}）" if panel.unit else "")
+        preamble = [title, *([panel.note] if panel.note else [])]
+        book.sheet(panel.title[:31], columns, preamble=preamble, rows=panel.rows)
+    return book.bytes()

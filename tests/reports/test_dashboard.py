@@ -211,3 +211,37 @@ def test_monthly_groups_by_the_beijing_month_not_the_utc_month(session):
     after = {m: (n, p) for m, n, p in stats.monthly(session, ALL)}
     added = {m: after[m][0] - before.get(m, (0, 0))[0] for m in after if after[m] != before.get(m)}
     assert added == {"2025-02": 2, "2025-03": 1}
+
+
+def test_the_xlsx_export_has_each_panels_table_with_the_same_numbers(client, session, programme):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    f.login(client, session, f.user(session, role=Role.OFFICER))
+    tables = _tables(client.get("/officer/dashboard?district=黄埔区").text)
+    r = client.get("/officer/dashboard.xlsx?district=黄埔区")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(r.content))
+    board = dashboard.build(session=session, actor=Actor(user_id=1, role=Role.OFFICER),
+                            flt=stats.StatsFilter(district="黄埔区"))
+    assert book.sheetnames == ["概览", *[p.title[:31] for p in board.panels]]
+    assert "黄埔区" in str(book["概览"]["A2"].value)
+    for panel in board.panels:
+        ws = book[panel.title[:31]]
+        first = next(i for i, row in enumerate(ws.iter_rows(values_only=True)) if row[0] == panel.columns[0])
+        rows = [list(row) for row in ws.iter_rows(min_row=first + 2, values_only=True)]
+
+        def same(cell, shown):  # noqa: ANN001, ANN202 — numbers in the sheet, text in the page's table
+            return Decimal(str(cell)) == Decimal(shown) if not isinstance(cell, str) else cell == shown
+        assert len(rows) == len(tables[panel.key]), panel.key
+        for row, shown in zip(rows, tables[panel.key], strict=True):
+            assert all(same(c, s) for c, s in zip(row, shown, strict=True)), (panel.key, row, shown)
+    assert client.get("/officer/dashboard.xlsx?year=1999").status_code == 422
+
+
+def test_other_roles_cannot_export_the_dashboard(client, session):
+    f.login(client, session, f.user(session, role=Role.COMPANY))
+    assert client.get("/officer/dashboard.xlsx", follow_redirects=False).status_code == 403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from marketplace import xlsx
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.challenges import stats as challenge_stats
 from marketplace.challenges.models import STATUS_LABELS
@@ -13,6 +14,7 @@ from marketplace.errors import RuleViolation
 from marketplace.industries import INDUSTRIES
 from marketplace.reports import dashboard
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
+from marketplace.web.downloads import download
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
@@ -34,6 +36,17 @@ def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor
            "echarts_available": request.app.state.echarts_available,
            "raw": {"year": year, "industry": industry, "district": district}}
     return render(request, "officer/dashboard.html", ctx, status_code=status)
+
+
+@router.get("/officer/dashboard.xlsx")
+def officer_dashboard_xlsx(session: SessionDep, actor: CurrentActor, year: str = "", industry: str = "",
+                           district: str = ""):
+    """The dashboard's tables, with the same filters, as a workbook (one sheet per panel)."""
+    flt = parse_filter(year=year, industry=industry, district=district, this_year=to_shanghai(utcnow()).year)
+    board = dashboard.build(session=session, actor=actor, flt=flt)
+    stamp = f"{to_shanghai(utcnow()):%Y%m%d}"
+    return download(dashboard.workbook(board), filename=f"统计看板_{stamp}.xlsx", fallback=f"dashboard_{stamp}.xlsx",
+                    media_type=xlsx.MEDIA_TYPE)
 
 
 @router.get("/officer/report")
