@@ -188,6 +188,12 @@ def tick() -> None:
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
                f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条")
     _checkpoint_if_due()
+    from marketplace.reports import digests
+
+    with db.new_session() as session:
+        sent = digests.send_due(session=session)
+    if sent:
+        typer.echo(f"每周摘要 {sent} 条")
 
 
 def _checkpoint_if_due() -> None:

@@ -11,7 +11,8 @@ lease, a row of `schedulerlease` in the database (name, holder, expires_at):
   (BEGIN IMMEDIATE). Either way exactly one holder wins a given lease period.
 - Only the holder runs `lifecycle.tick` (scheduled publication, closing at the deadline, reminders)
   and then the periodic signed audit checkpoint (`checkpoint.take_if_due`, every
-  `JIEBANG_AUDIT_CHECKPOINT_MINUTES`), as `jiebang tick` does for cron.
+  `JIEBANG_AUDIT_CHECKPOINT_MINUTES`) and the weekly digests (marketplace/reports/digests.py), as
+  `jiebang tick` does for cron.
   The holder renews every round, so it keeps the lease while it lives; when it stops it lets the
   lease expire at once, and when it dies another worker takes over after at most 3 intervals.
 - The lease saves work, it is not what makes a tick correct: every step of the tick is a guarded
@@ -43,6 +44,7 @@ from marketplace.audit import checkpoint
 from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.errors import DomainError
+from marketplace.reports import digests
 from marketplace.types import UTCDateTime
 
 log = logging.getLogger("jiebang.scheduler")
@@ -121,6 +123,8 @@ class Scheduler:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)
         self._checkpoint_if_due()
+        with db.new_session(self.engine) as session:
+            digests.send_due(session=session, now=now)  # weekly, once per user (see reports/digests.py)
         self.rounds += 1
         return True
 

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     AWARD_ANNOUNCED = "award_announced"
     OBJECTION_ANSWERED = "objection_answered"
     AWARDED = "awarded"
+    DIGEST = "digest"
 
 
 KIND_LABELS = {
@@ -46,6 +47,7 @@ KIND_LABELS = {
     Kind.AWARD_ANNOUNCED: "结果公示",
     Kind.OBJECTION_ANSWERED: "异议答复",
     Kind.AWARDED: "公示期满，确定揭榜方",
+    Kind.DIGEST: "每周摘要（待办、收到的方案、匹配的新榜单）",
 }
 
 
