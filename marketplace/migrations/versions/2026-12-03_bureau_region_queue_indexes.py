@@ -1,4 +1,4 @@
-"""organisation region (HK/Macao share); indexes for the bureau's change and withdrawal queues
+"""organisation region (HK/Macao share); indexes for the bureau's queues and the dashboard's bid counts
 
 Revision ID: f12a0c0de001
 Revises: 6367441b0c51
@@ -25,9 +25,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_challenge_change_requested_at"), ["change_requested_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_challenge_withdrawal_requested_at"), ["withdrawal_requested_at"],
                               unique=False)
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.create_index("ix_bid_challenge_status", ["challenge_id", "status", "organisation_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.drop_index("ix_bid_challenge_status")
     with op.batch_alter_table("challenge", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_challenge_withdrawal_requested_at"))
         batch_op.drop_index(batch_op.f("ix_challenge_change_requested_at"))
