@@ -21,6 +21,7 @@ from marketplace.challenges.models import (
     Challenge,
 )
 from marketplace.clock import to_shanghai, utcnow
+from marketplace.credit import service as credit
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
 from marketplace.web.forms import form_dict
@@ -85,6 +86,8 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
         "recommendations": [], "visible_bids": [], "my_bid": None,
     }
     ctx["pending_change"] = _pending_change(challenge) if (ctx["is_owner"] or actor.is_officer) else []
+    if actor.is_officer:  # the posting company's credit memory (officers only, never the public)
+        ctx["credit"] = credit.memories(session=session, actor=actor, organisation_ids={challenge.organisation_id})
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS
