@@ -81,9 +81,11 @@ def parse_filter(*, year: str = "", industry: str = "", district: str = "", mont
     return StatsFilter(year=parsed_year, industry=industry or None, district=district or None, month=parsed_month)
 
 
-def scoped(stmt: Select, flt: StatsFilter) -> Select:
-    """Restrict a statement over Challenge (joined to the posting company) to the filter."""
-    stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
+def scoped(stmt: Select, flt: StatsFilter, *, join_company: bool = False) -> Select:
+    """Restrict a statement over Challenge to the filter. The posting company is joined only when the filter
+    or the grouping needs it (district, chain leader): the join costs every aggregate a lookup per row."""
+    if join_company or flt.district:
+        stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
     if flt.period is not None:
         start, end = flt.period
         stmt = stmt.where(col(Challenge.created_at) >= start, col(Challenge.created_at) < end)
@@ -117,7 +119,8 @@ def by_dimension(session: Session, flt: StatsFilter, dimension: str) -> list[tup
                "district": col(Organisation.district)}[dimension]
         order = {"industry": INDUSTRIES, "weak_link": (*WEAK_LINKS, "未标注"),
                  "district": GUANGZHOU_DISTRICTS}[dimension]
-    stmt = scoped(select(key.label("k"), func.count(), published), flt) \
+    by_company = dimension in ("district", "chain")
+    stmt = scoped(select(key.label("k"), func.count(), published), flt, join_company=by_company) \
         .where(col(Challenge.status).in_(POSTED_STATES)).group_by(key)
     found = {k: (int(n), int(p or 0)) for k, n, p in session.exec(stmt).all()}
     # Every weak link, district and group is shown (zeros tell too); industries only where there is something.
