@@ -111,6 +111,7 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="仅当数据�
             typer.echo("数据库已有数据，跳过演示数据加载")
             return
         report = demo_data.load(session=session)
+    db.analyze(db.get_engine())  # planner statistics after a bulk load
     created = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无新增（已加载过）"
     typer.echo(f"演示数据已加载：{created}")
 
@@ -216,6 +217,12 @@ def tick() -> None:
 
     subsidy_tick(db.get_engine())
     _checkpoint_if_due()
+    from marketplace.reports import digests
+
+    with db.new_session() as session:
+        sent = digests.send_due(session=session)
+    if sent:
+        typer.echo(f"每周摘要 {sent} 条")
 
 
 def _checkpoint_if_due() -> None:

@@ -67,6 +67,22 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def analyze(engine: Engine) -> None:
+    """Refresh the query planner's statistics after migrations and bulk loads.
+
+    Without them SQLite picks indexes blind (after migration 2026-12-03_load_listing_indexes it scanned
+    by the wrong index at 10k challenges) and PostgreSQL's autovacuum may not have sampled a fresh
+    table yet. SQLite: `ANALYZE` then `PRAGMA optimize`; PostgreSQL: `ANALYZE`. Cheap on small data.
+    """
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("PRAGMA optimize")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def serialize_writers(session: Session, key: int) -> None:
     """Serialise concurrent writers of one kind (PostgreSQL advisory lock; SQLite already is)."""
     bind = session.get_bind()

@@ -21,7 +21,16 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate, then refresh the planner's statistics (new indexes are only used well with them)."""
     command.upgrade(alembic_config(url), revision)
+    from marketplace import db
+    from marketplace.config import get_settings
+
+    engine = db.make_engine(url or get_settings().database_url)
+    try:
+        db.analyze(engine)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

@@ -9,7 +9,10 @@ lease, a row of `schedulerlease` in the database (name, holder, expires_at):
   lets only one insert win. On PostgreSQL the UPDATE takes the row lock, so a second scheduler waits
   and then re-checks the condition against the committed row; on SQLite writers are serialised
   (BEGIN IMMEDIATE). Either way exactly one holder wins a given lease period.
-- Only the holder runs `lifecycle.tick` (scheduled publication, closing at the deadline, reminders).
+- Only the holder runs `lifecycle.tick` (scheduled publication, closing at the deadline, reminders)
+  and then the periodic signed audit checkpoint (`checkpoint.take_if_due`, every
+  `JIEBANG_AUDIT_CHECKPOINT_MINUTES`) and the weekly digests (marketplace/reports/digests.py), as
+  `jiebang tick` does for cron.
   The holder renews every round, so it keeps the lease while it lives; when it stops it lets the
   lease expire at once, and when it dies another worker takes over after at most 3 intervals.
 - The lease saves work, it is not what makes a tick correct: every step of the tick is a guarded
@@ -30,14 +33,18 @@ import secrets
 import socket
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, update
 
 from marketplace import db
+from marketplace.audit import checkpoint
 from marketplace.clock import utcnow
 from marketplace.contracts import lifecycle as contract_lifecycle
+from marketplace.errors import DomainError
+from marketplace.reports import digests
 from marketplace.types import UTCDateTime
 
 log = logging.getLogger("jiebang.scheduler")
@@ -104,8 +111,12 @@ def subsidy_tick(engine: Engine) -> None:
 class Scheduler:
     """A daemon thread that runs one round every `interval` seconds until stopped."""
 
-    def __init__(self, engine: Engine, *, interval: float = 30, holder: str | None = None) -> None:
+    def __init__(self, engine: Engine, *, interval: float = 30, holder: str | None = None,
+                 checkpoint_every: timedelta | None = None, checkpoint_path: Path | None = None) -> None:
         self.engine = engine
+        self.checkpoint_every = checkpoint_every  # None: no audit checkpoints from this scheduler
+        self.checkpoint_path = checkpoint_path
+        self.checkpoints = 0  # checkpoints this scheduler has written
         self.interval = interval
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.rounds = 0  # rounds in which this scheduler held the lease and ran the tick
@@ -130,8 +141,27 @@ class Scheduler:
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)
+        self._checkpoint_if_due()
+        with db.new_session(self.engine) as session:
+            digests.send_due(session=session, now=now)  # weekly, once per user (see reports/digests.py)
         self.rounds += 1
         return True
+
+    def _checkpoint_if_due(self) -> None:
+        """The periodic signed checkpoint of the audit chain's head (refused, and logged, if the chain
+        does not verify: a checkpoint never vouches for a tampered log)."""
+        if self.checkpoint_every is None:
+            return
+        with db.new_session(self.engine) as session:
+            try:
+                cp = checkpoint.take_if_due(session=session, path=self.checkpoint_path, every=self.checkpoint_every)
+            except DomainError as exc:
+                session.rollback()
+                log.error("audit checkpoint refused: %s", exc.message)
+                return
+        if cp is not None:
+            self.checkpoints += 1
+            log.info("audit checkpoint at seq %s", cp.seq)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -19,6 +19,12 @@ class OrgKind(StrEnum):
     BUREAU = "bureau"
 
 
+# Where an organisation is registered: the bureau reports the share of Hong Kong and Macao teams
+# (粤港澳大湾区 participation). Self-declared at registration, confirmed by the officer who verifies it.
+REGION_LABELS = {"mainland": "内地", "hongkong": "香港", "macao": "澳门"}
+HK_MACAO = ("hongkong", "macao")
+
+
 ORG_KIND_LABELS = {
     OrgKind.ENTERPRISE: "企业",
     OrgKind.UNIVERSITY: "高等院校",
@@ -64,6 +70,7 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=100, index=True)
     uscc: str = Field(max_length=18, unique=True)
     district: str = Field(max_length=10)
+    region: str = Field(default="mainland", max_length=10, index=True)  # REGION_LABELS
     qualifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     industries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -73,6 +73,7 @@ class RegistrationIn(ContactIn):
     org_name: CleanStr = Field(min_length=2, max_length=100)
     uscc: CleanStr = Field(min_length=1, max_length=18)
     district: CleanStr
+    region: Literal["mainland", "hongkong", "macao"] = "mainland"
     qualifications: list[CleanStr] = Field(default_factory=list, max_length=4)
     industries: Industries = Field(default_factory=list, max_length=4)
     display_name: CleanStr = Field(min_length=1, max_length=50)
@@ -132,6 +133,7 @@ class PasswordChangeIn(StrictIn):
 
 class VerificationIn(StrictIn):
     approve: bool
+    region: Literal["mainland", "hongkong", "macao"] | None = None  # the officer confirms or corrects it
     comment: CleanStr = Field(default="", max_length=500)
 
     @model_validator(mode="after")

@@ -30,7 +30,6 @@ from marketplace.clock import utcnow
 from marketplace.db import serialize_writers
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 
-
 _ADMINS_LOCK = 0x4A42_0002
 LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
 
@@ -78,6 +77,7 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     _check_contact_free(session=session, email=data.email, mobile=data.mobile)
     org = Organisation(
         kind=data.org_kind, name=data.org_name, uscc=data.uscc, district=data.district,
+        region=data.region,
         qualifications=data.qualifications if data.org_kind == OrgKind.ENTERPRISE else [],
         industries=data.industries, status=OrgStatus.PENDING,
     )
@@ -108,10 +108,14 @@ def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
     org.status = OrgStatus.VERIFIED if data.approve else OrgStatus.REJECTED
     org.review_comment = data.comment
     org.verified_at = utcnow() if data.approve else None
+    region_before = org.region
+    if data.region is not None:
+        org.region = data.region
     session.add(org)
     audit.record(session=session, actor=actor, action="organisation.verified" if data.approve
                  else "organisation.rejected", subject_type="organisation", subject_id=org.id,
-                 summary={"before": before, "after": org.status, "comment": data.comment})
+                 summary={"before": before, "after": org.status, "comment": data.comment,
+                          **({"region": [region_before, org.region]} if org.region != region_before else {})})
     session.commit()
     return org
 

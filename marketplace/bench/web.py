@@ -18,6 +18,8 @@ from marketplace.bench import dataset, loadgen
 from marketplace.bench.common import Database, token
 from marketplace.bench.server import serve
 
+SEARCH_QUERY = "%E7%A2%B3%E5%8C%96%E7%A1%85%E7%83%AD%E7%AE%A1%E7%90%86"  # 碳化硅热管理
+
 
 def prepare(backend: str) -> Database:
     database = Database(backend)
@@ -54,12 +56,14 @@ def main() -> int:
             officer, company = token(base, "officer@jiebang.demo"), token(base, "company@jiebang.demo")
             detail = f"/challenges/{dataset_sample_id(database)}"
             pages = [("hall /challenges", "/challenges", {}),
-                     ("search /challenges?q=", "/challenges?q=%E7%A2%B3%E5%8C%96%E7%A1%85%E7%83%AD%E7%AE%A1%E7%90%86", {}),
+                     ("search /challenges?q=", "/challenges?q=" + SEARCH_QUERY, {}),
                      ("detail " + detail, detail, {}),
                      ("API /api/v1/challenges", "/api/v1/challenges", {}),
                      ("dashboard (company)", "/dashboard", company),
                      ("dashboard (officer)", "/dashboard", officer),
-                     ("officer /officer/challenges", "/officer/challenges", officer)]
+                     ("officer /officer/challenges", "/officer/challenges", officer),
+                     ("bureau /officer/dashboard", "/officer/dashboard", officer),
+                     ("public /results", "/results", {})]
             for name, path, headers in pages:
                 measure(base, path, headers, 1, 4)  # warm caches (search index, templates)
                 rows.append((name, measure(base, path, headers, args.seconds, args.connections)))

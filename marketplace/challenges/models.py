@@ -98,11 +98,11 @@ class Challenge(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdraw_reason: str = Field(default="", max_length=500)
-    withdrawal_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawal_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     # An edit of a published challenge waits here for the bureau; the challenge stays published and
     # its bids stay with their teams meanwhile (T32). Column values as JSON (deadline in ISO format).
     pending_change: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
-    change_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    change_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     relisted_from_id: int | None = Field(default=None, foreign_key="challenge.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, cast, extract
+from sqlalchemy import String, case, cast
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import Organisation
@@ -79,9 +81,11 @@ def parse_filter(*, year: str = "", industry: str = "", district: str = "", mont
     return StatsFilter(year=parsed_year, industry=industry or None, district=district or None, month=parsed_month)
 
 
-def scoped(stmt: Select, flt: StatsFilter) -> Select:
-    """Restrict a statement over Challenge (joined to the posting company) to the filter."""
-    stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
+def scoped(stmt: Select, flt: StatsFilter, *, join_company: bool = False) -> Select:
+    """Restrict a statement over Challenge to the filter. The posting company is joined only when the filter
+    or the grouping needs it (district, chain leader): the join costs every aggregate a lookup per row."""
+    if join_company or flt.district:
+        stmt = stmt.join(Organisation, col(Organisation.id) == col(Challenge.organisation_id))
     if flt.period is not None:
         start, end = flt.period
         stmt = stmt.where(col(Challenge.created_at) >= start, col(Challenge.created_at) < end)
@@ -115,7 +119,8 @@ def by_dimension(session: Session, flt: StatsFilter, dimension: str) -> list[tup
                "district": col(Organisation.district)}[dimension]
         order = {"industry": INDUSTRIES, "weak_link": (*WEAK_LINKS, "未标注"),
                  "district": GUANGZHOU_DISTRICTS}[dimension]
-    stmt = scoped(select(key.label("k"), func.count(), published), flt) \
+    by_company = dimension in ("district", "chain")
+    stmt = scoped(select(key.label("k"), func.count(), published), flt, join_company=by_company) \
         .where(col(Challenge.status).in_(POSTED_STATES)).group_by(key)
     found = {k: (int(n), int(p or 0)) for k, n, p in session.exec(stmt).all()}
     # Every weak link, district and group is shown (zeros tell too); industries only where there is something.
@@ -131,13 +136,31 @@ def funds(session: Session, flt: StatsFilter) -> dict[str, int]:
     return {"committed_fen": int(committed), "offered_fen": int(offered), "published": int(n)}
 
 
+class shanghai_month(FunctionElement):  # noqa: N801 — a SQL function
+    """'YYYY-MM' of a UTC timestamp in Beijing time (UTC+8 all year: China has no daylight saving)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(shanghai_month, "sqlite")
+def _shanghai_month_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(shanghai_month, "postgresql")
+def _shanghai_month_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+
+
 def monthly(session: Session, flt: StatsFilter) -> list[tuple[str, int, int]]:
-    """(YYYY-MM, posted, published) by the month a challenge was created, oldest first."""
-    year, month = extract("year", Challenge.created_at), extract("month", Challenge.created_at)
+    """(YYYY-MM, posted, published) by the Beijing month a challenge was created, oldest first
+    (a challenge posted at 01:00 on 1 February in Guangzhou counts for February, not January's UTC evening)."""
+    month = shanghai_month(Challenge.created_at)
     published = func.sum(case((col(Challenge.published_at).is_not(None), 1), else_=0))
-    stmt = scoped(select(year, month, func.count(), published), flt) \
-        .where(col(Challenge.status).in_(POSTED_STATES)).group_by(year, month).order_by(year, month)
-    return [(f"{int(y):04d}-{int(m):02d}", int(n), int(p or 0)) for y, m, n, p in session.exec(stmt).all()]
+    stmt = scoped(select(month.label("m"), func.count(), published), flt) \
+        .where(col(Challenge.status).in_(POSTED_STATES)).group_by(month).order_by(month)
+    return [(str(m), int(n), int(p or 0)) for m, n, p in session.exec(stmt).all()]
 
 
 def pipeline(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:

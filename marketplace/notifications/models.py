@@ -31,6 +31,7 @@ class Kind(StrEnum):
     CONTRACT = "contract"
     MILESTONE_OVERDUE = "milestone_overdue"
     SUBSIDY = "subsidy"
+    DIGEST = "digest"
 
 
 KIND_LABELS = {
@@ -52,6 +53,7 @@ KIND_LABELS = {
     Kind.CONTRACT: "任务书、付款与验收进展",
     Kind.MILESTONE_OVERDUE: "里程碑逾期提醒",
     Kind.SUBSIDY: "补助测算、审批与拨付",
+    Kind.DIGEST: "每周摘要（待办、收到的方案、匹配的新榜单）",
 }
 
 

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session
 
+from marketplace import xlsx
 from marketplace.auth.actor import Actor
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats as challenge_stats
@@ -73,6 +74,7 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
     funds = challenge_stats.funds(session, flt)
     part = bid_stats.participation(session, flt)
     share = f"{Decimal(part['consortium_bids'] * 100) / part['opened_bids']:.1f}%" if part["opened_bids"] else "—"
+    hk_share = f"{Decimal(part['hk_macao_bids'] * 100) / part['bids']:.1f}%" if part["bids"] else "—"
     per_challenge = f"{Decimal(part['bids']) / part['published']:.2f}" if part["published"] else "—"
     headline = [
         ("已提交榜单", str(sum(n for _, _, n in statuses))),
@@ -102,8 +104,33 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
               unit="万元", note="经核对的企业实际投入、补助核定与拨付（杠杆率）在合同与补助模块上线后显示"),
         Panel("bids_per_challenge", "已发布榜单收到的方案数", "bar", ["方案数", "榜单数"],
               [list(r) for r in bid_stats.bids_per_challenge(session, flt)], unit="项"),
+        Panel("hk_macao", "港澳团队参与", "pie", ["团队注册地", "方案数"],
+              [["香港、澳门", part["hk_macao_bids"]], ["内地", part["bids"] - part["hk_macao_bids"]]],
+              unit="份", note=f"港澳团队方案占比 {hk_share}（按揭榜单位经认证的注册地）"),
         Panel("consortium", "创新联合体方案（已开标）", "pie", ["方案类型", "份数"],
               [["创新联合体", part["consortium_bids"]], ["单一团队", part["opened_bids"] - part["consortium_bids"]]],
               unit="份", note=f"联合体占比 {share}；截止前方案密封，联合体情况不计入"),
     ]
     return Dashboard(filter=flt, headline=headline, panels=panels)
+
+
+def describe(flt: StatsFilter) -> str:
+    """The filter in words (the workbook's and the report's preamble)."""
+    parts = [f"{flt.year} 年" + (f" {flt.month} 月" if flt.month else "") if flt.year else "全部年份",
+             flt.industry or "全部产业领域", flt.district or "全部区"]
+    return "筛选：" + " · ".join(parts)
+
+
+def workbook(board: Dashboard) -> bytes:
+    """The dashboard's tables as .xlsx (through the one spreadsheet module): an overview sheet with the
+    headline figures, then one sheet per panel with exactly the rows its table and chart show."""
+    book = xlsx.Book()
+    book.sheet("概览", [xlsx.Column("指标", 24), xlsx.Column("数值", 24)],
+               preamble=["广州市揭榜挂帅统计看板", describe(board.filter)], rows=board.headline)
+    for panel in board.panels:
+        kind = "decimal" if panel.unit == "万元" else "int"
+        columns = [xlsx.Column(panel.columns[0], 24)] + [xlsx.Column(c, 16, kind) for c in panel.columns[1:]]
+        title = panel.title + (f"（单位：{panel.unit}）" if panel.unit else "")
+        preamble = [title, *([panel.note] if panel.note else [])]
+        book.sheet(panel.title[:31], columns, preamble=preamble, rows=panel.rows)
+    return book.bytes()

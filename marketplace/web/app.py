@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import Depends, FastAPI, Request
@@ -40,7 +41,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         size_thread_pool(settings.worker_threads)
         ticker = None
         if settings.scheduler_enabled:  # one per worker; the lease lets one of them run ticks
-            ticker = Scheduler(app.state.engine, interval=settings.scheduler_interval_seconds)
+            ticker = Scheduler(app.state.engine, interval=settings.scheduler_interval_seconds,
+                               checkpoint_every=timedelta(minutes=settings.audit_checkpoint_minutes),
+                               checkpoint_path=settings.audit_checkpoint_path_for(app.state.engine.url))
             ticker.start()
         app.state.scheduler = ticker
         try:

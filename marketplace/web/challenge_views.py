@@ -21,6 +21,7 @@ from marketplace.challenges.models import (
     Challenge,
 )
 from marketplace.clock import to_shanghai, utcnow
+from marketplace.credit import service as credit
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
 from marketplace.web.forms import form_dict
@@ -39,7 +40,23 @@ def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
         "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
         "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,
         "status_options": PUBLIC_STATUS_OPTIONS, "status_labels": STATUS_LABELS, "now": utcnow(),
-        "org_names": recommend.organisation_names(session, {c.organisation_id for c in page.items}),
+        "org_names": page.org_names,
+    }
+
+
+def officer_list_context(session, actor: Actor, params) -> dict:  # noqa: ANN001
+    """/officer/challenges: the three queues and one page of every challenge (filters, sort, page)."""
+    flt = queries.ChallengeFilter.from_params({k: v for k, v in params.items() if k != "q"}, any_state=True)
+    page = queries.search_public(session=session, flt=flt, now=utcnow())
+    now = utcnow()
+    query = {k: v for k, v in vars(flt).items() if k not in ("ids", "page", "any_state", "q") and v not in ("", None)}
+    return {
+        "queues": queries.officer_queues(session=session), "challenges": page.items, "total": page.total,
+        "counts": page.counts, "flt": flt, "pages": page.pages, "query_base": urlencode(query),
+        "reviewable": {c.id for c in page.items if c.status in ("published", "closed")
+                       and bid_permissions.can_review(actor, c, now)[0]},
+        "industries": INDUSTRIES, "status_options": [(k.value, v) for k, v in STATUS_LABELS.items()],
+        "sort_labels": {k: v for k, v in queries.SORT_LABELS.items() if k != "relevance"},
     }
 
 
@@ -69,6 +86,8 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa
         "recommendations": [], "visible_bids": [], "my_bid": None,
     }
     ctx["pending_change"] = _pending_change(challenge) if (ctx["is_owner"] or actor.is_officer) else []
+    if actor.is_officer:  # the posting company's credit memory (officers only, never the public)
+        ctx["credit"] = credit.memories(session=session, actor=actor, organisation_ids={challenge.organisation_id})
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS

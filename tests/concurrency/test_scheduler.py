@@ -91,3 +91,30 @@ def test_the_scheduler_can_be_turned_off(live_engine):
     app = create_app(settings=get_settings(), engine=live_engine)  # tests run with it off
     with TestClient(app):
         assert app.state.scheduler is None
+
+
+def test_the_lease_holder_takes_the_audit_checkpoint_when_due(live_engine, tmp_path):
+    from sqlmodel import func, select
+
+    from marketplace.audit import service as audit
+    from marketplace.audit.models import AuditCheckpoint
+    from marketplace.auth.actor import SYSTEM
+
+    path = tmp_path / "checkpoints.jsonl"
+    holder = Scheduler(live_engine, holder="cp-1", checkpoint_every=timedelta(minutes=60), checkpoint_path=path)
+    other = Scheduler(live_engine, holder="cp-2", checkpoint_every=timedelta(minutes=60), checkpoint_path=path)
+
+    def stored() -> int:
+        with db.new_session(live_engine) as s:
+            return s.exec(select(func.count()).select_from(AuditCheckpoint)).one()
+
+    with db.new_session(live_engine) as s:  # the chain has grown since any earlier checkpoint
+        audit.record(session=s, actor=SYSTEM, action="test.event", subject_type="system", subject_id="cp")
+        s.commit()
+    before = stored()
+    assert holder.run_once() is True
+    assert other.run_once() is False
+    assert holder.checkpoints == 1 and other.checkpoints == 0
+    assert stored() == before + 1 and path.read_text().count("\n") == 1
+    assert holder.run_once() is True  # not due again within the hour
+    assert holder.checkpoints == 1 and stored() == before + 1

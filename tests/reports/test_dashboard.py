@@ -65,7 +65,8 @@ def programme(session, before):
     f.challenge(session, company=plain, status="draft", industry="生物医药与健康")
     partner = [{"organisation_id": leader_org.id, "name": "合作单位", "role": "测试", "share_percent": 30}]
     f.bid(session, challenge=closed, partners=partner)
-    f.bid(session, challenge=closed)
+    macao_lab = f.user(session, role=Role.TEAM, org=f.organisation(session, kind="university", region="macao"))
+    f.bid(session, challenge=closed, team_profile=f.team(session, owner=macao_lab))  # a Macao team
     f.bid(session, challenge=closed, status="withdrawn")
     f.bid(session, challenge=open_one, partners=partner)  # sealed: its consortium must not be counted
     return before
@@ -82,7 +83,7 @@ def test_aggregates_equal_a_hand_count_of_the_fixture(session, programme):
     assert delta["funds"] == {"committed_fen": 800_000_000 + 1_200_000_000, "offered_fen": 500_000_000 + 700_000_000,
                               "published": 2}
     assert delta["participation"] == {"bids": 3, "opened_bids": 2, "consortium_bids": 1,
-                                      "challenges_with_bids": 2, "published": 2}
+                                      "challenges_with_bids": 2, "published": 2, "hk_macao_bids": 1}
     assert delta["per_challenge"] == {"1 份": 1, "2 份": 1}
 
 
@@ -127,7 +128,7 @@ def test_the_page_shows_every_panel_and_each_charts_numbers_are_its_tables(clien
     assert page.status_code == 200
     tables = _tables(page.text)
     assert set(tables) == {"pipeline", "status", "industry", "weak_link", "district", "chain", "monthly", "funds",
-                           "bids_per_challenge", "consortium"}
+                           "bids_per_challenge", "consortium", "hk_macao"}
     assert all(tables.values())
     charts = [json.loads(html.unescape(c)) for c in re.findall(r"data-chart='([^']*)'", page.text)]
     assert len(charts) == len(tables)
@@ -192,6 +193,55 @@ def test_the_monthly_report_lists_what_was_published_that_month_and_prints_the_s
     assert inside.title in page.text and "十月发布的报告测试榜单" not in page.text
     panels = set(re.findall(r'<section class="panel" id="panel-([a-z_]+)">', page.text))
     assert panels == {"pipeline", "status", "industry", "weak_link", "district", "chain", "monthly", "funds",
-                      "bids_per_challenge", "consortium"}
+                      "bids_per_challenge", "consortium", "hk_macao"}
     assert set(_tables(page.text)) <= panels
     assert client.get("/officer/report?year=2026&month=13").status_code == 422
+
+
+def test_monthly_groups_by_the_beijing_month_not_the_utc_month(session):
+    from datetime import UTC, datetime
+
+    company = f.user(session, role=Role.COMPANY)
+    before = {m: (n, p) for m, n, p in stats.monthly(session, ALL)}
+    # 17:30 UTC on 31 January is 01:30 on 1 February in Guangzhou; 15:59 UTC on 28 Feb is still February.
+    f.challenge(session, company=company, created_at=datetime(2025, 1, 31, 17, 30, tzinfo=UTC))
+    f.challenge(session, company=company, created_at=datetime(2025, 2, 28, 15, 59, tzinfo=UTC))
+    f.challenge(session, company=company, created_at=datetime(2025, 2, 28, 16, 0, tzinfo=UTC))  # 1 March
+    session.flush()
+    after = {m: (n, p) for m, n, p in stats.monthly(session, ALL)}
+    added = {m: after[m][0] - before.get(m, (0, 0))[0] for m in after if after[m] != before.get(m)}
+    assert added == {"2025-02": 2, "2025-03": 1}
+
+
+def test_the_xlsx_export_has_each_panels_table_with_the_same_numbers(client, session, programme):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    f.login(client, session, f.user(session, role=Role.OFFICER))
+    tables = _tables(client.get("/officer/dashboard?district=黄埔区").text)
+    r = client.get("/officer/dashboard.xlsx?district=黄埔区")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(r.content))
+    board = dashboard.build(session=session, actor=Actor(user_id=1, role=Role.OFFICER),
+                            flt=stats.StatsFilter(district="黄埔区"))
+    assert book.sheetnames == ["概览", *[p.title[:31] for p in board.panels]]
+    assert "黄埔区" in str(book["概览"]["A2"].value)
+    for panel in board.panels:
+        ws = book[panel.title[:31]]
+        first = next(i for i, row in enumerate(ws.iter_rows(values_only=True)) if row[0] == panel.columns[0])
+        rows = [list(row) for row in ws.iter_rows(min_row=first + 2, values_only=True)]
+
+        def same(cell, shown):  # noqa: ANN001, ANN202 — numbers in the sheet, text in the page's table
+            return Decimal(str(cell)) == Decimal(shown) if not isinstance(cell, str) else cell == shown
+        assert len(rows) == len(tables[panel.key]), panel.key
+        for row, shown in zip(rows, tables[panel.key], strict=True):
+            assert all(same(c, s) for c, s in zip(row, shown, strict=True)), (panel.key, row, shown)
+    assert client.get("/officer/dashboard.xlsx?year=1999").status_code == 422
+
+
+def test_other_roles_cannot_export_the_dashboard(client, session):
+    f.login(client, session, f.user(session, role=Role.COMPANY))
+    assert client.get("/officer/dashboard.xlsx", follow_redirects=False).status_code == 403

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from marketplace.accounts import service as accounts
+from marketplace.accounts.models import REGION_LABELS
 from marketplace.accounts.schemas import RegistrationIn
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, QUALIFICATIONS
 from marketplace.auth import service as auth
@@ -72,7 +73,7 @@ def logout(request: Request, session: SessionDep, actor: OptionalActor):
 def _register_context(values: dict | None = None, errors: dict | None = None, message: str = "") -> dict:
     return {"values": values or {}, "errors": errors or {}, "error": message,
             "districts": GUANGZHOU_DISTRICTS, "qualifications": QUALIFICATIONS,
-            "industries": INDUSTRIES}
+            "industries": INDUSTRIES, "regions": list(REGION_LABELS.items())}
 
 
 @router.get("/register")

@@ -15,6 +15,7 @@ from marketplace.bids.schemas import BidIn, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
+from marketplace.credit import service as credit
 from marketplace.errors import Conflict, RuleViolation
 from marketplace.money import plain_yuan
 from marketplace.validation import parse
@@ -175,8 +176,10 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
     orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
     experts = {b.id: recommend.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
+    credit_memory = credit.memories(session=session, actor=actor, organisation_ids={b.organisation_id for b in rows})
     return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
-                                                "orgs": orgs, "experts": experts}, block="content")
+                                                "orgs": orgs, "experts": experts, "credit": credit_memory},
+                  block="content")
 
 
 @router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])

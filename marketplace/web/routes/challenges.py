@@ -7,11 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, queries, service
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
-from marketplace.clock import utcnow
 from marketplace.errors import Conflict, DomainError, RuleViolation
 from marketplace.validation import GENERIC, parse
 from marketplace.web import htmx
@@ -20,6 +18,7 @@ from marketplace.web.challenge_views import (
     detail_context,
     form_to_challenge,
     list_context,
+    officer_list_context,
     values_from_challenge,
 )
 from marketplace.web.context import flash
@@ -254,13 +253,7 @@ def invite(request: Request, challenge_id: int, team_id: int, session: SessionDe
 
 @router.get("/officer/challenges", dependencies=[OfficerOnly])
 def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
-    """The bureau's queue: submitted challenges, withdrawal requests, and all challenges."""
-    rows = queries.all_for_officer(session=session)
-    now = utcnow()
-    ctx = {"queue": [c for c in rows if c.status == "submitted"],
-           "reviewable": {c.id for c in rows if bid_permissions.can_review(actor, c, now)[0]
-                          and c.status in ("published", "closed")},
-           "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
-           "changes": [c for c in rows if c.pending_change is not None and c.status == "published"],
-           "challenges": rows, "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])}
-    return render(request, "challenges/officer.html", ctx)
+    """The bureau's queues (submitted challenges, change and withdrawal requests) and every challenge,
+    a page at a time with filters (the same listing query as the hall, in every state)."""
+    return render(request, "challenges/officer.html", officer_list_context(session, actor, request.query_params),
+                  block="results")

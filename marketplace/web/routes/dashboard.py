@@ -15,6 +15,8 @@ from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+COMPANY_RECENT = 8  # challenges on the company's dashboard (it loaded all of them, hundreds at 10k)
+
 PANELS = {
     Role.COMPANY: "dashboard/company.html",
     Role.TEAM: "dashboard/team.html",
@@ -35,7 +37,8 @@ def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
     if actor.is_officer:
         ctx["pending_orgs"] = account_queries.pending_organisations(session=session, actor=actor)
     if actor.role == Role.COMPANY and actor.organisation_id:
-        rows = challenge_queries.of_organisation(session=session, organisation_id=actor.organisation_id)
+        rows = challenge_queries.of_organisation(session=session, organisation_id=actor.organisation_id,
+                                                 limit=COMPANY_RECENT)  # the rest: /challenges/mine
         ctx["my_challenges"] = rows
         ctx["counts"] = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     if actor.role == Role.TEAM and ctx.get("teams"):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from marketplace.accounts import queries as account_queries
+from marketplace.accounts import service as accounts
+from marketplace.accounts.models import REGION_LABELS
+from marketplace.accounts.schemas import VerificationIn
 from marketplace.audit import queries as audit_queries
 from marketplace.audit.service import verify_chain
 from marketplace.bids import queries as bid_queries
 from marketplace.clock import utcnow
-from marketplace.accounts import service as accounts
-from marketplace.accounts.schemas import VerificationIn
 from marketplace.errors import RuleViolation
 from marketplace.validation import parse
 from marketplace.web import htmx
@@ -26,7 +27,8 @@ router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
 def organisations(request: Request, session: SessionDep, actor: CurrentActor):
     """Pending and verified organisations."""
     ctx = {"pending": account_queries.pending_organisations(session=session, actor=actor),
-           "organisations": account_queries.all_organisations(session=session, actor=actor)}
+           "organisations": account_queries.all_organisations(session=session, actor=actor),
+           "region_labels": REGION_LABELS}
     return render(request, "officer/organisations.html", ctx, block="content")
 
 
@@ -34,7 +36,8 @@ def organisations(request: Request, session: SessionDep, actor: CurrentActor):
 def verify(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor,
            form: FormDep):
     """Approve or reject an organisation."""
-    data = {"approve": form.get("decision") == "approve", "comment": form.get("comment", "")}
+    data = {"approve": form.get("decision") == "approve", "comment": form.get("comment", ""),
+            "region": form.get("region") or None}
     try:
         org = accounts.verify_organisation(session=session, actor=actor,
                                            organisation_id=organisation_id,
