@@ -13,7 +13,7 @@ from alembic import op
 import marketplace.types
 
 revision: str = "f12a0c0de001"
-down_revision: str | None = "6367441b0c51"
+down_revision: str | None = "d11b0c0de001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
