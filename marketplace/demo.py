@@ -63,7 +63,11 @@ def _load_subsidies(*, session: Session, report: DemoReport, **_: object) -> Non
     """免申即享 on the ended demo contracts: subsidies computed, checked, approved, partly paid, clawed back."""
     from marketplace.subsidies import demo as subsidy_demo
 
-    if sum(subsidy_demo.load(session=session).values()):
+    from marketplace.subsidies.models import Subsidy
+
+    before = len(session.exec(select(Subsidy.id)).all())
+    subsidy_demo.load(session=session)
+    for _ in range(len(session.exec(select(Subsidy.id)).all()) - before):
         report.count("subsidies")
 
 
