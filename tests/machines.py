@@ -124,3 +124,56 @@ def mismatches(transition, table: dict, all_states: tuple[str, ...]) -> list[tup
                 if got != want:
                     bad.append((state, action, role, want, got))
     return bad
+
+
+# 任务书 (issue 11): every party signs; amendments are signed again; the bureau's mid-term check and
+# acceptance conclusion; only the team asks for acceptance.
+CONTRACT = parse("""
+# state                  action               target                 roles
+signing                  sign_all             signed                 company,team,officer,admin
+signed                   amend                amending               company,officer,admin
+rectifying               amend                amending               company,officer,admin
+amending                 sign_amendment       signed                 company,team,officer,admin
+signed                   midterm_continue     signed                 officer,admin
+rectifying               midterm_continue     signed                 officer,admin
+signed                   midterm_rectify      rectifying             officer,admin
+rectifying               midterm_rectify      rectifying             officer,admin
+signed                   terminate            terminated             officer,admin
+rectifying               terminate            terminated             officer,admin
+amending                 terminate            terminated             officer,admin
+signed                   request_acceptance   accepting              team
+acceptance_rectifying    request_acceptance   accepting              team
+accepting                pass                 accepted               officer,admin
+accepting                fail_rectifiable     acceptance_rectifying  officer,admin
+accepting                fail                 failed                 officer,admin
+""")
+
+# 里程碑: the team reports, the company confirms or returns.
+MILESTONE = parse("""
+pending    report    reported    team
+returned   report    reported    team
+reported   confirm   confirmed   company
+reported   return    returned    company
+""")
+
+# 企业付款: the team confirms receipt (or disputes), an officer checks; only checked ones count.
+PAYMENT = parse("""
+recorded   confirm_receipt   received   team
+recorded   dispute           rejected   team
+received   check             checked    officer,admin
+received   reject            rejected   officer,admin
+""")
+
+# 补助 (issue 11, SUBSIDY.md): maker-checker, installments, rejection and clawback.
+SUBSIDY = parse("""
+computed   check              checked    officer,admin
+checked    approve            approved   officer,admin
+checked    override_approve   approved   officer,admin
+computed   reject             rejected   officer,admin,system
+checked    reject             rejected   officer,admin,system
+approved   reject             rejected   officer,admin,system
+approved   disburse           approved   officer,admin
+approved   disburse_final     paid       officer,admin
+approved   clawback           clawback   officer,admin,system
+paid       clawback           clawback   officer,admin,system
+""")
