@@ -230,11 +230,17 @@ def _ids(hits, prefix: str, floor: float = 0.0) -> list[tuple[int, float]]:  # n
             if h.doc_id.startswith(prefix) and h.score >= floor * best]
 
 
+# The search box returns a challenge only when it contains this share of the query's units
+# (character pairs, whole Latin terms): "量子" no longer finds every text with 量 or 子.
+SEARCH_MIN_SHOULD_MATCH = 0.75
+
+
 @_serialised
 def search_challenge_ids(*, session: Session, query: str, k: int = 500) -> list[int]:
     """Public challenges by relevance to a search-box query (Traditional script welcome)."""
     idx = index(session)
-    return [i for i, _ in _ids(idx.search(query, k=k, allowed=idx.doc_ids("challenge:")), "challenge:")]
+    hits = idx.search(query, k=k, allowed=idx.doc_ids("challenge:"), min_should_match=SEARCH_MIN_SHOULD_MATCH)
+    return [i for i, _ in _ids(hits, "challenge:")]
 
 
 @_serialised
