@@ -12,7 +12,8 @@ from matching.postings import Postings, top_rows
 from matching.tokenize import JiebaTokenizer, iter_spans, load_stopwords
 
 __all__ = [
-    "KEYWORD_MAX_CHARS", "MAX_DF_MIN_DOCS", "expand", "query_terms", "query_units", "required_count", "unit_terms",
+    "KEYWORD_MAX_CHARS", "MAX_DF_MIN_DOCS", "expand", "query_terms", "query_units", "required_count", "specific_chars",
+    "unit_terms",
 ]
 
 MAX_DF_MIN_DOCS = 2000
@@ -139,6 +140,16 @@ def query_units(query: str, max_chars: int = 200) -> list[str]:
 def _lone_cjk(word: str) -> bool:
     """A single CJK character ("不", "矽"): too weak to be required on its own."""
     return len(word) == 1 and word >= "\u3400"
+
+
+def specific_chars(term: str) -> int:
+    """How many characters of *term* belong to specific words (not stop words, single characters,
+    generic research words, boilerplate or place and institution names): the evidence it carries."""
+    norm = normalize(term)
+    generic = load_stopwords("generic_terms.txt")
+    if norm in generic:
+        return 0
+    return sum(len(w) for w in _WORDS(norm) if w not in generic and not _lone_cjk(w))
 
 
 def unit_terms(unit: str) -> list[str]:
