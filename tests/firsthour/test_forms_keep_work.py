@@ -27,3 +27,14 @@ def test_without_a_withdrawn_bid_nothing_is_offered(client, session):
     f.login(client, session, w.team)
     page = client.get(f"/challenges/{w.challenge.id}/bid", params={"from": "withdrawn"})
     assert page.status_code == 200 and "撤回" not in page.text.split('id="bid-form"')[1].split("</form>")[0]
+
+
+def test_an_error_about_a_row_names_the_row_and_the_column_and_keeps_the_input(client, session):
+    from tests.bids.test_bid_pages import form
+
+    w = h.cast(session)
+    f.login(client, session, w.team)
+    data = form(f.csrf(client), w.profile.id, action="draft", **{"milestones-1-due_month": "999"})
+    page = client.post(f"/challenges/{w.challenge.id}/bid", data=data)
+    assert page.status_code == 422
+    assert "第 2 行「完成月份」" in page.text and "铜夹片烧结路线" in page.text and 'value="陈志远"' in page.text
