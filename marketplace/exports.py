@@ -6,7 +6,7 @@ Building is pure (rows in, bytes out); the two loaders read the database with th
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,13 +137,14 @@ def _entry(feed: ET.Element, challenge: Challenge, base_url: str) -> None:
     _sub(entry, "category", term=clean_text(challenge.industry))
 
 
-def atom_feed(challenges: list[Challenge], *, base_url: str, now: datetime) -> bytes:
+def atom_feed(challenges: list[Challenge], *, base_url: str, now: datetime,
+              title: str = "广州市揭榜挂帅平台 · 揭榜中的榜单") -> bytes:
     """An Atom 1.0 document of published challenges (ElementTree does the escaping)."""
     base_url = base_url.rstrip("/")
     # Unprefixed tags under a default xmlns: what every feed reader expects to see.
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: "zh-CN"})
     _sub(feed, "id", f"{base_url}/challenges/feed.atom")
-    _sub(feed, "title", "广州市揭榜挂帅平台 · 新发布榜单")
+    _sub(feed, "title", title)
     _sub(feed, "subtitle", "产业界出题、科技界答题：最新公开发布的技术攻关榜单")
     _sub(feed, "updated", rfc3339(max((_updated(c) for c in challenges), default=now)))
     _sub(feed, "link", href=f"{base_url}/challenges/feed.atom", rel="self", type=ATOM_MEDIA_TYPE)
@@ -154,6 +155,17 @@ def atom_feed(challenges: list[Challenge], *, base_url: str, now: datetime) -> b
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True, )
 
 
-def feed_challenges(*, session: Session, limit: int = 50) -> list[Challenge]:
-    """The newest public challenges for the feed (drafts and submissions never appear)."""
-    return queries.published_since(session=session, limit=limit)
+def feed_challenges(*, session: Session, params: Mapping[str, str | None] | None = None,
+                    now: datetime) -> list[Challenge]:
+    """The newest open challenges for the feed, with the hall's query and filters (the hall's own
+    search_public: drafts, submissions, withdrawn and unfilled challenges never appear unasked)."""
+    flt = queries.feed_filter(params or {})
+    return queries.search_public(session=session, flt=flt, now=now).items
+
+
+def feed_title(params: Mapping[str, str | None] | None = None) -> str:
+    """'新发布榜单', or what the feed was narrowed to."""
+    flt = queries.feed_filter(params or {})
+    narrowed = [f"“{flt.q}”" if flt.q else "", flt.industry, flt.weak_link, flt.district]
+    label = "、".join(p for p in narrowed if p)
+    return f"广州市揭榜挂帅平台 · {label + ' · ' if label else ''}揭榜中的榜单"

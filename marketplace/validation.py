@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from marketplace.errors import RuleViolation
 from marketplace.money import yuan_text_checker
@@ -42,7 +42,12 @@ def no_nul(value: str) -> str:
     return value.strip()
 
 
-CleanStr = Annotated[str, AfterValidator(no_nul)]
+def _strip(value: Any) -> Any:
+    """Strip text before the length rules apply: "   " is empty, not a three-character reason."""
+    return value.strip() if isinstance(value, str) else value
+
+
+CleanStr = Annotated[str, BeforeValidator(_strip), AfterValidator(no_nul)]
 # Every money field of every form and API schema is one of these two: text in 元, checked by the one
 # strict parser in money.py (ASCII digits, ≤ 2 decimals, ≤ 100亿元); the schema turns it into fen.
 YuanStr = Annotated[str, Field(max_length=30), AfterValidator(yuan_text_checker(positive=False))]

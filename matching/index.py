@@ -33,7 +33,7 @@ from matching.fitted import expose
 from matching.normalize import normalize
 from matching.persist import FORMAT_VERSION, IndexCorrupt
 from matching.postings import Postings, saturate, top_rows
-from matching.query import expand, query_terms
+from matching.query import expand, query_terms, query_units, required_count, unit_terms
 from matching.rerank import Lsa
 from matching.tokenize import CharNgramTokenizer, JiebaTokenizer
 
@@ -303,8 +303,16 @@ class SearchIndex(BaseEstimator):
             scores = P.scores(*P.term_weights(qterms, self.unigram_weight))
         return scores, qterms
 
-    def search(self, query: str, k: int = 10, allowed: Iterable[str] | None = None) -> list[Hit]:
-        """Return the *k* best documents for *query*; *allowed* restricts the candidate ids."""
+    def search(
+        self, query: str, k: int = 10, allowed: Iterable[str] | None = None, min_should_match: float = 0.0
+    ) -> list[Hit]:
+        """Return the *k* best documents for *query*; *allowed* restricts the candidate ids.
+
+        With *min_should_match* > 0 only documents containing enough of the query's units
+        (:func:`matching.query.query_units`, words; a unit nobody contains counts as missing) are
+        returned: all of one or two units, else this share of them, rounded down. A unit is present
+        when all its character pairs are (needs bigrams in ``ngram_range``).
+        """
         check_is_fitted(self)
         P = self._postings
         if k <= 0 or P.n_alive == 0:
@@ -321,6 +329,11 @@ class SearchIndex(BaseEstimator):
                 return []
         elif P.n_alive < len(P.ids):
             scores[~P.alive] = 0.0
+        if min_should_match > 0:
+            enough = self._units_matched(query) >= required_count(len(query_units(query)), min_should_match)
+            rows = np.flatnonzero(enough & P.alive) if rows is None else rows[enough[rows]]
+            if len(rows) == 0:
+                return []
         if self._lsa.components > 0 and self.lsa_weight > 0:
             top = top_rows(scores, max(k, self.rerank_depth), rows)
             top, fused = self._lsa.rerank(top, scores[top], self.lsa_feedback, self.lsa_weight)
@@ -330,6 +343,24 @@ class SearchIndex(BaseEstimator):
             top = top_rows(scores, k, rows)
         ids = P.ids
         return [Hit(ids[r], float(scores[r])) for r in top]
+
+    def _units_matched(self, query: str) -> np.ndarray:
+        """For every column, how many of the query's units it contains (char channel)."""
+        P = self._postings
+        count = np.zeros(len(P.ids), dtype=np.int64)
+        if self.char_weight <= 0:
+            return count
+        one = np.ones(1)
+        for unit in query_units(query, self.max_query_chars):
+            present = np.ones(len(P.ids), dtype=bool)
+            for term in unit_terms(unit):
+                t = P.vocab.get(term)
+                if t is None or P.df[t] == 0:
+                    present[:] = False
+                    break
+                present &= P.scores(np.array([t], dtype=np.int64), one) > 0
+            count += present
+        return count
 
     def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
         """Return the terms that contributed most to *doc_id*'s score for *query*."""

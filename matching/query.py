@@ -9,8 +9,12 @@ import numpy as np
 
 from matching.normalize import normalize
 from matching.postings import Postings, top_rows
+from matching.tokenize import JiebaTokenizer, iter_spans, load_stopwords
 
-__all__ = ["KEYWORD_MAX_CHARS", "MAX_DF_MIN_DOCS", "expand", "query_terms"]
+__all__ = [
+    "KEYWORD_MAX_CHARS", "MAX_DF_MIN_DOCS", "expand", "query_terms", "query_units", "required_count", "specific_chars",
+    "unit_terms",
+]
 
 MAX_DF_MIN_DOCS = 2000
 KEYWORD_MAX_CHARS = 20  # a longer whitespace-separated piece makes the query running text
@@ -103,3 +107,67 @@ def expand(
     for t, g in best:
         expanded[t] = weight * total * g / norm
     return expanded
+
+
+_WORDS = JiebaTokenizer()  # the domain dictionary, stop words removed
+
+
+def query_units(query: str, max_chars: int = 200) -> list[str]:
+    """The meaningful units of a search-box query, each once: its words (jieba with the domain
+    dictionary, stop words out) and whole Latin/number terms, without single CJK characters,
+    generic research words, boilerplate and place or institution names (``generic_terms.txt``)
+    unless nothing else is left.
+
+    Minimum-should-match counts these: a result must contain enough of them.
+    """
+    norm = normalize(query[:max_chars]) if isinstance(query, str) else ""
+    words: list[str] = []
+    joining = False  # the last word is made of single characters
+    for w in _WORDS(norm):
+        if not w.strip():
+            continue
+        if joining and _lone_cjk(w):
+            words[-1] += w  # "脑", "机" -> "脑机": jieba's unknown words come as single characters
+        else:
+            words.append(w)
+            joining = _lone_cjk(w)
+    words = list(dict.fromkeys(words))
+    generic = load_stopwords("generic_terms.txt")
+    specific = [w for w in words if w not in generic and not _lone_cjk(w)]
+    return specific or words
+
+
+def _lone_cjk(word: str) -> bool:
+    """A single CJK character ("不", "矽"): too weak to be required on its own."""
+    return len(word) == 1 and word >= "\u3400"
+
+
+def specific_chars(term: str) -> int:
+    """How many characters of *term* belong to specific words (not stop words, single characters,
+    generic research words, boilerplate or place and institution names): the evidence it carries."""
+    norm = normalize(term)
+    generic = load_stopwords("generic_terms.txt")
+    if norm in generic:
+        return 0
+    return sum(len(w) for w in _WORDS(norm) if w not in generic and not _lone_cjk(w))
+
+
+def unit_terms(unit: str) -> list[str]:
+    """The character-channel terms that together show a unit occurs in a document: its character
+    pairs (a one-character unit: itself; a Latin/number term: itself, whole)."""
+    terms: list[str] = []
+    for kind, start, end in iter_spans(unit):
+        run = unit[start:end]
+        if kind == "latin" or len(run) == 1:
+            terms.append(run)
+        else:
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return terms
+
+
+def required_count(n_units: int, share: float) -> int:
+    """How many of *n_units* query units a result must contain: all of one or two, else the share
+    rounded down ("2<75%" in Elasticsearch's minimum_should_match), never fewer than two."""
+    if n_units <= 2:
+        return n_units
+    return max(2, int(np.floor(share * n_units + 1e-9)))

@@ -41,6 +41,17 @@ def is_mobile(value: str) -> bool:
     return bool(_MOBILE.match(value))
 
 
+_PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|[48]00-?\d{3}-?\d{4})$")
+
+
+def is_phone(value: str) -> bool:
+    """A mainland mobile, a landline with its area code (020-12345678, extension allowed) or a
+    400/800 service number; spaces and hyphens between the digit groups are fine."""
+    compact = re.sub(r"[\s]+", "", value)
+    compact = re.sub(r"(?<=\d)-(?=\d{4}$)", "", compact) if compact.startswith("1") else compact
+    return bool(_PHONE.match(compact))
+
+
 def is_email(value: str) -> bool:
     """A plausible e-mail address."""
     return bool(_EMAIL.match(value)) and len(value) <= 254

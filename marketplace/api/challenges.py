@@ -63,6 +63,8 @@ class InvitedOut(BaseModel):
 class ChallengePage(BaseModel):
     total: int
     page: int
+    pages: int = 1
+    notice: str = ""  # Chinese note when the page asked for was past the last (the last is returned)
     items: list[ChallengeOut]
 
 
@@ -100,14 +102,14 @@ def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:  
 @router.get("/challenges", response_model=ChallengePage)
 def list_challenges(request: Request, session: SessionDep, actor: OptionalActor, q: str = Query("", max_length=200),
                     industry: str = "", weak_link: str = "", district: str = "", status: str = "",
-                    min_wan: str = "", max_wan: str = "", deadline_days: str = "", sort: str = "newest",
+                    min_wan: str = "", max_wan: str = "", deadline_days: str = "", sort: str = "",
                     page: str = "1"):
     """Public challenges: Chinese full-text search (Traditional accepted), filters, sorting, pages.
     Filters are read exactly as the hall reads them (unknown values dropped, numbers clamped);
     officers see every state (e.g. `status=in_review`)."""
     flt = queries.ChallengeFilter.from_params(request.query_params, any_state=actor.is_officer)
     result = queries.search_public(session=session, flt=flt, now=utcnow())
-    return ChallengePage(total=result.total, page=result.page,
+    return ChallengePage(total=result.total, page=result.page, pages=result.pages, notice=result.notice,
                          items=[_out(session, c, result.counts.get(c.id, 0)) for c in result.items])
 
 

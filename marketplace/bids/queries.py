@@ -11,7 +11,7 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions
-from marketplace.bids.models import Bid
+from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
@@ -63,6 +63,15 @@ def live_bid_of(*, session: Session, actor: Actor, challenge: Challenge) -> Bid 
     return session.exec(select(Bid).where(
         Bid.challenge_id == challenge.id, col(Bid.team_id).in_(sorted(actor.team_ids)),
         col(Bid.live_slot).is_not(None)).order_by(col(Bid.id).desc())).first()
+
+
+def last_withdrawn_of(*, session: Session, actor: Actor, challenge: Challenge) -> Bid | None:
+    """The most recently withdrawn bid of one of the actor's teams on a challenge (to start again from)."""
+    if actor.role != Role.TEAM or not actor.team_ids:
+        return None
+    return session.exec(select(Bid).where(
+        Bid.challenge_id == challenge.id, col(Bid.team_id).in_(sorted(actor.team_ids)),
+        Bid.status == BidStatus.WITHDRAWN).order_by(col(Bid.id).desc())).first()
 
 
 def teams_of(*, session: Session, actor: Actor) -> list[TeamProfile]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, col, select, update
 
-from marketplace.accounts.models import Organisation, TeamProfile
+from marketplace.accounts.models import Organisation, OrgKind, TeamProfile
 from marketplace.audit import service as audit
 from marketplace.auth.actor import Actor
 from marketplace.bids import permissions, queries, states
@@ -25,6 +25,7 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.clock import as_utc, utcnow
 from marketplace.errors import Conflict, Forbidden, RuleViolation
+from marketplace.money import format_yuan
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
 
@@ -99,11 +100,37 @@ def _check_plan(challenge: Challenge, data: BidIn) -> None:
             raise RuleViolation(message, fields={f"milestones.{n}.due_month": message})
     if data.price_fen > challenge.offered_fen:
         raise RuleViolation("揭榜报价不能超过榜单的揭榜金额", fields={"price_yuan": "揭榜报价不能超过榜单的揭榜金额"})
+    _check_budget(data)
+
+
+# The action plan's completion subsidy (seeds/policies/JB-COMPLETION.yaml, the bureau's default until the
+# implementing rules fix it): 20 % of the enterprise's invested funds, at most 500万元 per project.
+SUBSIDY_RATIO_PERCENT = 20
+SUBSIDY_CAP_FEN = 5_000_000 * 100
+
+
+def _check_budget(data: BidIn) -> None:
+    """The budget stays within the price (the company's funds are what it pays for the bid) and the
+    expected subsidy within the plan's ratio of the company's funds and its per-project cap."""
+    budget = data.budget_fen()
+    company, subsidy = budget["budget_company_fen"], budget["budget_subsidy_fen"]
+    if company > data.price_fen:
+        message = (f"企业出资 {format_yuan(company)} 超过了揭榜报价 {format_yuan(data.price_fen)}："
+                   "企业出资即发榜企业为本方案支付的金额，不能多于报价")
+        raise RuleViolation(message, fields={"budget_company_yuan": message})
+    limit = min(company * SUBSIDY_RATIO_PERCENT // 100, SUBSIDY_CAP_FEN)
+    if subsidy > limit:
+        message = (f"预期补助不能超过企业出资的 {SUBSIDY_RATIO_PERCENT}%"
+                   f"（单个项目最多 {format_yuan(SUBSIDY_CAP_FEN)}），本方案最多 {format_yuan(limit)}")
+        raise RuleViolation(message, fields={"budget_subsidy_yuan": message})
 
 
 def _check_partners(session: Session, actor: Actor, challenge: Challenge, data: BidIn) -> None:
     for n, partner in enumerate(data.partners):
         org = session.get(Organisation, partner.organisation_id)
+        if org is not None and org.kind == OrgKind.BUREAU:
+            message = f"{org.name}是科技主管部门，不能作为联合体合作单位"
+            raise RuleViolation(message, fields={f"partners.{n}.organisation_id": message})
         bad = org is None or not org.is_verified or org.id in (actor.organisation_id, challenge.organisation_id)
         if bad:
             message = "合作单位须为其他已认证单位（不能是牵头单位或发榜企业）"

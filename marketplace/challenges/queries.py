@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, or_
 from sqlmodel import Session, col, func, select
 
 from marketplace import recommend
@@ -36,6 +36,16 @@ SORTS = {
     "deadline": (col(Challenge.bid_deadline).asc(), col(Challenge.id)),
     "amount": (col(Challenge.offered_fen).desc(), col(Challenge.id)),
 }
+
+
+def _order(sort: str, now: datetime) -> tuple:
+    """The ORDER BY of a sort. 即将截止: still-open deadlines first, soonest first; passed ones after
+    them, the most recently closed first."""
+    if sort != "deadline":
+        return SORTS.get(sort, SORTS["newest"])
+    passed = case((col(Challenge.bid_deadline) > now, 0), else_=1)
+    open_deadline = case((col(Challenge.bid_deadline) > now, col(Challenge.bid_deadline)), else_=None)
+    return (passed, open_deadline.asc(), col(Challenge.bid_deadline).desc(), col(Challenge.id))
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "deadline": "即将截止", "amount": "揭榜金额"}
 
 
@@ -83,6 +93,7 @@ class ChallengeFilter:
     page: int = 1
     ids: list[int] | None = field(default=None)  # from the search index, in relevance order
     any_state: bool = False  # officers: every state, not only the public ones
+    page_size: int = PAGE_SIZE
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | None], *, any_state: bool = False) -> ChallengeFilter:
@@ -125,10 +136,19 @@ class PublicPage:
     page: int
     counts: dict[int, int]
     org_names: dict[int, str] = field(default_factory=dict)
+    page_size: int = PAGE_SIZE
+    requested_page: int | None = None  # set when a page past the last was asked for
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / PAGE_SIZE))
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def notice(self) -> str:
+        """A Chinese note when the page asked for does not exist (the last page is shown instead)."""
+        if self.requested_page is None:
+            return ""
+        return f"没有第 {self.requested_page} 页，共 {self.pages} 页，已显示第 {self.page} 页。"
 
 
 def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> PublicPage:
@@ -152,27 +172,30 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
             stmt = stmt.join(Organisation, col(Organisation.id) == Challenge.organisation_id)
         return stmt
 
-    offset = (flt.page - 1) * PAGE_SIZE
+    size = flt.page_size
     if flt.ids is not None:  # at most the index's k ids: read them once, they are the total too
         matching = set(session.exec(narrow(col(Challenge.id))).all())
         total = len(matching)
-        if flt.sort == "relevance":
-            ids = [i for i in flt.ids if i in matching][offset:offset + PAGE_SIZE]
-        else:
-            order = SORTS.get(flt.sort, SORTS["newest"])
-            ids = list(session.exec(narrow(col(Challenge.id)).order_by(*order).offset(offset)
-                                    .limit(PAGE_SIZE)).all())
     else:
-        total = _count(session, narrow, any_state=flt.any_state)
-        order = SORTS.get(flt.sort, SORTS["newest"])
-        ids = list(session.exec(narrow(col(Challenge.id)).order_by(*order).offset(offset).limit(PAGE_SIZE)).all())
+        matching, total = None, _count(session, narrow, any_state=flt.any_state)
+    last = max(1, math.ceil(total / size))
+    requested = None
+    if flt.page > last:  # ?page=999 of 2: the last page, and a word about it
+        requested, flt.page = flt.page, last
+    offset = (flt.page - 1) * size
+    if matching is not None and flt.sort == "relevance":
+        ids = [i for i in flt.ids if i in matching][offset:offset + size]
+    else:
+        ids = list(session.exec(narrow(col(Challenge.id)).order_by(*_order(flt.sort, now))
+                                .offset(offset).limit(size)).all())
     loaded = session.exec(select(Challenge, Organisation.name)
                           .join(Organisation, col(Organisation.id) == Challenge.organisation_id)
                           .where(col(Challenge.id).in_(ids or [-1]))).all()
     rows = {c.id: c for c, _ in loaded}
     return PublicPage(items=[rows[i] for i in ids if i in rows], total=total, page=flt.page,
                       counts=bidding.facts().submitted_counts(session=session, challenge_ids=ids),
-                      org_names={c.organisation_id: name for c, name in loaded})
+                      org_names={c.organisation_id: name for c, name in loaded},
+                      page_size=size, requested_page=requested)
 
 
 def _count(session: Session, narrow, *, any_state: bool) -> int:  # noqa: ANN001
@@ -297,8 +320,13 @@ def organisation_of(*, session: Session, challenge: Challenge) -> Organisation:
     return org
 
 
-def published_since(*, session: Session, limit: int = 50) -> list[Challenge]:
-    """Newly published challenges for the Atom feed."""
-    return list(session.exec(select(Challenge).where(_public_clause(),
-                                                     col(Challenge.published_at).is_not(None))
-                             .order_by(col(Challenge.published_at).desc()).limit(limit)).all())
+FEED_SIZE = 50
+
+
+def feed_filter(params: Mapping[str, str | None]) -> ChallengeFilter:
+    """The Atom feed's filter: the hall's filters and query (the same search_public), open
+    challenges only unless another status is asked for, newest first, fifty entries."""
+    flt = ChallengeFilter.from_params(params)
+    flt.status = flt.status or S.PUBLISHED
+    flt.sort, flt.page, flt.page_size = "newest", 1, FEED_SIZE
+    return flt

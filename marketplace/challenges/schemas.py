@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator, model_validator
 
-from marketplace.accounts.validators import is_email
+from marketplace.accounts.validators import is_email, is_phone
 from marketplace.challenges.models import AwardMode, IpTerms
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import fen_from_yuan
@@ -68,6 +68,13 @@ class ChallengeIn(StrictIn):
         names = [i.name for i in value]
         if len(set(names)) != len(names):
             raise ValueError("技术指标名称不能重复")
+        return value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not is_phone(value):
+            raise ValueError("联系电话格式不正确：请填写手机号（如 13800138000）或带区号的固定电话（如 020-12345678）")
         return value
 
     @field_validator("contact_email")

@@ -13,7 +13,7 @@ from marketplace.challenges import bidding, permissions, queries, states
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
-from marketplace.clock import as_utc, from_shanghai_local, utcnow
+from marketplace.clock import as_utc, from_shanghai_local, to_shanghai, utcnow
 from marketplace.errors import Conflict, Forbidden, RuleViolation
 from marketplace.money import format_yuan
 from marketplace.notifications import service as notifications
@@ -50,10 +50,19 @@ def _deadline(data: ChallengeIn) -> datetime:
     return from_shanghai_local(data.bid_deadline)
 
 
+# A deadline further away than this is a typo (9999-12-31), not a plan.
+MAX_BIDDING_WINDOW = timedelta(days=2 * 366)
+PUBLISH_AT_SLACK = timedelta(minutes=5)  # a scheduled time this far in the past is a mistake, not "now"
+
+
 def _check_deadline(deadline: datetime, now: datetime) -> None:
     if deadline <= now + MIN_BIDDING_WINDOW:
         raise RuleViolation("揭榜截止时间必须晚于当前时间至少 1 天",
                             fields={"bid_deadline": "揭榜截止时间必须晚于当前时间至少 1 天"})
+    if deadline > now + MAX_BIDDING_WINDOW:
+        latest = to_shanghai(now + MAX_BIDDING_WINDOW).strftime("%Y-%m-%d")
+        message = f"揭榜截止时间不能晚于两年之后（最晚 {latest}），请检查年份"
+        raise RuleViolation(message, fields={"bid_deadline": message})
 
 
 def _fields(data: ChallengeIn) -> dict:
@@ -225,6 +234,9 @@ def publish(*, session: Session, actor: Actor, challenge_id: int, data: PublishI
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     now = utcnow()
     publish_at = from_shanghai_local(data.publish_at) if data.publish_at else None
+    if publish_at and publish_at < now - PUBLISH_AT_SLACK:
+        message = "定时发布时间已经过去；如要立即发布，请把定时发布时间留空"
+        raise RuleViolation(message, fields={"publish_at": message})
     if publish_at and publish_at > now:
         if as_utc(challenge.bid_deadline) <= publish_at + MIN_BIDDING_WINDOW:
             raise RuleViolation("定时发布时间须早于揭榜截止时间至少 1 天",

@@ -32,10 +32,14 @@ INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
 PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in queries.FILTER_STATUSES]
 
 
-def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
+def list_context(session, flt: queries.ChallengeFilter, *, sort_chosen: bool = True) -> dict:  # noqa: ANN001
     page = queries.search_public(session=session, flt=flt, now=utcnow())
-    params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
+    params = {k: v for k, v in vars(flt).items()
+              if k not in ("ids", "page", "page_size", "any_state") and v not in ("", None)}
+    if not sort_chosen:
+        params.pop("sort", None)
     return {
+        "sort_chosen": sort_chosen, "page_notice": page.notice, "example_query": "碳化硅 功率器件",
         "challenges": page.items, "total": page.total, "flt": flt, "counts": page.counts, "pages": page.pages,
         "query_base": urlencode(params), "sort_labels": queries.SORT_LABELS,
         "industries": INDUSTRIES, "weak_links": WEAK_LINKS, "districts": GUANGZHOU_DISTRICTS,

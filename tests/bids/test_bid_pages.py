@@ -72,7 +72,8 @@ def test_the_api_submit_returns_the_receipt(client, session):
 
 def test_officer_reviews_and_exports_amounts_as_exact_numbers(client, session):
     w = h.cast(session)
-    bid = h.submit(session, w.team, w.profile, w.challenge, price_yuan="123456.78")
+    bid = h.submit(session, w.team, w.profile, w.challenge, price_yuan="123456.78",
+                   budget_company_yuan="100000", budget_subsidy_yuan="20000")
     h.close(session, w.challenge)
     f.login(client, session, w.officer)
     page = client.get(f"/officer/challenges/{w.challenge.id}/review")

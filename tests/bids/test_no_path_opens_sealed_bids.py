@@ -158,7 +158,9 @@ def test_lowering_the_amount_waits_for_the_bureau_and_tells_the_team_to_revise(c
     t = as_(client, session, w.team)
     assert 'id="over-offered"' in t.get(f"/bids/{bid.id}").text
     plan = [{"title": "样品交付", "due_month": 24, "indicators": ["结壳热阻"]}]  # the new indicator list
-    revised = t.put(f"/api/v1/bids/{bid.id}", json=h.payload(w.profile.id, price_yuan="450000", milestones=plan),
+    revised = t.put(f"/api/v1/bids/{bid.id}", json=h.payload(w.profile.id, price_yuan="450000", milestones=plan,
+                                                                budget_company_yuan="450000",
+                                                                budget_subsidy_yuan="90000"),
                     headers={"X-CSRFToken": f.csrf(t)})
     assert revised.status_code == 200, revised.text and revised.json()["price_fen"] == 45_000_000
 

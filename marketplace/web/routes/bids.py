@@ -106,8 +106,13 @@ def bid_form(request: Request, challenge_id: int, session: SessionDep, actor: Cu
     challenge = _biddable(session, actor, challenge_id)
     bid = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
     values = bid_values(bid) if bid else _new_values(session, actor)
-    return render(request, "bids/form.html", _form_ctx(session, actor, challenge, bid, values),
-                  block="form")
+    withdrawn = None if bid else queries.last_withdrawn_of(session=session, actor=actor, challenge=challenge)
+    reused = withdrawn is not None and request.query_params.get("from") == "withdrawn"
+    if reused:  # start again from the withdrawn bid's content (a new bid; the withdrawn one stays as it was)
+        values = {k: v for k, v in bid_values(withdrawn).items() if k in (*TEXT_FIELDS, *ROWS, "declare_conflicts")}
+    ctx = _form_ctx(session, actor, challenge, bid, values)
+    ctx.update(withdrawn=withdrawn, reused=reused)
+    return render(request, "bids/form.html", ctx, block="form")
 
 
 @router.post("/challenges/{challenge_id}/bid")

@@ -36,7 +36,9 @@ router = APIRouter(include_in_schema=False)
 def challenge_list(request: Request, session: SessionDep):
     """The challenge hall (榜单大厅): search, filters, sorting, pages. Reads only (no tick here)."""
     flt = queries.ChallengeFilter.from_params(request.query_params)
-    return render(request, "challenges/list.html", list_context(session, flt), block="results")
+    chosen = bool(request.query_params.get("sort"))  # else the default: relevance with a query
+    return render(request, "challenges/list.html", list_context(session, flt, sort_chosen=chosen),
+                  block="results")
 
 
 @public_router.get("/challenges/{challenge_id:int}")

@@ -17,8 +17,9 @@ router = APIRouter(include_in_schema=False)
 @public_router.get("/challenges/feed.atom")
 def challenges_feed(request: Request, session: SessionDep):
     """Atom 1.0 feed of newly published challenges (public)."""
-    body = exports.atom_feed(exports.feed_challenges(session=session),
-                             base_url=str(request.base_url), now=utcnow())
+    params, now = request.query_params, utcnow()
+    body = exports.atom_feed(exports.feed_challenges(session=session, params=params, now=now),
+                             base_url=str(request.base_url), now=now, title=exports.feed_title(params))
     return Response(body, media_type=f"{exports.ATOM_MEDIA_TYPE}; charset=utf-8",
                     headers={"Cache-Control": "public, max-age=300"})
 

@@ -1,0 +1,40 @@
+"""Forms that keep your work (issue 13.3): after withdrawing, 我要揭榜 offers the withdrawn content."""
+
+from __future__ import annotations
+
+from marketplace.bids import service
+from tests import factories as f
+from tests.bids import helpers as h
+
+
+def test_a_withdrawn_bid_is_offered_and_reopened_with_its_content(client, session):
+    w = h.cast(session)
+    bid = h.submit(session, w.team, w.profile, w.challenge, technical_route="氮化硅AMB基板与纳米银烧结的独特路线")
+    service.withdraw(session=session, actor=f.actor(session, w.team), bid_id=bid.id)
+    session.commit()
+    f.login(client, session, w.team)
+    offer = client.get(f"/challenges/{w.challenge.id}/bid")
+    assert offer.status_code == 200 and "从撤回的方案开始填写" in offer.text
+    assert "独特路线" not in offer.text  # not silently reused: the team chooses
+    reopened = client.get(f"/challenges/{w.challenge.id}/bid", params={"from": "withdrawn"})
+    assert reopened.status_code == 200 and "已载入您于" in reopened.text
+    assert "氮化硅AMB基板与纳米银烧结的独特路线" in reopened.text and 'value="仿真定型"' in reopened.text
+    assert 'value="陈志远"' in reopened.text and 'value="800000.00"' in reopened.text
+
+
+def test_without_a_withdrawn_bid_nothing_is_offered(client, session):
+    w = h.cast(session)
+    f.login(client, session, w.team)
+    page = client.get(f"/challenges/{w.challenge.id}/bid", params={"from": "withdrawn"})
+    assert page.status_code == 200 and "撤回" not in page.text.split('id="bid-form"')[1].split("</form>")[0]
+
+
+def test_an_error_about_a_row_names_the_row_and_the_column_and_keeps_the_input(client, session):
+    from tests.bids.test_bid_pages import form
+
+    w = h.cast(session)
+    f.login(client, session, w.team)
+    data = form(f.csrf(client), w.profile.id, action="draft", **{"milestones-1-due_month": "999"})
+    page = client.post(f"/challenges/{w.challenge.id}/bid", data=data)
+    assert page.status_code == 422
+    assert "第 2 行「完成月份」" in page.text and "铜夹片烧结路线" in page.text and 'value="陈志远"' in page.text
