@@ -56,7 +56,7 @@ def officer_list_context(session, actor: Actor, params) -> dict:  # noqa: ANN001
     query = {k: v for k, v in vars(flt).items() if k not in ("ids", "page", "any_state", "q") and v not in ("", None)}
     return {
         "queues": queries.officer_queues(session=session), "challenges": page.items, "total": page.total,
-        "counts": page.counts, "flt": flt, "pages": page.pages, "query_base": urlencode(query),
+        "counts": page.counts, "page_notice": page.notice, "flt": flt, "pages": page.pages, "query_base": urlencode(query),
         "reviewable": {c.id for c in page.items if c.status in ("published", "closed")
                        and bid_permissions.can_review(actor, c, now)[0]},
         "industries": INDUSTRIES, "status_options": [(k.value, v) for k, v in STATUS_LABELS.items()],

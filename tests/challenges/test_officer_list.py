@@ -35,8 +35,10 @@ def test_officer_list_is_paged_filtered_and_keeps_the_queues(client, session):
     assert {c.id for c in made} <= set(seen)
     assert waiting.id not in seen  # the status filter holds
 
-    beyond = client.get("/officer/challenges?status=unfilled&page=99999")
-    assert beyond.status_code == 200 and "没有符合条件的榜单" in beyond.text
+    beyond = client.get("/officer/challenges?status=unfilled&page=999")
+    last = -(-total // PAGE_SIZE)
+    assert beyond.status_code == 200 and f"没有第 999 页，共 {last} 页，已显示第 {last} 页" in beyond.text
+    assert _ids(beyond.text) == _ids(client.get(f"/officer/challenges?status=unfilled&page={last}").text)
     odd = client.get("/officer/challenges?status=nonsense&industry=nope&page=-3")
     assert odd.status_code == 200
 

@@ -26,3 +26,16 @@ OWN_KEYWORDS = {
 
 NOTHING = ["zzzz不存在", "无人机", "量子计算", "石墨烯", "基因编辑", "卫星导航", "氢燃料电池", "钙钛矿光伏",
            "脑机接口", "光刻胶"]  # 光刻胶: that challenge is only scheduled, not public yet
+
+# Other demo challenges that are just as relevant to a query (the contract and review demo data add
+# challenges on the same technologies): a result among these counts as relevant too.
+SIC = ("车规级碳化硅模块银烧结工艺验证", "800V 电驱碳化硅功率模块双面散热封装",
+       "地铁牵引变流器碳化硅功率模块国产化替代与装车验证")
+ALSO_RELEVANT = {
+    "碳化硅": SIC,
+    "碳化硅 功率模块 封装": SIC,
+    "生物反应器": ("生物反应器一次性袋膜材料国产化",),
+    "CAR-T": ("CAR-T用慢病毒载体悬浮培养规模化生产工艺",),
+    "RV减速器": ("RV 减速器回差在线补偿",),
+    "減速器": ("RV 减速器回差在线补偿",),
+}
