@@ -102,7 +102,7 @@ def user_create(
     """Create an account (officers and experts are created this way)."""
     from marketplace.accounts import service as accounts
     from marketplace.accounts.schemas import UserCreateIn
-    from marketplace.auth.actor import SYSTEM
+    from marketplace.actor import SYSTEM
     from marketplace.errors import DomainError
     from marketplace.validation import parse
 
@@ -180,7 +180,7 @@ def audit_checkpoint(
 @app.command()
 def tick() -> None:
     """Apply due time-driven transitions (scheduled publication, deadlines, reminders); for cron."""
-    from marketplace.challenges.lifecycle import tick as run_tick
+    from marketplace.scheduler import tick as run_tick
 
     with db.new_session() as session:
         report = run_tick(session=session)
@@ -217,7 +217,7 @@ app.add_typer(mail_app, name="mail")
 def mail_send(limit: int = 200) -> None:
     """Send queued notification e-mails through JIEBANG_SMTP_HOST (does nothing when unset)."""
     from marketplace.config import get_settings
-    from marketplace.mailer import send_pending
+    from marketplace.notifications.mailer import send_pending
 
     with db.new_session() as session:
         result = send_pending(session, get_settings().smtp_host, limit=limit)
@@ -231,10 +231,10 @@ app.add_typer(index_app, name="index")
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the platform's search index from the database (every worker picks it up)."""
-    from marketplace import recommend
+    from marketplace.search import index as search_index
 
     with db.new_session() as session:
-        count = recommend.rebuild(session)
+        count = search_index.rebuild(session)
     typer.echo(f"索引已重建：{count} 个文档")
 
 
@@ -244,7 +244,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
     """Serve the platform with uvicorn (each worker starts the scheduler; one of them runs ticks)."""
     import uvicorn
 
-    uvicorn.run("marketplace.web.main:app", host=host, port=port, workers=workers, reload=reload,
+    uvicorn.run("marketplace.main:app", host=host, port=port, workers=workers, reload=reload,
                 proxy_headers=False)
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, or_, update
 
 from marketplace import db
+from marketplace.awards import service as awards
 from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.types import UTCDateTime
@@ -43,6 +44,15 @@ from marketplace.types import UTCDateTime
 log = logging.getLogger("jiebang.scheduler")
 LEASE = "tick"
 LEASE_INTERVALS = 3  # a lease outlives this many missed rounds before another worker takes over
+
+
+def tick(*, session: Session, now: datetime | None = None) -> lifecycle.TickReport:
+    """Every time-driven step that is due, in order: the challenges' (publication, closing,
+    reminders), then the 公示 windows that ended (awards). Each step commits its own rows."""
+    now = now or utcnow()
+    report = lifecycle.tick(session=session, now=now)
+    report.awarded = awards.finalise_due(session=session, now=now)
+    return report
 
 
 class SchedulerLease(SQLModel, table=True):
@@ -107,7 +117,7 @@ class Scheduler:
             if not acquire(session=session, holder=self.holder, ttl=self.ttl, now=now):
                 return False
         with db.new_session(self.engine) as session:
-            report = lifecycle.tick(session=session, now=now)
+            report = tick(session=session, now=now)
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",
                      report.published, report.closed, report.unfilled, report.reminded)

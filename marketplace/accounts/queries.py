@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import permissions
 from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import Forbidden, NotFound
 
 
@@ -72,3 +72,11 @@ def team_members(*, session: Session, team_id: int) -> list[User]:
     ids = team_member_ids(session=session, team_id=team_id)
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids or [-1]))).all()}
     return [users[i] for i in ids if i in users]
+
+
+def find_user_by_login(*, session: Session, login: str) -> User | None:
+    """A user by e-mail (case-insensitive) or mobile number."""
+    login = login.strip()
+    if "@" in login:
+        return session.exec(select(User).where(func.lower(User.email) == login.lower())).first()
+    return session.exec(select(User).where(User.mobile == login)).first()

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from marketplace.accounts.passwords import password_problem
 from marketplace.accounts.validators import (
     GUANGZHOU_DISTRICTS,
     QUALIFICATIONS,
@@ -13,7 +14,6 @@ from marketplace.accounts.validators import (
     is_mobile,
     uscc_error,
 )
-from marketplace.auth.passwords import password_problem
 from marketplace.industries import INDUSTRIES
 from marketplace.validation import CleanStr, StrictIn
 

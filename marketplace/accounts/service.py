@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from marketplace.accounts import permissions
+from marketplace import states
+from marketplace.accounts import documents, permissions, queries
 from marketplace.accounts.models import (
     ExpertProfile,
     Organisation,
     OrgKind,
     OrgStatus,
-    Role,
     TeamMember,
     TeamProfile,
     User,
 )
+from marketplace.accounts.passwords import hash_password, verify_password
 from marketplace.accounts.schemas import (
     PasswordChangeIn,
     RegistrationIn,
@@ -22,14 +23,13 @@ from marketplace.accounts.schemas import (
     UserCreateIn,
     VerificationIn,
 )
+from marketplace.accounts.sessions import sessions as auth_sessions
+from marketplace.accounts.states import MACHINE
+from marketplace.actor import SYSTEM, Actor, Role
 from marketplace.audit import service as audit
-from marketplace.auth import service as auth
-from marketplace.auth.actor import SYSTEM, Actor
-from marketplace.auth.passwords import hash_password, verify_password
 from marketplace.clock import utcnow
 from marketplace.db import serialize_writers
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
-
 
 _ADMINS_LOCK = 0x4A42_0002
 LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
@@ -66,11 +66,11 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     """Self-registration: a pending organisation and its first user (company or team).
 
     `address` is the client's network address for requests from the web and API (rate-limited there, see
-    `auth.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
+    `auth.service.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
     duplicate checks so that "already registered" takes as long as a registration.
     """
     if address is not None:
-        auth.note_registration(session=session, address=address)
+        auth_sessions().note_registration(session=session, address=address)
     password_hash = hash_password(data.password)
     if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
         raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
@@ -104,15 +104,9 @@ def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
         raise NotFound("单位不存在")
     if org.status == OrgStatus.VERIFIED:
         raise Conflict("该单位已认证")
-    before = org.status
-    org.status = OrgStatus.VERIFIED if data.approve else OrgStatus.REJECTED
-    org.review_comment = data.comment
-    org.verified_at = utcnow() if data.approve else None
-    session.add(org)
-    audit.record(session=session, actor=actor, action="organisation.verified" if data.approve
-                 else "organisation.rejected", subject_type="organisation", subject_id=org.id,
-                 summary={"before": before, "after": org.status, "comment": data.comment})
-    session.commit()
+    states.apply(session, org, MACHINE, "verify" if data.approve else "reject", actor=actor,
+                 summary={"comment": data.comment}, review_comment=data.comment,
+                 verified_at=utcnow() if data.approve else None)
     return org
 
 
@@ -148,7 +142,7 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     before = user.role
     user.role = role
     session.add(user)
-    auth.revoke_all_sessions(session=session, user_id=user.id)
+    auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.role_changed", subject_type="user",
                  subject_id=user.id, summary={"before": before, "after": role})
     session.commit()
@@ -169,7 +163,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     user.is_active = active
     session.add(user)
     if not active:
-        auth.revoke_all_sessions(session=session, user_id=user.id)
+        auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.enabled" if active else "user.disabled",
                  subject_type="user", subject_id=user.id)
     session.commit()
@@ -187,7 +181,7 @@ def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -
     user.password_hash = hash_password(data.new_password)
     user.password_changed_at = now
     session.add(user)
-    auth.revoke_all_sessions(session=session, user_id=user.id, at=now)
+    auth_sessions().revoke_all_sessions(session=session, user_id=user.id, at=now)
     audit.record(session=session, actor=actor, action="user.password_changed", subject_type="user",
                  subject_id=user.id)
     session.commit()
@@ -214,9 +208,7 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
     session.flush()
     audit.record(session=session, actor=actor, action=action, subject_type="team",
                  subject_id=team.id, summary={"name": team.name})
-    from marketplace import recommend
-
-    recommend.team_changed(session=session, team=team)
+    documents.team_changed(session=session, team=team)
     session.commit()
     return team
 
@@ -232,7 +224,7 @@ def _own_team(session: Session, actor: Actor, team_id: int) -> TeamProfile:
 def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str) -> User:
     """The team's owner adds an account of the same organisation; it then reads and acts on the team's bids."""
     team = _own_team(session, actor, team_id)
-    user = auth.find_user_by_login(session=session, login=login)
+    user = queries.find_user_by_login(session=session, login=login)
     if user is None or user.role != Role.TEAM or user.organisation_id != team.organisation_id \
             or not user.is_active:
         raise RuleViolation("请填写本单位有效的科研团队账号（邮箱或手机号）",

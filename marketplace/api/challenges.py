@@ -7,7 +7,6 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from marketplace import recommend
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, permissions, queries, service
@@ -15,6 +14,7 @@ from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
 from marketplace.errors import Forbidden
+from marketplace.search import recommend
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
 

@@ -9,6 +9,7 @@ from marketplace.audit.models import AuditEvent
 
 ACTION_LABELS = {
     "account.registered": "注册", "organisation.verified": "单位认证通过", "organisation.rejected": "单位认证未通过",
+    "organisation.verify": "单位认证通过", "organisation.reject": "单位认证未通过",
     "user.created": "开通账号", "user.disabled": "停用账号", "user.enabled": "启用账号", "user.role_changed": "修改角色", "user.password_changed": "修改密码",
     "auth.login": "登录", "auth.logout": "退出", "auth.login_failed": "登录失败", "auth.token_issued": "签发 API 令牌",
     "team.created": "新建团队画像", "team.updated": "修改团队画像", "demo.loaded": "加载演示数据",

@@ -15,11 +15,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import User
+from marketplace.accounts.passwords import hash_password
+from marketplace.accounts.queries import find_user_by_login
+from marketplace.actor import ANONYMOUS
 from marketplace.audit import service as audit
-from marketplace.auth.actor import ANONYMOUS
 from marketplace.auth.models import PasswordReset
-from marketplace.auth.passwords import hash_password
-from marketplace.auth.service import actor_for, find_user_by_login, revoke_all_sessions
+from marketplace.auth.service import actor_for, revoke_all_sessions
 from marketplace.clock import as_utc, utcnow
 from marketplace.errors import RateLimited, RuleViolation
 from marketplace.notifications.models import EmailOutbox

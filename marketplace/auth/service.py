@@ -7,13 +7,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import union
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, select, update
 
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamMember, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
+from marketplace.accounts.passwords import burn_verify_time, verify_password
+from marketplace.accounts.queries import find_user_by_login
+from marketplace.actor import ANONYMOUS, Actor, Role
 from marketplace.audit import service as audit
-from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.auth.models import LoginAttempt, UserSession
-from marketplace.auth.passwords import burn_verify_time, verify_password
 from marketplace.clock import as_utc, utcnow
 from marketplace.config import get_settings
 from marketplace.errors import RateLimited, Unauthenticated
@@ -23,14 +24,6 @@ LOGIN_FAILED = "账号或密码不正确"
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def find_user_by_login(*, session: Session, login: str) -> User | None:
-    """A user by e-mail (case-insensitive) or mobile number."""
-    login = login.strip()
-    if "@" in login:
-        return session.exec(select(User).where(func.lower(User.email) == login.lower())).first()
-    return session.exec(select(User).where(User.mobile == login)).first()
 
 
 def team_ids_of(*, session: Session, user: User) -> frozenset[int]:

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from marketplace.actor import SYSTEM, Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.awards import queries
 from marketplace.awards.models import (
     Announcement,

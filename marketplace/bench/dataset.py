@@ -10,13 +10,15 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 
-from marketplace import db, recommend
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace import db
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.actor import Role
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
+from marketplace.search import index as search_index
 
 TOPICS = ["碳化硅功率模块", "固态电池电解质", "钙钛矿光伏组件", "工业机器人减速器", "车规级芯片", "氢燃料电池电堆",
           "工业软件求解器", "高端轴承钢", "激光雷达", "基因测序仪", "柔性显示面板", "量子通信终端", "太赫兹成像",
@@ -97,7 +99,7 @@ def build(engine: Engine, *, challenges: int = 10_000, bids_per_challenge: int =
         s.commit()
         s.execute(text("ANALYZE"))  # planner statistics, as after any bulk import (SQLite and PostgreSQL)
         s.commit()
-        documents = recommend.rebuild(s)
+        documents = search_index.rebuild(s)
     return {"challenges": challenges, "bids": len(bid_rows), "teams": teams, "documents": documents}
 
 

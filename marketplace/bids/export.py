@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from marketplace import xlsx
 from marketplace.accounts.models import Organisation, TeamProfile
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids import permissions, queries
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.challenges import queries as challenge_queries

@@ -9,13 +9,13 @@ from datetime import datetime
 from functools import wraps
 from types import SimpleNamespace
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy import and_, not_, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
 from marketplace.accounts.models import Organisation, TeamProfile
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.bids import permissions, queries, states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BID_STATUS_LABELS
 from marketplace.bids.models import BidStatus as B
 from marketplace.states import Transition, actions_for, machine, step

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries
 from marketplace.challenges.models import Clarification
 from marketplace.challenges.schemas import AnswerIn, QuestionIn

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries
 from marketplace.challenges.models import Attachment, Challenge, ConfidentialityAcceptance
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from marketplace.auth.actor import SYSTEM
-from marketplace.challenges import bidding, queries, service
+from marketplace.actor import SYSTEM
+from marketplace.challenges import bidding, documents, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
@@ -31,11 +31,12 @@ class TickReport:
     closed: list[int] = field(default_factory=list)
     unfilled: list[int] = field(default_factory=list)
     reminded: int = 0
-    awarded: list[int] = field(default_factory=list)
+    awarded: list[int] = field(default_factory=list)  # filled by scheduler.tick (awards)
 
 
 def tick(*, session: Session, now: datetime | None = None) -> TickReport:
-    """Apply every time-driven transition that is due; commits per challenge."""
+    """Apply every challenge transition that is due; commits per challenge (scheduler.tick adds the
+    later workflows' steps)."""
     now = now or utcnow()
     report = TickReport()
     due_publish = session.exec(select(Challenge.id).where(
@@ -52,9 +53,6 @@ def tick(*, session: Session, now: datetime | None = None) -> TickReport:
         elif outcome == S.UNFILLED:
             report.unfilled.append(challenge_id)
     report.reminded = _remind(session, now)
-    from marketplace.awards.service import finalise_due  # 公示 windows that ended → awarded (issue 10)
-
-    report.awarded = finalise_due(session=session, now=now)
     return report
 
 
@@ -87,9 +85,7 @@ def _close(session: Session, challenge_id: int, now: datetime) -> str | None:
             user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
             title=f"榜单“{challenge.title}”流榜", link=f"/challenges/{challenge.id}",
             body="揭榜截止时没有收到揭榜方案。可在榜单页面选择“重新发榜”生成新的草稿。")
-    from marketplace import recommend
-
-    recommend.challenge_changed(session=session, challenge=challenge)
+    documents.challenge_changed(session=session, challenge=challenge)
     session.commit()
     return challenge.status
 

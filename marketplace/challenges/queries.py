@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
-from marketplace import recommend
-from marketplace.accounts.models import Organisation, Role, User
+from marketplace import documents
+from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.challenges import bidding, permissions
 from marketplace.challenges.models import (
     Attachment,
@@ -137,7 +137,7 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
     the bid counts come in one grouped query.
     """
     if flt.q and flt.ids is None:
-        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
+        flt.ids = documents.matching_ids(session=session, kind="challenge", query=flt.q)
     conditions = _public_conditions(flt, now)
     join_org = bool(flt.district)
 

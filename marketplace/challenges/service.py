@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from marketplace.accounts import queries as account_queries
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
-from marketplace.challenges import bidding, permissions, queries, states
+from marketplace.challenges import bidding, documents, permissions, queries, states
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
@@ -159,9 +159,7 @@ def approve_change(*, session: Session, actor: Actor, challenge_id: int) -> Chal
         user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
         title=f"榜单修改已获批准：{challenge.title}", body=f"修改内容：{_labels(values)}",
         link=f"/challenges/{challenge.id}")
-    from marketplace import recommend
-
-    recommend.challenge_changed(session=session, challenge=challenge)
+    documents.challenge_changed(session=session, challenge=challenge)
     session.commit()
     return challenge
 
@@ -248,9 +246,7 @@ def _announce(session: Session, challenge: Challenge) -> None:
         user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
         title=f"榜单“{challenge.title}”已发布", link=f"/challenges/{challenge.id}",
         body="榜单已通过科技局审核并向社会公开发布。")
-    from marketplace import recommend
-
-    recommend.challenge_changed(session=session, challenge=challenge)
+    documents.challenge_changed(session=session, challenge=challenge)
 
 
 def withdraw(*, session: Session, actor: Actor, challenge_id: int, data: WithdrawIn) -> Challenge:
@@ -310,9 +306,7 @@ def _tell_bidders_withdrawn(session: Session, challenge: Challenge, reason: str)
         session=session, kind=Kind.CHALLENGE_WITHDRAWN,
         user_ids=bidding.facts().bidder_user_ids(session=session, challenge_id=challenge.id),
         title=f"榜单“{challenge.title}”已撤榜", body=f"撤榜原因：{reason}", link=f"/challenges/{challenge.id}")
-    from marketplace import recommend
-
-    recommend.challenge_changed(session=session, challenge=challenge)
+    documents.challenge_changed(session=session, challenge=challenge)
 
 
 def relist(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from marketplace.accounts.models import User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.clock import utcnow
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.notifications.models import (

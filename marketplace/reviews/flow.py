@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.challenges.models import Challenge
 
 

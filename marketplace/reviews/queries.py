@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from marketplace.accounts.models import ExpertProfile, Role
-from marketplace.auth.actor import Actor
+from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Actor, Role
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import ExpertProfile, User
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import ChallengeStatus as S

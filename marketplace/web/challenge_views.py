@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 
-from marketplace import recommend
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
-from marketplace.auth.actor import Actor
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import permissions, queries, service, states
@@ -23,6 +22,7 @@ from marketplace.challenges.models import (
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
+from marketplace.search import recommend
 from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5

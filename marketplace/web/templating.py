@@ -27,7 +27,7 @@ def shanghai_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def marked(text: str, terms) -> list[tuple[str, bool]]:  # noqa: ANN001
     """Segments of `text` with the matched terms flagged (autoescaped; rendered in <mark>)."""
-    from marketplace.recommend import marked as _marked
+    from marketplace.search.recommend import marked as _marked
 
     return _marked(text or "", list(terms))
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids import service
 from marketplace.bids.schemas import BidIn
 from marketplace.challenges.models import Challenge

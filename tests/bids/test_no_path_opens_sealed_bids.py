@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.bids.permissions import can_read_bid, can_review, can_withdraw
 from marketplace.challenges import service as challenges

@@ -8,7 +8,7 @@ form redirects back with an error). The oracle is written out here, not derived 
 import pytest
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from tests import factories as f
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.challenges import clarifications, lifecycle, service
 from marketplace.challenges.models import Challenge

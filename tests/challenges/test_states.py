@@ -31,7 +31,7 @@ def test_buttons_come_from_the_same_table():
 def test_visible_actions_follow_the_withdrawal_rules():
     from datetime import datetime, timezone
 
-    from marketplace.auth.actor import Actor
+    from marketplace.actor import Actor
     from marketplace.challenges.models import Challenge
     from marketplace.challenges.permissions import visible_actions
 

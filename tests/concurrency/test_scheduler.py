@@ -9,11 +9,11 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from marketplace import db
+from marketplace.app import create_app
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.config import get_settings
 from marketplace.scheduler import Scheduler, acquire
-from marketplace.web.app import create_app
 from tests import factories as f
 
 

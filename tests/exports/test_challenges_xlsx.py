@@ -8,10 +8,10 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from marketplace import exports
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.challenges.models import ChallengeStatus
+from marketplace.reports import exports
 from tests import factories as f
 
 URL = "/officer/exports/challenges.xlsx"

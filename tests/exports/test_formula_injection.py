@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from marketplace import xlsx
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.subsidies.engine.render import workbook as simulation_workbook
 from marketplace.web.downloads import content_disposition

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.challenges import lifecycle
 from marketplace.challenges.models import ChallengeStatus

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats
 from marketplace.errors import Forbidden, RuleViolation

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from marketplace.accounts.models import ExpertProfile, Role, User
+from marketplace.accounts.models import ExpertProfile, User
+from marketplace.actor import Actor, Role
 from marketplace.auth import service as auth
-from marketplace.auth.actor import Actor
 from marketplace.reviews import service
 from tests import factories as f
 
@@ -72,8 +72,9 @@ def start(session: Session, scene: Scene, *, reviewers: int = 2, load: int = 5) 
 
 def assign_and_score(session: Session, scene: Scene, *, totals: dict | None = None) -> None:
     """Auto-assign, every assigned expert declares no conflict and scores (8s, or per-bid points)."""
-    from marketplace.reviews.models import ReviewAssignment
     from sqlmodel import select
+
+    from marketplace.reviews.models import ReviewAssignment
 
     officer = f.actor(session, scene.officer)
     service.auto_assign(session=session, actor=officer, challenge_id=scene.challenge.id)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.awards.models import Announcement, AnnouncementItem, AwardDecision, Objection
 from marketplace.reviews import calendar
 from marketplace.reviews.models import ConflictDeclaration, ReviewAssignment, ReviewPanel, ReviewScore

@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_PACKAGES = ("fastapi", "starlette", "jinja2", "jinja2_fragments", "marketplace.web", "marketplace.api")
-EDGE = {"web", "api", "cli.py", "bench"}  # bench: load generators and a hello world app
+EDGE = {"web", "api", "app.py", "main.py", "cli.py", "bench"}  # app.py: the composition root; bench: load generators
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -6,7 +6,8 @@ import pkgutil
 import marketplace
 from tests import machines
 
-WRITTEN_OUT = {"marketplace.challenges.states": machines.CHALLENGE, "marketplace.bids.states": machines.BID}
+WRITTEN_OUT = {"marketplace.challenges.states": machines.CHALLENGE, "marketplace.bids.states": machines.BID,
+               "marketplace.accounts.states": machines.ORGANISATION}
 
 
 def machine_modules():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.challenges import files
 from marketplace.challenges.models import ChallengeStatus
 from marketplace.errors import Conflict

@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from marketplace import db, migrate
+from marketplace.app import create_app
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.config import get_settings
 from marketplace.models import metadata
-from marketplace.web.app import create_app
-from tests.crawl import get_paths as canary_paths
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
+from tests.crawl import get_paths as canary_paths
 
 PASSWORD = "jiebang-demo-2026"
 

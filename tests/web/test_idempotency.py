@@ -4,7 +4,8 @@ import re
 
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import User
+from marketplace.actor import Role
 from marketplace.auth import service as auth
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge, Clarification

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
 from marketplace.accounts import service as accounts
-from marketplace.accounts.models import Organisation, Role, User
+from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.schemas import UserCreateIn
+from marketplace.actor import Role
 from marketplace.errors import Conflict, RuleViolation
 from marketplace.validation import parse
 from marketplace.web import htmx

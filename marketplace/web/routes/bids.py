@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from marketplace import recommend
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
@@ -17,6 +16,7 @@ from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict, RuleViolation
 from marketplace.money import plain_yuan
+from marketplace.reviews import affinity
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -174,7 +174,7 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
     rows = queries.visible_on_challenge(session=session, actor=actor, challenge=challenge, now=now)
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
     orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
-    experts = {b.id: recommend.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
+    experts = {b.id: affinity.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
     return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
                                                 "orgs": orgs, "experts": experts}, block="content")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from marketplace import exports
 from marketplace.clock import utcnow
+from marketplace.reports import exports
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.downloads import download
 

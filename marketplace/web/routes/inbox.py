@@ -9,7 +9,7 @@ from jinja2 import pass_context
 from starlette.responses import Response
 
 from marketplace import db
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import KIND_LABELS, Kind

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from marketplace.accounts import queries as account_queries
+from marketplace.accounts import service as accounts
+from marketplace.accounts.schemas import VerificationIn
 from marketplace.audit import queries as audit_queries
 from marketplace.audit.service import verify_chain
 from marketplace.bids import queries as bid_queries
 from marketplace.clock import utcnow
-from marketplace.accounts import service as accounts
-from marketplace.accounts.schemas import VerificationIn
 from marketplace.errors import RuleViolation
 from marketplace.validation import parse
 from marketplace.web import htmx

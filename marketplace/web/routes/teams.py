@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from marketplace import recommend
 from marketplace.accounts import permissions as account_permissions
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import TeamProfileIn
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.industries import INDUSTRIES
+from marketplace.search import recommend
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from marketplace import money, xlsx
 from marketplace.accounts.models import Organisation
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries
 from marketplace.challenges.models import STATUS_LABELS, Challenge

@@ -1,4 +1,4 @@
-"""create_app(settings) -> FastAPI: middleware, routers, error handlers, static files."""
+"""The composition root: the FastAPI app with the pages (marketplace.web) and the JSON API (marketplace.api)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
+from marketplace.api import awards as api_awards
+from marketplace.api import bids as api_bids
+from marketplace.api import challenges as api_challenges
+from marketplace.api import notifications as api_notifications
+from marketplace.api import open_data as api_open_data
+from marketplace.api import password as api_password
+from marketplace.api import reviews as api_reviews
+from marketplace.api import routes as api_routes
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.scheduler import Scheduler
@@ -23,6 +31,23 @@ from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
 from marketplace.web.forms import form_encoding
 from marketplace.web.limits import BodySizeLimit
+from marketplace.web.routes import (
+    account,
+    admin,
+    auth,
+    bids,
+    bureau,
+    challenges,
+    dashboard,
+    exports,
+    inbox,
+    officer,
+    opendata,
+    password,
+    portal,
+    public,
+    teams,
+)
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
@@ -94,32 +119,6 @@ def _mount_static(app: FastAPI) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from marketplace.api import awards as api_awards
-    from marketplace.api import bids as api_bids
-    from marketplace.api import challenges as api_challenges
-    from marketplace.api import notifications as api_notifications
-    from marketplace.api import open_data as api_open_data
-    from marketplace.api import password as api_password
-    from marketplace.api import reviews as api_reviews
-    from marketplace.api import routes as api_routes
-    from marketplace.web.routes import (
-        account,
-        admin,
-        auth,
-        bids,
-        bureau,
-        challenges,
-        dashboard,
-        exports,
-        inbox,
-        officer,
-        opendata,
-        password,
-        portal,
-        public,
-        teams,
-    )
-
     # Public pages (no login): home, login/registration, published challenges, team profiles, feed.
     app.include_router(public.router)
     app.include_router(portal.router)
