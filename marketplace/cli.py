@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from marketplace import db, migrate, models  # noqa: F401 — models: every table, and the bid facts the lifecycle asks for
+from marketplace.subsidies.cli import subsidy_app
+from matching.cli import match_app
 
 app = typer.Typer(help="jiebang 揭榜挂帅平台命令行", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
@@ -17,22 +19,8 @@ audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-
-def _mount_optional() -> None:
-    """Sub-commands that live in their own packages."""
-    try:
-        from matching.cli import match_app
-    except ImportError:  # the matching library is being built beside the platform
-        pass
-    else:
-        app.add_typer(match_app, name="match")
-    try:
-        from marketplace.subsidies.cli import subsidy_app
-    except ImportError:
-        pass
-    else:
-        app.add_typer(subsidy_app, name="subsidy")
+app.add_typer(match_app, name="match")
+app.add_typer(subsidy_app, name="subsidy")
 
 
 @db_app.command("upgrade")
@@ -248,7 +236,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
                 proxy_headers=False)
 
 
-_mount_optional()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -74,6 +74,12 @@ def serialize_writers(session: Session, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
+def ping(engine: Engine) -> None:
+    """Reach the database as a reader (no write lock): the health check."""
+    with engine.execution_options(**{READ_OPTION: True}).connect() as conn:
+        conn.execute(text("SELECT 1")).one()
+
+
 _engine: Engine | None = None
 
 

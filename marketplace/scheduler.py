@@ -39,6 +39,7 @@ from marketplace import db
 from marketplace.awards import service as awards
 from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.types import UTCDateTime
 
 log = logging.getLogger("jiebang.scheduler")
@@ -88,12 +89,12 @@ def acquire(*, session: Session, holder: str, ttl: timedelta, now: datetime | No
     return True
 
 
+@use_case
 def release(*, session: Session, holder: str, name: str = LEASE) -> None:
     """Give the lease up (it expires now), so another worker takes over at its next round."""
     session.execute(update(SchedulerLease)
                     .where(col(SchedulerLease.name) == name, col(SchedulerLease.holder) == holder)
                     .values(expires_at=utcnow()))
-    session.commit()
 
 
 class Scheduler:

@@ -28,8 +28,9 @@ from marketplace.accounts.states import MACHINE
 from marketplace.actor import SYSTEM, Actor, Role
 from marketplace.audit import service as audit
 from marketplace.clock import utcnow
-from marketplace.db import serialize_writers
-from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+from marketplace.db import serialize_writers, use_case
+from marketplace.errors import Conflict, NotFound, RuleViolation
+from marketplace.states import require
 
 _ADMINS_LOCK = 0x4A42_0002
 LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
@@ -44,12 +45,6 @@ def _keep_an_admin(session: Session, user: User, *, role: str, active: bool) -> 
         User.role == Role.ADMIN, User.is_active == True, User.id != user.id)).one()  # noqa: E712
     if others == 0:
         raise Conflict(LAST_ADMIN)
-
-
-def _require(decision: tuple[bool, str]) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise Forbidden(reason)
 
 
 def _check_contact_free(*, session: Session, email: str | None, mobile: str | None) -> None:
@@ -69,8 +64,13 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     `auth.service.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
     duplicate checks so that "already registered" takes as long as a registration.
     """
-    if address is not None:
+    if address is not None:  # its own use case: the count is committed even when the registration fails
         auth_sessions().note_registration(session=session, address=address)
+    return _register(session=session, data=data)
+
+
+@use_case
+def _register(*, session: Session, data: RegistrationIn) -> User:
     password_hash = hash_password(data.password)
     if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
         raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
@@ -91,14 +91,13 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     audit.record(session=session, actor=Actor(user.id, role, org.id, user.display_name),
                  action="account.registered", subject_type="organisation", subject_id=org.id,
                  summary={"org": org.name, "kind": org.kind, "user_id": user.id, "role": role})
-    session.commit()
     return user
 
 
 def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
                         data: VerificationIn) -> Organisation:
     """Verify (or reject) a pending organisation (科技局认证)."""
-    _require(permissions.can_verify_organisation(actor))
+    require(permissions.can_verify_organisation(actor))
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound("单位不存在")
@@ -110,10 +109,11 @@ def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
     return org
 
 
+@use_case
 def create_user(*, session: Session, actor: Actor, data: UserCreateIn) -> User:
     """Create an account (officers and experts are created this way, by an admin)."""
     if actor is not SYSTEM:
-        _require(permissions.can_manage_users(actor))
+        require(permissions.can_manage_users(actor))
     if data.organisation_id is not None and session.get(Organisation, data.organisation_id) is None:
         raise RuleViolation("所属单位不存在", fields={"organisation_id": "所属单位不存在"})
     _check_contact_free(session=session, email=data.email, mobile=data.mobile)
@@ -126,13 +126,13 @@ def create_user(*, session: Session, actor: Actor, data: UserCreateIn) -> User:
         session.add(ExpertProfile(user_id=user.id))
     audit.record(session=session, actor=actor, action="user.created", subject_type="user",
                  subject_id=user.id, summary={"role": data.role, "organisation_id": data.organisation_id})
-    session.commit()
     return user
 
 
+@use_case
 def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> User:
     """Change a user's role (admin); every session of that user ends."""
-    _require(permissions.can_manage_users(actor))
+    require(permissions.can_manage_users(actor))
     if role not in set(Role):
         raise RuleViolation("角色无效", fields={"role": "角色无效"})
     user = session.get(User, user_id)
@@ -145,13 +145,13 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.role_changed", subject_type="user",
                  subject_id=user.id, summary={"before": before, "after": role})
-    session.commit()
     return user
 
 
+@use_case
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account (admin); disabling ends every session and token."""
-    _require(permissions.can_manage_users(actor))
+    require(permissions.can_manage_users(actor))
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
@@ -166,10 +166,10 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.enabled" if active else "user.disabled",
                  subject_type="user", subject_id=user.id)
-    session.commit()
     return user
 
 
+@use_case
 def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -> None:
     """Change one's own password; every session and token of the user ends."""
     user = session.get(User, actor.user_id) if actor.user_id else None
@@ -184,14 +184,14 @@ def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -
     auth_sessions().revoke_all_sessions(session=session, user_id=user.id, at=now)
     audit.record(session=session, actor=actor, action="user.password_changed", subject_type="user",
                  subject_id=user.id)
-    session.commit()
 
 
+@use_case
 def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
                       team_id: int | None = None) -> TeamProfile:
     """Create or update a research-team profile (科研团队画像)."""
     if team_id is None:
-        _require(permissions.can_create_team_profile(actor))
+        require(permissions.can_create_team_profile(actor))
         team = TeamProfile(organisation_id=actor.organisation_id, owner_id=actor.user_id,
                            **data.model_dump())
         action = "team.created"
@@ -199,7 +199,7 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
         team = session.get(TeamProfile, team_id)
         if team is None:
             raise NotFound("团队不存在")
-        _require(permissions.can_edit_team_profile(actor, team_id=team.id))
+        require(permissions.can_edit_team_profile(actor, team_id=team.id))
         for key, value in data.model_dump().items():
             setattr(team, key, value)
         action = "team.updated"
@@ -209,7 +209,6 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
     audit.record(session=session, actor=actor, action=action, subject_type="team",
                  subject_id=team.id, summary={"name": team.name})
     documents.team_changed(session=session, team=team)
-    session.commit()
     return team
 
 
@@ -217,10 +216,11 @@ def _own_team(session: Session, actor: Actor, team_id: int) -> TeamProfile:
     team = session.get(TeamProfile, team_id)
     if team is None:
         raise NotFound("团队不存在")
-    _require(permissions.can_manage_team_members(actor, owner_id=team.owner_id))
+    require(permissions.can_manage_team_members(actor, owner_id=team.owner_id))
     return team
 
 
+@use_case
 def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str) -> User:
     """The team's owner adds an account of the same organisation; it then reads and acts on the team's bids."""
     team = _own_team(session, actor, team_id)
@@ -237,10 +237,10 @@ def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str)
     session.flush()
     audit.record(session=session, actor=actor, action="team.member_added", subject_type="team",
                  subject_id=team.id, summary={"user_id": user.id})
-    session.commit()
     return user
 
 
+@use_case
 def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id: int) -> None:
     """The owner removes an added account; it loses the team's bids at once."""
     team = _own_team(session, actor, team_id)
@@ -252,4 +252,3 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
     session.flush()
     audit.record(session=session, actor=actor, action="team.member_removed", subject_type="team",
                  subject_id=team.id, summary={"user_id": user_id})
-    session.commit()

@@ -123,7 +123,7 @@ async def run(base: str, make_request: Callable[[int], Request], *, connections:
                 t0 = time.perf_counter()
                 try:
                     status, _, _ = await asyncio.wait_for(conn.request(req, host_header), timeout)
-                except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     conn.close()
                     if t0 >= measure_from:
                         result.errors[type(exc).__name__] += 1

@@ -93,7 +93,7 @@ def expert_total(card: Scorecard, scores: Mapping[str, object], comments: Mappin
     if errors:
         raise RuleViolation("；".join(errors.values()), fields=errors)
     points = [Decimal(scores[c.name]) for c in card.criteria]  # type: ignore[arg-type]  # checked above
-    raw = sum((c.weight * p / card.scale for c, p in zip(card.criteria, points)), Decimal(0))
+    raw = sum((c.weight * p / card.scale for c, p in zip(card.criteria, points, strict=False)), Decimal(0))
     return raw.quantize(CENT, ROUND_HALF_UP)
 
 

@@ -15,6 +15,7 @@ from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
@@ -56,6 +57,7 @@ class PanelSpec:
     due_at: datetime | None = None
 
 
+@use_case
 def start_review(*, session: Session, actor: Actor, challenge_id: int, spec: PanelSpec) -> ReviewPanel:
     """Create the challenge's panel with its scorecard and move `closed` → `in_review`."""
     challenge = _challenge(session, actor, challenge_id)
@@ -76,7 +78,6 @@ def start_review(*, session: Session, actor: Actor, challenge_id: int, spec: Pan
             summary={"reviewers_per_bid": panel.reviewers_per_bid, "max_load": panel.max_load,
                      "criteria": panel.criteria, "blind": panel.blind})
     session.add(panel)
-    session.commit()
     return panel
 
 
@@ -121,6 +122,7 @@ def _notify_assigned(session: Session, expert_ids: set[int], challenge) -> None:
                          body="您被邀请评审该榜单的揭榜方案。打开方案前请逐一申报是否存在利益冲突。")
 
 
+@use_case
 def auto_assign(*, session: Session, actor: Actor, challenge_id: int) -> assignment.PanelAssignment:
     """Min-cost assignment (R per bid, at most L per expert) over conflict-free pairs; all or nothing."""
     challenge = _challenge(session, actor, challenge_id)
@@ -142,10 +144,10 @@ def auto_assign(*, session: Session, actor: Actor, challenge_id: int) -> assignm
     _record(session, actor, "review.auto_assigned", "challenge", challenge.id,
             {"panels": {str(b): list(p) for b, p in result.panels.items()}, "total": str(result.total)})
     _notify_assigned(session, set(result.loads), challenge)
-    session.commit()
     return result
 
 
+@use_case
 def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, expert_id: int) -> ReviewAssignment:
     """Manual assignment; a conflicted expert is refused (409) with the reasons."""
     challenge = _challenge(session, actor, challenge_id)
@@ -165,15 +167,14 @@ def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, ex
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("该专家已分配评审此方案") from None
     _record(session, actor, "review.assigned", "bid", bid.id, {"expert_id": expert_id})
     _notify_assigned(session, {expert_id}, challenge)
-    session.commit()
     return row
 
 
 # ---------------------------------------------------------------- expert
+@use_case
 def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool, statement: str = "") -> ConflictDeclaration:
     """The expert's per-bid declaration before opening it (once)."""
     a, bid, _ = queries.assignment_of(session=session, actor=actor, bid_id=bid_id)
@@ -187,14 +188,13 @@ def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool, 
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("您已申报过此方案的利益冲突情况") from None
     _record(session, actor, "review.declared", "bid", bid.id,
             {"expert_id": a.expert_id, "has_conflict": has_conflict, "statement": statement})
-    session.commit()
     return row
 
 
+@use_case
 def waive(*, session: Session, actor: Actor, bid_id: int, expert_id: int, reason: str) -> ConflictDeclaration:
     """Waive a declared, non-automatic conflict with a written reason (audited)."""
     _officer(actor)
@@ -217,10 +217,10 @@ def waive(*, session: Session, actor: Actor, bid_id: int, expert_id: int, reason
     row.waived_by, row.waiver_reason, row.waived_at = actor.user_id, waiver.reason, utcnow()
     session.add(row)
     _record(session, actor, "review.waived", "bid", bid.id, {"expert_id": expert_id, "reason": waiver.reason})
-    session.commit()
     return row
 
 
+@use_case
 def submit_score(*, session: Session, actor: Actor, bid_id: int, scores: dict[str, object],
                  comments: dict[str, str], overall_comment: str = "") -> ReviewScore:
     """One sheet per assignment, validated by the scorecard; nothing is written on bad input."""
@@ -237,11 +237,9 @@ def submit_score(*, session: Session, actor: Actor, bid_id: int, scores: dict[st
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("您已提交过此方案的评分") from None
     _record(session, actor, "review.scored", "bid", bid_id, {"expert_id": opened.assignment.expert_id,
                                                             "total": row.total})
-    session.commit()
     return row
 
 

@@ -22,6 +22,7 @@ from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.documents import challenge_text
 from marketplace.challenges.models import Challenge
 from marketplace.config import get_settings
+from marketplace.db import atomic
 from marketplace.search.models import IndexState
 from matching import IndexCorrupt, SearchIndex
 
@@ -113,8 +114,8 @@ def rebuild_in(session: Session) -> None:
 
 def rebuild(session: Session) -> int:
     """Full rebuild now (refreshes the statistics); returns the number of documents. Commits."""
-    rebuild_in(session)
-    session.commit()
+    with atomic(session):
+        rebuild_in(session)
     return len(index(session))
 
 

@@ -85,6 +85,7 @@ def test_unverified_companies_and_other_roles_cannot_post(session):
 
 def test_out_of_order_steps_are_refused(session, people):
     c = f.challenge(session, company=people["company"], status="draft")
+    session.commit()  # a refused command rolls back its own use case, never the rows before it
     with pytest.raises(InvalidTransition):
         service.publish(session=session, actor=people["officer"], challenge_id=c.id, data=PublishIn())
     with pytest.raises(Forbidden):

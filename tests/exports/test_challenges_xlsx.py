@@ -26,7 +26,7 @@ def row_of(ws, challenge_id: int) -> dict:
     header = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
         if row[0].value == challenge_id:
-            return {h: cell for h, cell in zip(header, row, strict=True)}
+            return dict(zip(header, row, strict=True))
     raise AssertionError(f"challenge {challenge_id} not exported")
 
 

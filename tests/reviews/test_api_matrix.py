@@ -106,10 +106,10 @@ ROUTES = {
         **OFFICER_ONLY_403, "officer": "204 204 409 409 409 409"}),
     "publish": ("POST", "/announcements", {"challenge_ids": ["{c}"], "period_days": 5}, {
         **OFFICER_ONLY_403, "officer": "409 409 201 409 409 409"}),
-    "announcements": ("GET", "/announcements", None, {r: "200 " * 6 for r in ROLES}),
+    "announcements": ("GET", "/announcements", None, dict.fromkeys(ROLES, "200 " * 6)),
     "object": ("POST", "/challenges/{c}/objections", {"reasons": "中选单位业绩材料存疑，请核查"}, {
-        "anon": ALL_401, **{r: "409 409 409 201 409 409" for r in ("company", "team", "expert", "officer")}}),
-    "objections": ("GET", "/objections", None, {"anon": ALL_401, **{r: "200 " * 6 for r in ROLES[1:]}}),
+        "anon": ALL_401, **dict.fromkeys(("company", "team", "expert", "officer"), "409 409 409 201 409 409")}),
+    "objections": ("GET", "/objections", None, {"anon": ALL_401, **dict.fromkeys(ROLES[1:], "200 " * 6)}),
     "answer": ("POST", "/objections/{o}/answer", {"upheld": False, "answer": "经核查，中选单位材料属实，异议不成立"}, {
         **OFFICER_ONLY_403, "officer": "404 404 404 200 404 404"}),
     "feedback": ("GET", "/challenges/{c}/feedback", None, {

@@ -54,10 +54,10 @@ def test_equal_affinities_go_to_lower_expert_ids():
     assert result.panels == {1: (3, 5)}
 
 
-@pytest.mark.parametrize("r, l", [(0, 2), (2, 0)])
-def test_zero_reviewers_or_zero_load_is_refused(r, l):
+@pytest.mark.parametrize("r, load", [(0, 2), (2, 0)])
+def test_zero_reviewers_or_zero_load_is_refused(r, load):
     with pytest.raises(RuleViolation, match="至少为 1"):
-        assign([1], [1], {}, set(), reviewers_per_bid=r, max_load=l)
+        assign([1], [1], {}, set(), reviewers_per_bid=r, max_load=load)
 
 
 def test_a_negative_affinity_is_refused():
@@ -110,7 +110,7 @@ def brute_force(bids_, experts_, affinity, conflicts, r, load):
     for choice in product(*(panels(b) for b in bids_)):
         used = [e for panel in choice for e in panel]
         if all(used.count(e) <= load for e in experts_):
-            units = sum(round(affinity[(b, e)] * UNITS) for b, panel in zip(bids_, choice) for e in panel)
+            units = sum(round(affinity[(b, e)] * UNITS) for b, panel in zip(bids_, choice, strict=False) for e in panel)
             best = max(best, (len(used), units))
     return best
 

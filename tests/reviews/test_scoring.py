@@ -25,8 +25,8 @@ ECON = "经费合理性"
 
 
 def sheet(*scores: int, comment: str = "经费测算依据不足") -> ExpertSheet:
-    comments = {n: comment for n, s in zip(NAMES, scores) if s < 6}
-    return ExpertSheet(expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, scores)), comments), scores)
+    comments = {n: comment for n, s in zip(NAMES, scores, strict=False) if s < 6}
+    return ExpertSheet(expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, scores, strict=False)), comments), scores)
 
 
 S1 = [(8, 7, 9, 6), (9, 8, 8, 7), (6, 6, 7, 5), (7, 9, 8, 8), (10, 9, 9, 9)]
@@ -49,7 +49,7 @@ def test_s1_five_experts_trimmed_mean_and_spread_warning():
 
 def test_s1_e3_needs_a_comment_on_the_budget():
     with pytest.raises(RuleViolation, match="“经费合理性”低于 6 分，须填写评审意见") as caught:
-        expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, (6, 6, 7, 5))))
+        expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, (6, 6, 7, 5), strict=False)))
     assert list(caught.value.fields) == ["comment_3"]
 
 
@@ -90,7 +90,7 @@ def test_rounding_is_half_up_once():
 ])
 def test_bad_scores_are_refused_in_chinese(scores, field, message):
     with pytest.raises(RuleViolation, match=message) as caught:
-        expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, scores)))
+        expert_total(DEFAULT_SCORECARD, dict(zip(NAMES, scores, strict=False)))
     assert field in caught.value.fields
 
 
@@ -122,7 +122,7 @@ def test_score_bands(score, letter):
 def cards_and_scores(draw):
     n = draw(st.integers(1, 6))
     cuts = sorted(draw(st.lists(st.integers(1, 9_999), min_size=n - 1, max_size=n - 1, unique=True)))
-    weights = [Decimal(b - a) / 100 for a, b in zip([0, *cuts], [*cuts, 10_000])]
+    weights = [Decimal(b - a) / 100 for a, b in zip([0, *cuts], [*cuts, 10_000], strict=False)]
     scale = draw(st.integers(1, 20))
     card = scorecard([(f"指标{i}", w) for i, w in enumerate(weights)], scale=scale, comment_below=0)
     return card, {c.name: draw(st.integers(0, scale)) for c in card.criteria}

@@ -69,7 +69,7 @@ def get_paths(app, ids: dict[str, list[int]]) -> list[str]:  # noqa: ANN001
         for combo in combos:
             path = template
             for name, value in zip(names, combo, strict=True):
-                path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path)
+                path = re.sub(rf"{{{name}(?::\w+)?}}", str(value), path)
             paths.append(path)
     return paths + ["/challenges?q=电池", "/api/v1/challenges?q=电池&status=closed", "/challenges?status=published"]
 

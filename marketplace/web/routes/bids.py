@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
@@ -70,9 +71,7 @@ def bid_values(bid: Bid) -> dict:
 
 def _new_values(session, actor) -> dict:  # noqa: ANN001
     """A new bid starts with the team profile this user manages, if any."""
-    from sqlmodel import select
-
-    own = session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == actor.user_id)).first()
+    own = account_queries.team_owned_by(session=session, user_id=actor.user_id)
     return {"team_id": own} if own else {}
 
 
@@ -119,7 +118,6 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
         bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
                         submit=form.get("action") == "submit", bid_id=live.id if live else None)
     except RuleViolation as exc:
-        session.rollback()
         ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
     sealed = bid.status == BidStatus.SUBMITTED
@@ -147,7 +145,6 @@ def bid_submit(request: Request, bid_id: int, session: SessionDep, actor: Curren
     try:
         bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
     except RuleViolation as exc:
-        session.rollback()
         return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
     return flash(htmx.redirect(request, f"/bids/{bid.id}"), f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…")
 
@@ -186,7 +183,6 @@ def review_save(request: Request, bid_id: int, session: SessionDep, actor: Curre
     try:
         bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parse(ReviewIn, data))
     except RuleViolation as exc:
-        session.rollback()
         bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
         target = f"/officer/challenges/{bid.challenge_id}/review"
         return flash(htmx.redirect(request, target), _first(exc), "error")

@@ -78,17 +78,16 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     data = form_to_challenge(form)
 
     def work() -> tuple[str, Response]:
-        challenge = service.create_draft(session=session, actor=actor, data=parse(ChallengeIn, data))
+        submit = form.get("action") == "submit"
+        challenge = service.save(session=session, actor=actor, data=parse(ChallengeIn, data), and_submit=submit)
         target = f"/challenges/{challenge.id}"
-        if form.get("action") == "submit":
-            service.submit(session=session, actor=actor, challenge_id=challenge.id)
+        if submit:
             return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
         return target, flash(htmx.redirect(request, target), "草稿已保存")
 
     try:  # a double click or a reload of the same form makes one challenge (one-time form token)
         return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
-        session.rollback()
         return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
                       block="form", status_code=422)
 
@@ -106,16 +105,15 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     """Save changes."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     data = form_to_challenge(form)
+    submit = form.get("action") == "submit" and challenge.status in ("draft", "returned")
     try:
-        service.update_challenge(session=session, actor=actor, challenge_id=challenge_id,
-                                 data=parse(ChallengeIn, data))
+        service.save(session=session, actor=actor, challenge_id=challenge_id, data=parse(ChallengeIn, data),
+                     and_submit=submit)
     except RuleViolation as exc:
-        session.rollback()
         return render(request, "challenges/form.html",
                       challenge_form_context(data, exc.fields, exc.message, challenge=challenge),
                       block="form", status_code=422)
-    if form.get("action") == "submit" and challenge.status in ("draft", "returned"):
-        service.submit(session=session, actor=actor, challenge_id=challenge_id)
+    if submit:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")
     if challenge.pending_change is not None:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"),
@@ -129,7 +127,6 @@ def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwarg
     try:
         result = fn(**kwargs)
     except (RuleViolation, Conflict) as exc:
-        kwargs["session"].rollback()
         detail = "；".join(exc.fields.values()) if exc.fields and exc.message == GENERIC else exc.message
         return flash(htmx.redirect(request, target), detail, "error")
     return flash(htmx.redirect(request, then(result) if then else target), message)

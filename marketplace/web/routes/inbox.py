@@ -105,7 +105,6 @@ def preferences_save(request: Request, session: SessionDep, actor: CurrentActor,
     try:
         notifications.set_preferences(session=session, actor=actor, switches=_switches(form))
     except RuleViolation as exc:
-        session.rollback()
         ctx = {"prefs": notifications.preferences(session=session, actor=actor), "error": exc.message}
         return render(request, "inbox/preferences.html", ctx, block="form", status_code=422)
     if htmx.wants_fragment(request):

@@ -88,7 +88,6 @@ def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: 
         team = accounts.save_team_profile(session=session, actor=actor,
                                           data=parse(TeamProfileIn, data), team_id=team_id)
     except RuleViolation as exc:
-        session.rollback()
         for key in LINE_FIELDS:
             data[key] = "\n".join(data.get(key, []))
         return render(request, "teams/form.html", _form_ctx(data, exc.fields, exc.message),
@@ -117,7 +116,6 @@ def team_member_add(request: Request, team_id: int, session: SessionDep, actor: 
     try:
         user = accounts.add_team_member(session=session, actor=actor, team_id=team_id, login=login)
     except (RuleViolation, Conflict) as exc:
-        session.rollback()
         team = account_queries.get_team(session=session, team_id=team_id)
         return render(request, "teams/members.html",
                       _members_ctx(session, actor, team, exc.message, {"login": login}),
