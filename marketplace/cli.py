@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -115,8 +116,9 @@ def _checkpoint_path() -> Path:
 
 @audit_app.command("verify")
 def audit_verify(
-    as_json: bool = typer.Option(False, "--json"),
-    against: list[Path] = typer.Option(None, "--against", help="另外核对的检查点文件（如报送科技局存档的导出文件）"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    against: Annotated[list[Path] | None, typer.Option(
+        "--against", help="另外核对的检查点文件（如报送科技局存档的导出文件）")] = None,
 ) -> None:
     """Check the audit hash chain against the stored and given checkpoints; name the first bad seq."""
     from marketplace.audit import checkpoint
@@ -147,7 +149,7 @@ def audit_verify(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    export: Path = typer.Option(None, "--export", help="同时把检查点导出为 JSON 文件，供科技局存档"),
+    export: Annotated[Path | None, typer.Option("--export", help="同时把检查点导出为 JSON 文件，供科技局存档")] = None,
 ) -> None:
     """Sign the chain's head into the checkpoint table and file (run it periodically, e.g. hourly)."""
     from marketplace.audit import checkpoint

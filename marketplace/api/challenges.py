@@ -89,7 +89,7 @@ class InviteIn(BaseModel):
     team_id: int
 
 
-def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:  # noqa: ANN001
+def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:
     """A challenge as JSON; lists pass the bid count they read in one query (no query per row)."""
     if bid_count is None:
         bid_count = bid_queries.submitted_count(session=session, challenge_id=c.id)

@@ -32,7 +32,7 @@ router = APIRouter(responses=ERRORS)
 authed = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS)
 
 
-def _user_out(session, user) -> UserOut:  # noqa: ANN001
+def _user_out(session, user) -> UserOut:
     actor = auth.actor_for(session=session, user=user)
     return UserOut(id=user.id, display_name=user.display_name, role=user.role, email=user.email,
                    mobile=user.mobile, organisation_id=user.organisation_id,

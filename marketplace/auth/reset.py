@@ -37,7 +37,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent(session: Session, column, value) -> int:  # noqa: ANN001
+def _recent(session: Session, column, value) -> int:
     since = utcnow() - timedelta(hours=1)
     return session.exec(select(func.count()).select_from(PasswordReset)
                         .where(column == value, col(PasswordReset.created_at) >= since)).one()

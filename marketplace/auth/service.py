@@ -62,7 +62,7 @@ def _limit_reached(session: Session, *conditions, limit: int, since: datetime) -
     return rows[-1] if limit > 0 and len(rows) >= limit else None
 
 
-def _subject(user: User | None, account: str):  # noqa: ANN202
+def _subject(user: User | None, account: str):
     """Which attempts count for this account: by user (e-mail and mobile together), else by login string."""
     if user is not None:
         return LoginAttempt.user_id == user.id

@@ -125,7 +125,8 @@ class ShortlistEntry:
     organisation: str
 
 
-def shortlist(*, session: Session, actor: Actor, challenge_id: int) -> tuple[list[ShortlistEntry], list[CompanyOpinion]]:
+def shortlist(*, session: Session, actor: Actor, challenge_id: int) -> tuple[list[ShortlistEntry],
+                                                                             list[CompanyOpinion]]:
     """The ranked shortlist for the company (order only: no scores, no comments) and officers."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     if not (actor.is_officer or permissions.is_owner(actor, challenge)):

@@ -145,7 +145,8 @@ def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reaso
 
 # ---------------------------------------------------------------- 公示
 @use_case
-def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int], period_days: object = calendar.DEFAULT_DAYS,
+def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int],
+            period_days: object = calendar.DEFAULT_DAYS,
             title: str = "", now: datetime | None = None) -> Announcement:
     """Publish several decided results together with one window of N working days."""
     _officer(actor)

@@ -71,10 +71,12 @@ def build(engine: Engine, *, challenges: int = 10_000, bids_per_challenge: int =
                 "organisation_id": rng.choice(company_ids), "created_by": company_user.id,
                 "title": f"{topic}{problem}关键技术攻关（第{i}号）", "industry": rng.choice(INDUSTRIES),
                 "weak_link": rng.choice([None, *WEAK_LINKS]), "background": FILLER.format(t=topic, p=problem) * 3,
-                "bottleneck": f"{topic}在{problem}方面与国际先进水平存在差距。" * 3, "deliverables": "样机、测试报告与工艺规范",
+                "bottleneck": f"{topic}在{problem}方面与国际先进水平存在差距。" * 3,
+                    "deliverables": "样机、测试报告与工艺规范",
                 "indicators": [{"name": f"{problem}指标", "target": "≥95%", "unit": "", "test_method": "第三方检测"}],
                 "trl_target": 6, "scenario": f"应用于{topic}量产线", "period_months": 24,
-                "committed_funds_fen": rng.randrange(100, 5000) * 1_000_000, "offered_fen": rng.randrange(50, 3000) * 1_000_000,
+                "committed_funds_fen": rng.randrange(100, 5000) * 1_000_000,
+                "offered_fen": rng.randrange(50, 3000) * 1_000_000,
                 "ip_terms": "exclusive", "award_mode": "single", "requirements": "具备相关研究基础",
                 "bid_deadline": now + timedelta(days=rng.uniform(2, 120)), "contact_name": "", "contact_phone": "",
                 "contact_email": "", "confidential_annex": "", "status": "published", "version": 2,
@@ -103,5 +105,5 @@ def build(engine: Engine, *, challenges: int = 10_000, bids_per_challenge: int =
     return {"challenges": challenges, "bids": len(bid_rows), "teams": teams, "documents": documents}
 
 
-def db_max(session, column) -> int:  # noqa: ANN001
+def db_max(session, column) -> int:
     return session.execute(select(func.coalesce(func.max(column), 0))).scalar_one()

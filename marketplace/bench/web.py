@@ -54,7 +54,8 @@ def main() -> int:
             officer, company = token(base, "officer@jiebang.demo"), token(base, "company@jiebang.demo")
             detail = f"/challenges/{dataset_sample_id(database)}"
             pages = [("hall /challenges", "/challenges", {}),
-                     ("search /challenges?q=", "/challenges?q=%E7%A2%B3%E5%8C%96%E7%A1%85%E7%83%AD%E7%AE%A1%E7%90%86", {}),
+                     ("search /challenges?q=", "/challenges?q=%E7%A2%B3%E5%8C%96%E7%A1%85%E7%83%AD%E7%AE%A1%E7%90%86",
+                      {}),
                      ("detail " + detail, detail, {}),
                      ("API /api/v1/challenges", "/api/v1/challenges", {}),
                      ("dashboard (company)", "/dashboard", company),

@@ -65,7 +65,7 @@ def _effective_status_is(status: str, now: datetime):
 NO_MATCH = "none"  # a status the visitor may not list matches nothing (it never widens the list)
 
 
-def _status_choice(value: str, allowed) -> str:  # noqa: ANN001
+def _status_choice(value: str, allowed) -> str:
     return value if not value or value in allowed else NO_MATCH
 
 
@@ -93,7 +93,7 @@ class ChallengeFilter:
         if sort not in SORT_LABELS or (sort == "relevance" and not q):
             sort = "newest"
 
-        def choice(name: str, allowed) -> str:  # noqa: ANN001
+        def choice(name: str, allowed) -> str:
             value = params.get(name) or ""
             return value if value in allowed else ""
 
@@ -141,7 +141,7 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
     conditions = _public_conditions(flt, now)
     join_org = bool(flt.district)
 
-    def narrow(*columns):  # noqa: ANN002, ANN202
+    def narrow(*columns):
         stmt = select(*columns).where(*conditions)
         if join_org:
             stmt = stmt.join(Organisation, col(Organisation.id) == Challenge.organisation_id)

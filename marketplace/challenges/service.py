@@ -276,7 +276,8 @@ def request_withdrawal(*, session: Session, actor: Actor, challenge_id: int, dat
         raise Conflict("揭榜已截止，不能撤榜")
     if challenge.withdrawal_requested_at is not None:
         raise Conflict("已提交撤榜申请，请等待科技局处理")
-    move(session=session, challenge=challenge, action="request_withdrawal", actor=actor, summary={"reason": data.reason}, withdraw_reason=data.reason,
+    move(session=session, challenge=challenge, action="request_withdrawal", actor=actor,
+         summary={"reason": data.reason}, withdraw_reason=data.reason,
          withdrawal_requested_at=utcnow())
     notifications.notify(session=session, kind=Kind.CHALLENGE_WITHDRAWN,
                          user_ids=queries.officer_user_ids(session=session),
@@ -293,7 +294,8 @@ def approve_withdrawal(*, session: Session, actor: Actor, challenge_id: int) -> 
         raise Conflict("该榜单没有待处理的撤榜申请")
     if permissions.has_closed(challenge, utcnow()):  # the bids are due to open: no withdrawal now
         raise Conflict("揭榜已截止，不能撤榜")
-    move(session=session, challenge=challenge, action="approve_withdrawal", actor=actor, summary={"reason": challenge.withdraw_reason})
+    move(session=session, challenge=challenge, action="approve_withdrawal", actor=actor,
+         summary={"reason": challenge.withdraw_reason})
     _tell_bidders_withdrawn(session, challenge, challenge.withdraw_reason)
     return challenge
 

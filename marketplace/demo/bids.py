@@ -52,7 +52,7 @@ def _timeline(bid: Bid, challenge: Challenge, state: str, n: int) -> None:
 
 
 def load_bids(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
-              users: dict[str, User], report) -> None:  # noqa: ANN001
+              users: dict[str, User], report) -> None:
     """Create each seeded bid once per (challenge, team), in its seeded state; no commit."""
     for n, row in enumerate(read("bids", seeds_dir)):
         challenge = session.exec(select(Challenge).where(Challenge.key == row["challenge"])).first()

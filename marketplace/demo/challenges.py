@@ -20,14 +20,14 @@ FIELDS = ("title", "industry", "weak_link", "background", "bottleneck", "indicat
           "confidential_annex")
 
 
-def _five_pm(moment):  # noqa: ANN001, ANN202
+def _five_pm(moment):
     """17:00 Beijing time on the same day: deadlines as a bureau would set them."""
     local = to_shanghai(moment).replace(hour=17, minute=0, second=0, microsecond=0)
     return local.astimezone(UTC)
 
 
 def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
-                    users: dict[str, User], report) -> None:  # noqa: ANN001
+                    users: dict[str, User], report) -> None:
     """Create each seeded challenge once (by key), in its seeded state; no commit."""
     now = utcnow().replace(second=0, microsecond=0)
     for row in read("challenges", seeds_dir):

@@ -201,7 +201,8 @@ def assess(expert: ExpertFacts, bid: BidFacts, challenge: ChallengeFacts, today:
         if waiver is not None:
             raise Conflict("专家未申报利益冲突，没有可豁免的回避")
         return CoiResult(CoiKind.NONE, (), declared)
-    stated = (f"专家申报：{declaration.statement.strip()}" if declaration.statement.strip() else "专家申报存在利益冲突",)
+    statement = declaration.statement.strip()
+    stated = (f"专家申报：{statement}" if statement else "专家申报存在利益冲突",)
     if waiver is None:
         return CoiResult(CoiKind.DECLARED, stated, declared)
     check_waiver_reason(waiver)

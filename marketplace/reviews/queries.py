@@ -27,7 +27,7 @@ from marketplace.reviews.models import (
 REVIEW_STATES = (S.IN_REVIEW,)
 
 
-def today(now: datetime | None = None):  # noqa: ANN201
+def today(now: datetime | None = None):
     return to_shanghai(now or utcnow()).date()
 
 

@@ -63,7 +63,8 @@ def validate_scorecard(card: Scorecard) -> None:
         raise RuleViolation("评分指标名称不能为空，也不能重复")
     total = sum((c.weight for c in card.criteria), Decimal(0))
     if total != 100:
-        raise RuleViolation(f"各项权重之和须为 100%，现为 {total.normalize():f}%", fields={"weights": "权重之和须为 100%"})
+        raise RuleViolation(f"各项权重之和须为 100%，现为 {total.normalize():f}%",
+                            fields={"weights": "权重之和须为 100%"})
     if isinstance(card.scale, bool) or not isinstance(card.scale, int) or not 1 <= card.scale <= MAX_SCALE:
         raise RuleViolation(f"评分刻度须为 1 至 {MAX_SCALE} 的整数")
     if not 0 <= card.comment_below <= card.scale:

@@ -29,12 +29,12 @@ def _officer(actor: Actor) -> None:
         raise Forbidden("只有科技局工作人员可以管理专家评审")
 
 
-def _challenge(session: Session, actor: Actor, challenge_id: int):  # noqa: ANN202
+def _challenge(session: Session, actor: Actor, challenge_id: int):
     _officer(actor)
     return challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
 
 
-def _in_review(challenge) -> None:  # noqa: ANN001
+def _in_review(challenge) -> None:
     if challenge.status != S.IN_REVIEW:
         raise Conflict("榜单不在专家评审阶段")
 
@@ -87,7 +87,7 @@ def _pool(session: Session) -> list[int]:
                              .where(User.is_active == True)).all())  # noqa: E712
 
 
-def _blocked(session: Session, challenge, bids: list[Bid], expert_ids: list[int]) -> frozenset:  # noqa: ANN001
+def _blocked(session: Session, challenge, bids: list[Bid], expert_ids: list[int]) -> frozenset:
     decl, waivers = facts.declarations(session, [b.id for b in bids])
     return coi.blocked_pairs(facts.experts(session, expert_ids), facts.bids(session, bids),
                              facts.company(session, challenge), queries.today(), decl, waivers)
@@ -115,7 +115,7 @@ def suggestions(*, session: Session, actor: Actor, challenge_id: int, per_bid: i
     return found
 
 
-def _notify_assigned(session: Session, expert_ids: set[int], challenge) -> None:  # noqa: ANN001
+def _notify_assigned(session: Session, expert_ids: set[int], challenge) -> None:
     users = session.exec(select(ExpertProfile.user_id).where(ExpertProfile.id.in_(expert_ids or {-1}))).all()
     notifications.notify(session=session, kind=Kind.REVIEW_ASSIGNED, user_ids=users,
                          title=f"评审任务：{challenge.title}", link="/review",
@@ -175,7 +175,8 @@ def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, ex
 
 # ---------------------------------------------------------------- expert
 @use_case
-def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool, statement: str = "") -> ConflictDeclaration:
+def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool,
+            statement: str = "") -> ConflictDeclaration:
     """The expert's per-bid declaration before opening it (once)."""
     a, bid, _ = queries.assignment_of(session=session, actor=actor, bid_id=bid_id)
     statement = statement.strip()

@@ -31,7 +31,7 @@ INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
 PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in queries.FILTER_STATUSES]
 
 
-def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
+def list_context(session, flt: queries.ChallengeFilter) -> dict:
     page = queries.search_public(session=session, flt=flt, now=utcnow())
     params = {k: v for k, v in vars(flt).items() if k not in ("ids", "page") and v not in ("", None)}
     return {
@@ -43,7 +43,7 @@ def list_context(session, flt: queries.ChallengeFilter) -> dict:  # noqa: ANN001
     }
 
 
-def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa: ANN001
+def detail_context(session, actor: Actor, challenge: Challenge) -> dict:
     """Everything the detail page shows to this actor."""
     now = utcnow()
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
@@ -102,7 +102,7 @@ def _pending_change(challenge: Challenge) -> list[tuple[str, str, str]]:
             for k, v in sorted(change.items())]
 
 
-def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:  # noqa: ANN001
+def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:
     """The sealed-bid block: only what the bid queries let this actor see, and the bid predicates'
     answers for its buttons (the template derives nothing)."""
     my_bid = bid_queries.live_bid_of(session=session, actor=actor, challenge=challenge)

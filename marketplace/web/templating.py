@@ -25,7 +25,7 @@ def shanghai_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if value is None else to_shanghai(value).strftime(fmt)
 
 
-def marked(text: str, terms) -> list[tuple[str, bool]]:  # noqa: ANN001
+def marked(text: str, terms) -> list[tuple[str, bool]]:
     """Segments of `text` with the matched terms flagged (autoescaped; rendered in <mark>)."""
     from marketplace.search.recommend import marked as _marked
 
@@ -45,7 +45,7 @@ templates.env.filters.update(
 )
 
 
-def status_of(challenge) -> str:  # noqa: ANN001
+def status_of(challenge) -> str:
     """A challenge's status as readers see it now (the domain's rule, computed on read)."""
     return effective_status(challenge, utcnow())
 

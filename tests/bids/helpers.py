@@ -63,7 +63,7 @@ def cast(session: Session) -> SimpleNamespace:
     return w
 
 
-def add_member(session: Session, profile, owner):  # noqa: ANN001, ANN201
+def add_member(session: Session, profile, owner):
     """A second account of the owner's organisation, added to the team by its owner."""
     from marketplace.accounts import service as accounts
 

@@ -17,14 +17,14 @@ from marketplace.scheduler import Scheduler, acquire
 from tests import factories as f
 
 
-def _past_deadline(engine) -> int:  # noqa: ANN001
+def _past_deadline(engine) -> int:
     with db.new_session(engine) as s:
         c = f.challenge(s, status="published", deadline_days=-1)
         s.commit()
         return c.id
 
 
-def _status(engine, challenge_id: int) -> str:  # noqa: ANN001
+def _status(engine, challenge_id: int) -> str:
     with db.new_session(engine) as s:
         return s.get(Challenge, challenge_id).status
 

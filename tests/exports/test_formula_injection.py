@@ -138,5 +138,6 @@ def test_only_the_spreadsheet_module_imports_openpyxl():
     from pathlib import Path
 
     root = Path(xlsx.__file__).parent
-    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "openpyxl" in p.read_text(encoding="utf-8"))
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if "openpyxl" in p.read_text(encoding="utf-8"))
     assert writers == ["xlsx.py"]

@@ -30,7 +30,7 @@ def _snapshot(session, flt=ALL) -> dict:
     }
 
 
-def _minus(a, b):  # noqa: ANN001, ANN202
+def _minus(a, b):
     return tuple(x - y for x, y in zip(a, b, strict=True)) if isinstance(a, tuple) else a - b
 
 

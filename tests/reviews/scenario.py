@@ -33,7 +33,7 @@ class Scene:
         return f.actor(session, user)
 
 
-def expert(session: Session, *, org=None, name: str | None = None) -> tuple[ExpertProfile, User]:  # noqa: ANN001
+def expert(session: Session, *, org=None, name: str | None = None) -> tuple[ExpertProfile, User]:
     kw = {"display_name": name} if name else {}
     u = f.user(session, role=Role.EXPERT, org=org, **kw)
     e = ExpertProfile(user_id=u.id, title="教授", fields=FIELDS, bio="碳化硅 功率器件 车规级 封装 可靠性 研究")

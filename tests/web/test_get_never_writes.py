@@ -44,7 +44,7 @@ def demo_engine(request, tmp_path_factory):
 ACTIVITY = {("usersession", "last_seen_at")}
 
 
-def checksum(engine) -> str:  # noqa: ANN001
+def checksum(engine) -> str:
     """A digest of every row of every table (activity timestamps aside)."""
     digest = hashlib.sha256()
     with engine.connect() as conn:
@@ -55,7 +55,7 @@ def checksum(engine) -> str:  # noqa: ANN001
     return digest.hexdigest()
 
 
-def get_paths(app, ids: dict[str, list[int]]) -> list[str]:  # noqa: ANN001
+def get_paths(app, ids: dict[str, list[int]]) -> list[str]:
     """Every GET route with its path parameters filled from the data."""
     paths = []
     for template in canary_paths(app.routes):

@@ -19,7 +19,7 @@ from marketplace.web.templating import render
 router = APIRouter(include_in_schema=False, dependencies=[AdminOnly])
 
 
-def _context(session, values=None, errors=None, error="") -> dict:  # noqa: ANN001
+def _context(session, values=None, errors=None, error="") -> dict:
     return {
         "users": account_queries.all_users(session=session),
         "organisations": account_queries.organisations_by_name(session=session),

@@ -69,13 +69,13 @@ def bid_values(bid: Bid) -> dict:
     return values
 
 
-def _new_values(session, actor) -> dict:  # noqa: ANN001
+def _new_values(session, actor) -> dict:
     """A new bid starts with the team profile this user manages, if any."""
     own = account_queries.team_owned_by(session=session, user_id=actor.user_id)
     return {"team_id": own} if own else {}
 
 
-def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,  # noqa: ANN001
+def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,
               errors: dict | None = None, error: str = "") -> dict:
     return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
             "teams": queries.teams_of(session=session, actor=actor),
@@ -84,7 +84,7 @@ def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dic
             "indicator_names": [i.get("name") for i in challenge.indicators], "blank_rows": 2}
 
 
-def _biddable(session, actor, challenge_id: int) -> Challenge:  # noqa: ANN001
+def _biddable(session, actor, challenge_id: int) -> Challenge:
     return bids.open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
 
 

@@ -121,7 +121,7 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已保存")
 
 
-def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwargs):  # noqa: ANN001
+def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwargs):
     """Run one command; refusals come back to the challenge page as a flash message."""
     target = f"/challenges/{page_id}"
     try:
@@ -141,7 +141,7 @@ def submit(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 @router.post("/challenges/{challenge_id:int}/return")
 def return_(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Return with the officer's comments."""
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.return_for_changes(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
     return _act(request, challenge_id, "已退回企业修改", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -151,7 +151,7 @@ def return_(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 def publish(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Publish now or at the given time."""
     publish_at = form.get("publish_at") or None
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.publish(**kw, data=parse(PublishIn, {"publish_at": publish_at}))
     return _act(request, challenge_id, "已审核通过" + ("，将定时发布" if publish_at else "并发布"), run,
                 session=session, actor=actor, challenge_id=challenge_id)
@@ -159,7 +159,7 @@ def publish(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 
 @router.post("/challenges/{challenge_id:int}/withdraw")
 def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.withdraw(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
     return _act(request, challenge_id, "已撤榜", run, session=session, actor=actor, challenge_id=challenge_id)
 
@@ -167,7 +167,7 @@ def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: Cu
 @router.post("/challenges/{challenge_id:int}/request-withdrawal")
 def request_withdrawal(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor,
                        form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.request_withdrawal(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
     return _act(request, challenge_id, "撤榜申请已提交科技局", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -187,7 +187,7 @@ def approve_change(request: Request, challenge_id: int, session: SessionDep, act
 
 @router.post("/challenges/{challenge_id:int}/reject-change", dependencies=[OfficerOnly])
 def reject_change(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.reject_change(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
     return _act(request, challenge_id, "已驳回修改申请", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -202,7 +202,7 @@ def relist(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 
 @router.post("/challenges/{challenge_id:int}/questions")
 def ask(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return clarifications.ask(**kw, data=parse(QuestionIn, {"question": form.get("question", "")}))
 
     def work() -> tuple[str, Response]:
@@ -259,5 +259,6 @@ def review_queue(request: Request, session: SessionDep, actor: CurrentActor):
                           and c.status in ("published", "closed")},
            "withdrawals": [c for c in rows if c.withdrawal_requested_at and c.status == "published"],
            "changes": [c for c in rows if c.pending_change is not None and c.status == "published"],
-           "challenges": rows, "counts": bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])}
+           "challenges": rows, "counts": bid_queries.submitted_counts(session=session,
+                                                                      challenge_ids=[c.id for c in rows])}
     return render(request, "challenges/officer.html", ctx)

@@ -24,7 +24,7 @@ PANELS = {
 }
 
 
-def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
+def dashboard_context(*, session, actor) -> dict:
     """Figures and lists for one actor's dashboard; grows with each module."""
     ctx: dict = {"organisation": None}
     if actor.organisation_id:

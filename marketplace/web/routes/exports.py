@@ -23,7 +23,7 @@ def challenges_feed(request: Request, session: SessionDep):
                     headers={"Cache-Control": "public, max-age=300"})
 
 
-def _challenges_xlsx(session, actor) -> Response:  # noqa: ANN001
+def _challenges_xlsx(session, actor) -> Response:
     rows = exports.challenge_rows(session=session, actor=actor)
     now = utcnow()
     name, fallback = (exports.export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges"))

@@ -52,7 +52,7 @@ def teams_mine(request: Request, session: SessionDep, actor: CurrentActor):
     return render(request, "teams/mine.html", {"teams": teams, "editable": editable})
 
 
-def _form_ctx(values=None, errors=None, error="", team=None) -> dict:  # noqa: ANN001
+def _form_ctx(values=None, errors=None, error="", team=None) -> dict:
     return {"values": values or {}, "errors": errors or {}, "error": error, "team": team,
             "industries": INDUSTRIES}
 
@@ -95,7 +95,7 @@ def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: 
     return flash(htmx.redirect(request, f"/teams/{team.id}"), "团队画像已保存")
 
 
-def _members_ctx(session, actor, team, error: str = "", values: dict | None = None) -> dict:  # noqa: ANN001
+def _members_ctx(session, actor, team, error: str = "", values: dict | None = None) -> dict:
     return {"team": team, "members": account_queries.team_members(session=session, team_id=team.id),
             "can_manage": account_permissions.can_manage_team_members(actor, owner_id=team.owner_id)[0],
             "error": error, "values": values or {}}
