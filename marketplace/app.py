@@ -15,14 +15,16 @@ from sqlalchemy.engine import Engine
 
 from marketplace import db
 from marketplace.actor import Role
+from marketplace.api import accounts as api_accounts
+from marketplace.api import auth as api_auth
 from marketplace.api import awards as api_awards
 from marketplace.api import bids as api_bids
 from marketplace.api import challenges as api_challenges
+from marketplace.api import exports as api_exports
 from marketplace.api import notifications as api_notifications
 from marketplace.api import open_data as api_open_data
 from marketplace.api import password as api_password
 from marketplace.api import reviews as api_reviews
-from marketplace.api import routes as api_routes
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.scheduler import Scheduler
@@ -129,8 +131,8 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(module.public_router)
     for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
-    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
-                   api_reviews, api_awards):
+    for module in (api_auth, api_accounts, api_exports, api_challenges, api_bids, api_notifications,
+                   api_open_data, api_password, api_reviews, api_awards):
         app.include_router(module.router, prefix="/api/v1")
 
 

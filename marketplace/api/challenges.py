@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, permissions, queries, service
+from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
@@ -241,8 +242,6 @@ def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActo
 
 @authed.post("/challenges/{challenge_id}/invitations", status_code=201)
 def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
-    from marketplace.challenges.invitations import invite as invite_team
-
     def work() -> dict:
         team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
         return {"team_id": team.id, "invited": True}

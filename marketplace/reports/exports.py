@@ -157,3 +157,9 @@ def atom_feed(challenges: list[Challenge], *, base_url: str, now: datetime) -> b
 def feed_challenges(*, session: Session, limit: int = 50) -> list[Challenge]:
     """The newest public challenges for the feed (drafts and submissions never appear)."""
     return queries.published_since(session=session, limit=limit)
+
+
+def challenges_xlsx(*, session: Session, actor: Actor, now: datetime) -> tuple[bytes, str, str]:
+    """The officers' challenge list workbook: (bytes, file name, ASCII fallback name)."""
+    name, fallback = (export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges"))
+    return challenges_workbook(challenge_rows(session=session, actor=actor)), name, fallback

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, queries, service
+from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict, DomainError, RuleViolation
@@ -243,8 +244,6 @@ async def upload(request: Request, challenge_id: int, session: SessionDep, actor
 @router.post("/challenges/{challenge_id:int}/invite/{team_id:int}")
 def invite(request: Request, challenge_id: int, team_id: int, session: SessionDep, actor: CurrentActor):
     """Invite a recommended team to bid (the team is notified)."""
-    from marketplace.challenges.invitations import invite as invite_team
-
     return _act(request, challenge_id, "已邀请该团队揭榜", invite_team, session=session, actor=actor,
                 challenge_id=challenge_id, team_id=team_id)
 
