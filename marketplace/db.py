@@ -51,7 +51,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
     """SQLAlchemy's documented pysqlite recipe: we emit BEGIN ourselves (IMMEDIATE for writes)."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -62,7 +62,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         read_only = conn.get_execution_options().get(READ_OPTION, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
@@ -88,6 +88,12 @@ def serialize_writers(session: Session, key: int) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def ping(engine: Engine) -> None:
+    """Reach the database as a reader (no write lock): the health check."""
+    with engine.execution_options(**{READ_OPTION: True}).connect() as conn:
+        conn.execute(text("SELECT 1")).one()
 
 
 _engine: Engine | None = None

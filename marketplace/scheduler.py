@@ -41,15 +41,32 @@ from sqlmodel import Field, Session, SQLModel, col, or_, update
 
 from marketplace import db
 from marketplace.audit import checkpoint
+from marketplace.awards import service as awards
+from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.contracts import lifecycle as contract_lifecycle
+from marketplace.db import use_case
 from marketplace.errors import DomainError
 from marketplace.reports import digests
+from marketplace.reviews import service as reviews
+from marketplace.subsidies import service as subsidies
 from marketplace.types import UTCDateTime
 
 log = logging.getLogger("jiebang.scheduler")
 LEASE = "tick"
 LEASE_INTERVALS = 3  # a lease outlives this many missed rounds before another worker takes over
+
+
+def tick(*, session: Session, now: datetime | None = None) -> lifecycle.TickReport:
+    """Every time-driven step that is due, in order: the challenges' (publication, closing,
+    reminders), the experts' review-due reminders, the 公示 windows that ended (awards), then the
+    contracts' overdue milestones. Each step commits its own rows."""
+    now = now or utcnow()
+    report = lifecycle.tick(session=session, now=now)
+    report.reminded += reviews.remind_due(session=session, now=now)
+    report.awarded = awards.finalise_due(session=session, now=now)
+    report.overdue = contract_lifecycle.tick(session=session, now=now)
+    return report
 
 
 class SchedulerLease(SQLModel, table=True):
@@ -85,24 +102,18 @@ def acquire(*, session: Session, holder: str, ttl: timedelta, now: datetime | No
     return True
 
 
+@use_case
 def release(*, session: Session, holder: str, name: str = LEASE) -> None:
     """Give the lease up (it expires now), so another worker takes over at its next round."""
     session.execute(update(SchedulerLease)
                     .where(col(SchedulerLease.name) == name, col(SchedulerLease.holder) == holder)
                     .values(expires_at=utcnow()))
-    session.commit()
 
 
 def subsidy_tick(engine: Engine) -> None:
     """免申即享 in the tick: compute the subsidies of contracts that ended since the last round."""
-    from marketplace.subsidies import service as subsidies
-
-    try:
-        with db.new_session(engine) as session:
-            report = subsidies.compute_all(session=session)
-    except RuntimeError as exc:  # the contract package is not loaded in this process
-        log.debug("subsidy tick skipped: %s", exc)
-        return
+    with db.new_session(engine) as session:
+        report = subsidies.compute_all(session=session)
     if report.computed or report.clawed_back or report.rejected or report.errors:
         log.info("subsidies: %s computed, %s clawed back, %s rejected, %s errors", len(report.computed),
                  len(report.clawed_back), len(report.rejected), len(report.errors))
@@ -132,11 +143,8 @@ class Scheduler:
         with db.new_session(self.engine) as session:
             if not acquire(session=session, holder=self.holder, ttl=self.ttl, now=now):
                 return False
-        from marketplace.challenges import lifecycle  # heavy (search index): not at import time
-
         with db.new_session(self.engine) as session:
-            report = lifecycle.tick(session=session, now=now)
-            contract_lifecycle.tick(session=session, now=now)  # overdue milestones (issue 11)
+            report = tick(session=session, now=now)
         subsidy_tick(self.engine)
         if report.published or report.closed or report.unfilled or report.reminded:
             log.info("tick: published %s, closed %s, unfilled %s, %s reminders",

@@ -69,6 +69,7 @@ class Machine:
     table: dict[tuple[str, str], Transition]
     labels: dict[str, str]
     conflict: str = "状态已被他人更改，请刷新页面查看最新状态"
+    duplicate: str | None = None  # the message when a unique constraint refuses the move (else `conflict`)
 
     def step(self, *, state: str, action: str, role: str | None) -> Transition:
         return step(self.table, state=state, action=action, role=role, labels=self.labels)
@@ -104,7 +105,7 @@ def apply(session: Session, row: Any, machine: Machine, action: str, *, actor: A
     try:
         result = session.execute(stmt.values(**values))
     except IntegrityError as exc:
-        raise Conflict(conflict or machine.conflict) from exc
+        raise Conflict(conflict or machine.duplicate or machine.conflict) from exc
     if result.rowcount != 1:
         raise Conflict(conflict or machine.conflict)
     session.refresh(row)

@@ -89,7 +89,7 @@ def session(engine):
 
 @pytest.fixture
 def app(engine, session):
-    from marketplace.web.app import create_app
+    from marketplace.app import create_app
     from marketplace.web.deps import get_session
 
     application = create_app(settings=get_settings(), engine=engine)
@@ -113,11 +113,11 @@ def anon(app):
 @pytest.fixture(autouse=True)
 def fresh_search_index():
     """Each test is a fresh worker: rolled-back rows must not linger in an in-memory index."""
-    from marketplace import recommend
+    from marketplace.search import index as search_index
 
-    recommend._locals.clear()
+    search_index._locals.clear()
     yield
-    recommend._locals.clear()
+    search_index._locals.clear()
 
 
 _ran: dict[str, int] = dict.fromkeys(REQUIRED_IN_CI, 0)

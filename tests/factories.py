@@ -9,11 +9,11 @@ from functools import lru_cache
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
+from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, uscc_check_char
+from marketplace.actor import Actor, Role
 from marketplace.auth import service as auth
-from marketplace.auth.actor import Actor
-from marketplace.auth.passwords import hash_password
 from marketplace.config import get_settings
 from marketplace.web.security import cookie_names, session_csrf_token
 

@@ -89,6 +89,20 @@ rejected     reject    rejected   officer,admin
 """)
 ORGANISATION_STATES = ("pending", "verified", "rejected")
 
+# 公示 (issue 10): an announced item ends by the clock or by an upheld objection; an objection is
+# answered once.
+ANNOUNCEMENT_ITEM = parse("""
+# state   action    target    roles
+open      finalise  awarded   system
+open      reopen    reopened  officer,admin
+""")
+
+OBJECTION = parse("""
+# state   action    target     roles
+pending   uphold    upheld     officer,admin
+pending   dismiss   dismissed  officer,admin
+""")
+
 
 def expected_outcome(table: dict, state: str, action: str, role: str | None) -> str:
     """'<target>' when allowed, 'forbidden' for a listed step the role may not take, else 'invalid'."""

@@ -34,7 +34,7 @@ def prepare_demo_database(url: str) -> None:
 
 
 @contextlib.contextmanager
-def uvicorn_server(url: str, var_dir: Path, workers: int = 1, app: str = "marketplace.web.main:app") -> Iterator[str]:
+def uvicorn_server(url: str, var_dir: Path, workers: int = 1, app: str = "marketplace.main:app") -> Iterator[str]:
     """Serve the app on the given database; yields the base URL, stops the server afterwards."""
     port = free_port()
     env = {**os.environ, "JIEBANG_DATABASE_URL": url, "JIEBANG_VAR_DIR": str(var_dir)}

@@ -7,8 +7,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from marketplace import db
+from marketplace.actor import SYSTEM
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM
 from marketplace.cli import app
 from marketplace.config import get_settings
 from tests.test_demo_and_cli import cli_db  # noqa: F401  (the fixture)

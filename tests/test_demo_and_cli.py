@@ -8,7 +8,8 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from marketplace import db, migrate
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
+from marketplace.actor import Role
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.cli import app
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
@@ -91,8 +92,8 @@ def test_production_refuses_to_start_without_a_strong_secret(monkeypatch):
 def test_production_hides_the_api_docs_from_anonymous_users_and_sets_secure_cookies(engine, monkeypatch):
     from fastapi.testclient import TestClient
 
+    from marketplace.app import create_app
     from marketplace.config import Settings
-    from marketplace.web.app import create_app
 
     monkeypatch.setenv("JIEBANG_ENV", "prod")
     monkeypatch.setenv("JIEBANG_SECRET_KEY", "p" * 48)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from marketplace.actor import Role
 from marketplace.clock import utcnow
 from marketplace.types import UTCDateTime
 
@@ -40,14 +41,6 @@ class OrgStatus(StrEnum):
 
 
 ORG_STATUS_LABELS = {OrgStatus.PENDING: "待认证", OrgStatus.VERIFIED: "已认证", OrgStatus.REJECTED: "未通过"}
-
-
-class Role(StrEnum):
-    COMPANY = "company"
-    TEAM = "team"
-    EXPERT = "expert"
-    OFFICER = "officer"
-    ADMIN = "admin"
 
 
 ROLE_LABELS = {

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 
 Decision = tuple[bool, str]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import permissions
 from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import Forbidden, NotFound
 
 
@@ -72,3 +72,33 @@ def team_members(*, session: Session, team_id: int) -> list[User]:
     ids = team_member_ids(session=session, team_id=team_id)
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids or [-1]))).all()}
     return [users[i] for i in ids if i in users]
+
+
+def find_user_by_login(*, session: Session, login: str) -> User | None:
+    """A user by e-mail (case-insensitive) or mobile number."""
+    login = login.strip()
+    if "@" in login:
+        return session.exec(select(User).where(func.lower(User.email) == login.lower())).first()
+    return session.exec(select(User).where(User.mobile == login)).first()
+
+
+def all_users(*, session: Session) -> list[User]:
+    """Every account, oldest first (the admin's list)."""
+    return list(session.exec(select(User).order_by(col(User.id))).all())
+
+
+def organisations_by_name(*, session: Session) -> list[Organisation]:
+    """Every organisation by name (the admin's choice list when creating an account)."""
+    return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
+
+
+def public_counts(*, session: Session) -> dict[str, int]:
+    """The home page's figures: verified organisations and team profiles."""
+    return {"organisations": session.exec(select(func.count()).select_from(Organisation)
+                                          .where(Organisation.status == OrgStatus.VERIFIED)).one(),
+            "teams": session.exec(select(func.count()).select_from(TeamProfile)).one()}
+
+
+def team_owned_by(*, session: Session, user_id: int | None) -> int | None:
+    """The id of a team profile this user manages, if any."""
+    return session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == user_id)).first()

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from marketplace.accounts.passwords import password_problem
 from marketplace.accounts.validators import (
     GUANGZHOU_DISTRICTS,
     QUALIFICATIONS,
@@ -13,7 +14,6 @@ from marketplace.accounts.validators import (
     is_mobile,
     uscc_error,
 )
-from marketplace.auth.passwords import password_problem
 from marketplace.industries import INDUSTRIES
 from marketplace.validation import CleanStr, StrictIn
 
@@ -60,7 +60,7 @@ class ContactIn(StrictIn):
         return value
 
     @model_validator(mode="after")
-    def _one_contact(self):  # noqa: ANN202
+    def _one_contact(self):
         if not self.email and not self.mobile:
             raise ValueError("请至少填写邮箱或手机号之一")
         return self
@@ -111,7 +111,7 @@ class RegistrationIn(ContactIn):
         return value
 
     @model_validator(mode="after")
-    def _enterprise_only(self):  # noqa: ANN202
+    def _enterprise_only(self):
         if self.org_kind != "enterprise" and self.qualifications:
             raise ValueError("只有企业可以填写企业资质")
         return self
@@ -137,7 +137,7 @@ class VerificationIn(StrictIn):
     comment: CleanStr = Field(default="", max_length=500)
 
     @model_validator(mode="after")
-    def _reason_for_rejection(self):  # noqa: ANN202
+    def _reason_for_rejection(self):
         if not self.approve and not self.comment:
             raise ValueError("不通过时请填写原因")
         return self

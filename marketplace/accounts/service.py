@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from marketplace.accounts import permissions
+from marketplace import states
+from marketplace.accounts import documents, permissions, queries
 from marketplace.accounts.models import (
     ExpertProfile,
     Organisation,
     OrgKind,
     OrgStatus,
-    Role,
     TeamMember,
     TeamProfile,
     User,
 )
+from marketplace.accounts.passwords import hash_password, verify_password
 from marketplace.accounts.schemas import (
     PasswordChangeIn,
     RegistrationIn,
@@ -22,13 +23,14 @@ from marketplace.accounts.schemas import (
     UserCreateIn,
     VerificationIn,
 )
+from marketplace.accounts.sessions import sessions as auth_sessions
+from marketplace.accounts.states import MACHINE
+from marketplace.actor import SYSTEM, Actor, Role
 from marketplace.audit import service as audit
-from marketplace.auth import service as auth
-from marketplace.auth.actor import SYSTEM, Actor
-from marketplace.auth.passwords import hash_password, verify_password
 from marketplace.clock import utcnow
-from marketplace.db import serialize_writers
-from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+from marketplace.db import serialize_writers, use_case
+from marketplace.errors import Conflict, NotFound, RuleViolation
+from marketplace.states import require
 
 _ADMINS_LOCK = 0x4A42_0002
 LAST_ADMIN = "不能停用或降级最后一位有效的系统管理员，否则将无人能管理账号"
@@ -45,12 +47,6 @@ def _keep_an_admin(session: Session, user: User, *, role: str, active: bool) -> 
         raise Conflict(LAST_ADMIN)
 
 
-def _require(decision: tuple[bool, str]) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise Forbidden(reason)
-
-
 def _check_contact_free(*, session: Session, email: str | None, mobile: str | None) -> None:
     fields = {}
     if email and session.exec(select(User.id).where(func.lower(User.email) == email.lower())).first():
@@ -65,11 +61,16 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     """Self-registration: a pending organisation and its first user (company or team).
 
     `address` is the client's network address for requests from the web and API (rate-limited there, see
-    `auth.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
+    `auth.service.note_registration`); the demo loader and the CLI pass none. The password is hashed before the
     duplicate checks so that "already registered" takes as long as a registration.
     """
-    if address is not None:
-        auth.note_registration(session=session, address=address)
+    if address is not None:  # its own use case: the count is committed even when the registration fails
+        auth_sessions().note_registration(session=session, address=address)
+    return _register(session=session, data=data)
+
+
+@use_case
+def _register(*, session: Session, data: RegistrationIn) -> User:
     password_hash = hash_password(data.password)
     if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
         raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
@@ -91,39 +92,33 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     audit.record(session=session, actor=Actor(user.id, role, org.id, user.display_name),
                  action="account.registered", subject_type="organisation", subject_id=org.id,
                  summary={"org": org.name, "kind": org.kind, "user_id": user.id, "role": role})
-    session.commit()
     return user
 
 
 def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,
                         data: VerificationIn) -> Organisation:
     """Verify (or reject) a pending organisation (科技局认证)."""
-    _require(permissions.can_verify_organisation(actor))
+    require(permissions.can_verify_organisation(actor))
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound("单位不存在")
     if org.status == OrgStatus.VERIFIED:
         raise Conflict("该单位已认证")
-    before = org.status
-    org.status = OrgStatus.VERIFIED if data.approve else OrgStatus.REJECTED
-    org.review_comment = data.comment
-    org.verified_at = utcnow() if data.approve else None
     region_before = org.region
-    if data.region is not None:
-        org.region = data.region
-    session.add(org)
-    audit.record(session=session, actor=actor, action="organisation.verified" if data.approve
-                 else "organisation.rejected", subject_type="organisation", subject_id=org.id,
-                 summary={"before": before, "after": org.status, "comment": data.comment,
-                          **({"region": [region_before, org.region]} if org.region != region_before else {})})
-    session.commit()
+    region = {"region": data.region} if data.region is not None else {}
+    states.apply(session, org, MACHINE, "verify" if data.approve else "reject", actor=actor,
+                 summary={"comment": data.comment,
+                          **({"region": [region_before, data.region]} if region and data.region != region_before
+                             else {})},
+                 review_comment=data.comment, verified_at=utcnow() if data.approve else None, **region)
     return org
 
 
+@use_case
 def create_user(*, session: Session, actor: Actor, data: UserCreateIn) -> User:
     """Create an account (officers and experts are created this way, by an admin)."""
     if actor is not SYSTEM:
-        _require(permissions.can_manage_users(actor))
+        require(permissions.can_manage_users(actor))
     if data.organisation_id is not None and session.get(Organisation, data.organisation_id) is None:
         raise RuleViolation("所属单位不存在", fields={"organisation_id": "所属单位不存在"})
     _check_contact_free(session=session, email=data.email, mobile=data.mobile)
@@ -136,13 +131,13 @@ def create_user(*, session: Session, actor: Actor, data: UserCreateIn) -> User:
         session.add(ExpertProfile(user_id=user.id))
     audit.record(session=session, actor=actor, action="user.created", subject_type="user",
                  subject_id=user.id, summary={"role": data.role, "organisation_id": data.organisation_id})
-    session.commit()
     return user
 
 
+@use_case
 def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> User:
     """Change a user's role (admin); every session of that user ends."""
-    _require(permissions.can_manage_users(actor))
+    require(permissions.can_manage_users(actor))
     if role not in set(Role):
         raise RuleViolation("角色无效", fields={"role": "角色无效"})
     user = session.get(User, user_id)
@@ -152,16 +147,16 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     before = user.role
     user.role = role
     session.add(user)
-    auth.revoke_all_sessions(session=session, user_id=user.id)
+    auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.role_changed", subject_type="user",
                  subject_id=user.id, summary={"before": before, "after": role})
-    session.commit()
     return user
 
 
+@use_case
 def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account (admin); disabling ends every session and token."""
-    _require(permissions.can_manage_users(actor))
+    require(permissions.can_manage_users(actor))
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
@@ -173,13 +168,13 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     user.is_active = active
     session.add(user)
     if not active:
-        auth.revoke_all_sessions(session=session, user_id=user.id)
+        auth_sessions().revoke_all_sessions(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="user.enabled" if active else "user.disabled",
                  subject_type="user", subject_id=user.id)
-    session.commit()
     return user
 
 
+@use_case
 def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -> None:
     """Change one's own password; every session and token of the user ends."""
     user = session.get(User, actor.user_id) if actor.user_id else None
@@ -191,17 +186,17 @@ def change_password(*, session: Session, actor: Actor, data: PasswordChangeIn) -
     user.password_hash = hash_password(data.new_password)
     user.password_changed_at = now
     session.add(user)
-    auth.revoke_all_sessions(session=session, user_id=user.id, at=now)
+    auth_sessions().revoke_all_sessions(session=session, user_id=user.id, at=now)
     audit.record(session=session, actor=actor, action="user.password_changed", subject_type="user",
                  subject_id=user.id)
-    session.commit()
 
 
+@use_case
 def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
                       team_id: int | None = None) -> TeamProfile:
     """Create or update a research-team profile (科研团队画像)."""
     if team_id is None:
-        _require(permissions.can_create_team_profile(actor))
+        require(permissions.can_create_team_profile(actor))
         team = TeamProfile(organisation_id=actor.organisation_id, owner_id=actor.user_id,
                            **data.model_dump())
         action = "team.created"
@@ -209,7 +204,7 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
         team = session.get(TeamProfile, team_id)
         if team is None:
             raise NotFound("团队不存在")
-        _require(permissions.can_edit_team_profile(actor, team_id=team.id))
+        require(permissions.can_edit_team_profile(actor, team_id=team.id))
         for key, value in data.model_dump().items():
             setattr(team, key, value)
         action = "team.updated"
@@ -218,10 +213,7 @@ def save_team_profile(*, session: Session, actor: Actor, data: TeamProfileIn,
     session.flush()
     audit.record(session=session, actor=actor, action=action, subject_type="team",
                  subject_id=team.id, summary={"name": team.name})
-    from marketplace import recommend
-
-    recommend.team_changed(session=session, team=team)
-    session.commit()
+    documents.team_changed(session=session, team=team)
     return team
 
 
@@ -229,14 +221,15 @@ def _own_team(session: Session, actor: Actor, team_id: int) -> TeamProfile:
     team = session.get(TeamProfile, team_id)
     if team is None:
         raise NotFound("团队不存在")
-    _require(permissions.can_manage_team_members(actor, owner_id=team.owner_id))
+    require(permissions.can_manage_team_members(actor, owner_id=team.owner_id))
     return team
 
 
+@use_case
 def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str) -> User:
     """The team's owner adds an account of the same organisation; it then reads and acts on the team's bids."""
     team = _own_team(session, actor, team_id)
-    user = auth.find_user_by_login(session=session, login=login)
+    user = queries.find_user_by_login(session=session, login=login)
     if user is None or user.role != Role.TEAM or user.organisation_id != team.organisation_id \
             or not user.is_active:
         raise RuleViolation("请填写本单位有效的科研团队账号（邮箱或手机号）",
@@ -249,10 +242,10 @@ def add_team_member(*, session: Session, actor: Actor, team_id: int, login: str)
     session.flush()
     audit.record(session=session, actor=actor, action="team.member_added", subject_type="team",
                  subject_id=team.id, summary={"user_id": user.id})
-    session.commit()
     return user
 
 
+@use_case
 def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id: int) -> None:
     """The owner removes an added account; it loses the team's bids at once."""
     team = _own_team(session, actor, team_id)
@@ -264,4 +257,3 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
     session.flush()
     audit.record(session=session, actor=actor, action="team.member_removed", subject_type="team",
                  subject_id=team.id, summary={"user_id": user_id})
-    session.commit()

@@ -7,14 +7,15 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from marketplace import recommend
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, permissions, queries, service
+from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.clock import utcnow
 from marketplace.errors import Forbidden
+from marketplace.search import recommend
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
 
@@ -91,7 +92,7 @@ class InviteIn(BaseModel):
     team_id: int
 
 
-def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:  # noqa: ANN001
+def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:
     """A challenge as JSON; lists pass the bid count they read in one query (no query per row)."""
     if bid_count is None:
         bid_count = bid_queries.submitted_count(session=session, challenge_id=c.id)
@@ -243,8 +244,6 @@ def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActo
 
 @authed.post("/challenges/{challenge_id}/invitations", status_code=201)
 def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
-    from marketplace.challenges.invitations import invite as invite_team
-
     def work() -> dict:
         team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
         return {"team_id": team.id, "invited": True}

@@ -145,7 +145,7 @@ class ProgressOut(BaseModel):
     declared_conflicts: list[list[int]]
 
 
-def _decl(d) -> DeclarationOut:  # noqa: ANN001
+def _decl(d) -> DeclarationOut:
     return DeclarationOut(bid_id=d.bid_id, expert_id=d.expert_id, has_conflict=d.has_conflict,
                           statement=d.statement, waived=d.waived_by is not None)
 

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from marketplace.audit.models import AuditCheckpoint, AuditEvent
 from marketplace.audit.service import ChainReport, verify_chain
 from marketplace.clock import as_utc, utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, RuleViolation
 
 FORMAT = "jiebang-audit-checkpoint/1"
@@ -163,6 +164,7 @@ def _check_against(*, session: Session, report: ChainReport, cp: Checkpoint, sou
     return None
 
 
+@use_case
 def take(*, session: Session, path: Path | None) -> Checkpoint:
     """Verify the chain against the stored checkpoints, then sign its head into the table and the file.
 
@@ -174,7 +176,7 @@ def take(*, session: Session, path: Path | None) -> Checkpoint:
         raise Conflict(f"审计链校验失败，未写入检查点：第 {report.first_bad_seq} 条记录 — {report.reason}")
     cp = Checkpoint.signed(report.head_seq, report.head_hash, utcnow())
     session.add(AuditCheckpoint(seq=cp.seq, head_hash=cp.head_hash, at=cp.at, signature=cp.signature))
-    session.commit()
+    session.flush()
     if path is not None:
         _append(path, cp)
     return cp

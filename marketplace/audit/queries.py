@@ -9,13 +9,16 @@ from marketplace.audit.models import AuditEvent
 
 ACTION_LABELS = {
     "account.registered": "注册", "organisation.verified": "单位认证通过", "organisation.rejected": "单位认证未通过",
-    "user.created": "开通账号", "user.disabled": "停用账号", "user.enabled": "启用账号", "user.role_changed": "修改角色", "user.password_changed": "修改密码",
+    "organisation.verify": "单位认证通过", "organisation.reject": "单位认证未通过",
+    "user.created": "开通账号", "user.disabled": "停用账号", "user.enabled": "启用账号",
+        "user.role_changed": "修改角色", "user.password_changed": "修改密码",
     "auth.login": "登录", "auth.logout": "退出", "auth.login_failed": "登录失败", "auth.token_issued": "签发 API 令牌",
     "team.created": "新建团队画像", "team.updated": "修改团队画像", "demo.loaded": "加载演示数据",
     "challenge.created": "创建榜单", "challenge.edit": "修改榜单", "challenge.submit": "提交审核",
     "challenge.return": "退回修改", "challenge.publish": "审核发布", "challenge.schedule": "定时发布",
     "challenge.go_live": "到点发布", "challenge.close": "截止（开标记录）", "challenge.close_unfilled": "流榜",
-    "challenge.withdraw": "撤榜", "challenge.request_withdrawal": "申请撤榜", "challenge.approve_withdrawal": "批准撤榜",
+    "challenge.withdraw": "撤榜", "challenge.request_withdrawal": "申请撤榜",
+        "challenge.approve_withdrawal": "批准撤榜",
     "challenge.relist": "重新发榜", "challenge.terms_accepted": "签署保密承诺", "challenge.team_invited": "邀请揭榜",
     "clarification.asked": "提问", "clarification.answered": "答复", "attachment.added": "上传附件",
     "challenge.request_change": "申请修改榜单", "challenge.approve_change": "批准修改榜单",

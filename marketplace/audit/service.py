@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from marketplace.actor import Actor
 from marketplace.audit.models import AuditEvent
-from marketplace.auth.actor import Actor
 from marketplace.clock import as_utc, utcnow
 from marketplace.db import serialize_writers
 

@@ -15,12 +15,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import User
+from marketplace.accounts.passwords import hash_password
+from marketplace.accounts.queries import find_user_by_login
+from marketplace.actor import ANONYMOUS
 from marketplace.audit import service as audit
-from marketplace.auth.actor import ANONYMOUS
 from marketplace.auth.models import PasswordReset
-from marketplace.auth.passwords import hash_password
-from marketplace.auth.service import actor_for, find_user_by_login, revoke_all_sessions
+from marketplace.auth.service import actor_for, revoke_all_sessions
 from marketplace.clock import as_utc, utcnow
+from marketplace.db import use_case
 from marketplace.errors import RateLimited, RuleViolation
 from marketplace.notifications.models import EmailOutbox
 
@@ -35,12 +37,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent(session: Session, column, value) -> int:  # noqa: ANN001
+def _recent(session: Session, column, value) -> int:
     since = utcnow() - timedelta(hours=1)
     return session.exec(select(func.count()).select_from(PasswordReset)
                         .where(column == value, col(PasswordReset.created_at) >= since)).one()
 
 
+@use_case
 def request_reset(*, session: Session, account: str, address: str, base_url: str) -> str:
     """Queue a reset e-mail if the account exists, is active and has an e-mail; the same answer either way."""
     address = address[:64]
@@ -55,7 +58,6 @@ def request_reset(*, session: Session, account: str, address: str, base_url: str
                                   created_at=now, expires_at=now, used_at=now))
         audit.record(session=session, actor=ANONYMOUS, action="auth.reset_requested", subject_type="account",
                      subject_id="-", summary={"address": address, "sent": False})
-        session.commit()
         return SENT
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -69,7 +71,6 @@ def request_reset(*, session: Session, account: str, address: str, base_url: str
                                  "如果不是您本人申请，请忽略本邮件，您的密码不会改变。"))
     audit.record(session=session, actor=ANONYMOUS, action="auth.reset_requested", subject_type="user",
                  subject_id=user.id, summary={"address": address, "sent": True})
-    session.commit()
     return SENT
 
 
@@ -78,6 +79,7 @@ def token_is_usable(*, session: Session, token: str) -> bool:
     return row is not None and row.used_at is None and as_utc(row.expires_at) > utcnow()
 
 
+@use_case
 def reset_password(*, session: Session, token: str, new_password: str) -> User:
     """Set a new password with a valid token; the token is spent exactly once (conditional UPDATE)."""
     now = utcnow()
@@ -88,7 +90,6 @@ def reset_password(*, session: Session, token: str, new_password: str) -> User:
                                                         col(PasswordReset.used_at).is_(None))
                             .values(used_at=now))
     if spent.rowcount != 1:
-        session.rollback()
         raise RuleViolation(INVALID, fields={"token": INVALID})
     # Every other outstanding token of this user dies with this one.
     session.execute(update(PasswordReset).where(col(PasswordReset.user_id) == row.user_id,
@@ -100,5 +101,4 @@ def reset_password(*, session: Session, token: str, new_password: str) -> User:
     revoke_all_sessions(session=session, user_id=user.id, at=now)
     audit.record(session=session, actor=actor_for(session=session, user=user), action="user.password_reset",
                  subject_type="user", subject_id=user.id)
-    session.commit()
     return user

@@ -7,15 +7,17 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import union
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, select, update
 
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamMember, TeamProfile, User
+from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
+from marketplace.accounts.passwords import burn_verify_time, verify_password
+from marketplace.accounts.queries import find_user_by_login
+from marketplace.actor import ANONYMOUS, Actor, Role
 from marketplace.audit import service as audit
-from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.auth.models import LoginAttempt, UserSession
-from marketplace.auth.passwords import burn_verify_time, verify_password
 from marketplace.clock import as_utc, utcnow
 from marketplace.config import get_settings
+from marketplace.db import atomic, use_case
 from marketplace.errors import RateLimited, Unauthenticated
 
 LOGIN_FAILED = "账号或密码不正确"
@@ -23,14 +25,6 @@ LOGIN_FAILED = "账号或密码不正确"
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def find_user_by_login(*, session: Session, login: str) -> User | None:
-    """A user by e-mail (case-insensitive) or mobile number."""
-    login = login.strip()
-    if "@" in login:
-        return session.exec(select(User).where(func.lower(User.email) == login.lower())).first()
-    return session.exec(select(User).where(User.mobile == login)).first()
 
 
 def team_ids_of(*, session: Session, user: User) -> frozenset[int]:
@@ -68,7 +62,7 @@ def _limit_reached(session: Session, *conditions, limit: int, since: datetime) -
     return rows[-1] if limit > 0 and len(rows) >= limit else None
 
 
-def _subject(user: User | None, account: str):  # noqa: ANN202
+def _subject(user: User | None, account: str):
     """Which attempts count for this account: by user (e-mail and mobile together), else by login string."""
     if user is not None:
         return LoginAttempt.user_id == user.id
@@ -135,29 +129,40 @@ def check_password(user: User | None, password: str) -> bool:
 
 
 def login(*, session: Session, account: str, password: str, address: str) -> tuple[User, str]:
-    """Check credentials and open a web session; returns (user, session token). Commits."""
+    """Check credentials and open a web session; returns (user, session token).
+
+    Two use cases, not one: a failed attempt is committed on its own before the refusal is raised
+    (the rate limit counts it), a success opens the session.
+    """
     user = find_user_by_login(session=session, login=account)
     account = account.strip().lower()[:254]
     address = address[:64]
     _check_rate_limit(session=session, user=user, account=account, address=address)
     if not check_password(user, password):
-        session.add(LoginAttempt(account=account, user_id=user.id if user else None, address=address))
-        audit.record(
-            session=session, actor=ANONYMOUS, action="auth.login_failed", subject_type="account",
-            subject_id=account[:40], summary={"address": address},
-        )
-        session.commit()
+        _record_failure(session=session, user=user, account=account, address=address)
         raise Unauthenticated(LOGIN_FAILED)
+    return _log_in(session=session, user=user, account=account, address=address)
+
+
+@use_case
+def _record_failure(*, session: Session, user: User | None, account: str, address: str) -> None:
+    session.add(LoginAttempt(account=account, user_id=user.id if user else None, address=address))
+    audit.record(session=session, actor=ANONYMOUS, action="auth.login_failed", subject_type="account",
+                 subject_id=account[:40], summary={"address": address})
+
+
+@use_case
+def _log_in(*, session: Session, user: User, account: str, address: str) -> tuple[User, str]:
     token = _open_session(session=session, user=user, kind="web")
     session.add(LoginAttempt(account=account, user_id=user.id, address=address, succeeded=True))
     audit.record(session=session, actor=actor_for(session=session, user=user), action="auth.login",
                  subject_type="user", subject_id=user.id, summary={"address": address})
-    session.commit()
     return user, token
 
 
+@use_case
 def note_registration(*, session: Session, address: str) -> None:
-    """Count a registration attempt from an address, refusing it over the limit. Commits the count.
+    """Count a registration attempt from an address, refusing it over the limit. A use case of its own.
 
     Registration has to tell a person that their e-mail or mobile number is already registered: there is
     no e-mail verification step through which to say so privately, and a silent "success" would leave a
@@ -176,7 +181,6 @@ def note_registration(*, session: Session, address: str) -> None:
         retry = _retry_after(oldest, window)
         raise RateLimited(f"注册尝试过于频繁，请在 {max(1, retry // 60)} 分钟后再试", retry_after=retry)
     session.add(LoginAttempt(kind="register", account="", address=address))
-    session.commit()
 
 
 def _open_session(*, session: Session, user: User, kind: str, label: str = "") -> str:
@@ -192,13 +196,17 @@ def _open_session(*, session: Session, user: User, kind: str, label: str = "") -
 
 
 def issue_api_token(*, session: Session, account: str, password: str, address: str, label: str) -> str:
-    """Log a script in: returns a revocable bearer token. Commits."""
+    """Log a script in: returns a revocable bearer token (the login, then the token: two use cases)."""
     user, web_token = login(session=session, account=account, password=password, address=address)
-    revoke_token(session=session, token=web_token, commit=False)
+    return _swap_for_api_token(session=session, user=user, web_token=web_token, label=label)
+
+
+@use_case
+def _swap_for_api_token(*, session: Session, user: User, web_token: str, label: str) -> str:
+    revoke_token(session=session, token=web_token)
     token = _open_session(session=session, user=user, kind="api", label=label or "API")
     audit.record(session=session, actor=actor_for(session=session, user=user), action="auth.token_issued",
                  subject_type="user", subject_id=user.id, summary={"label": label[:100]})
-    session.commit()
     return token
 
 
@@ -219,30 +227,29 @@ def resolve_token(*, session: Session, token: str, kind: str) -> User | None:
     if (now - as_utc(row.last_seen_at)) > timedelta(minutes=1):
         # End the read transaction first: a write as the first statement waits politely for the
         # SQLite write lock, a read-then-write upgrade could fail at once.
-        session.commit()
-        session.exec(update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now))
-        session.commit()
+        session.commit()  # nothing was written: this only ends the read transaction
+        with atomic(session):
+            session.exec(update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now))
     return user
 
 
-def revoke_token(*, session: Session, token: str, commit: bool = True) -> None:
+@use_case
+def revoke_token(*, session: Session, token: str) -> None:
     """End one session or token (logout)."""
     session.exec(
         update(UserSession).where(col(UserSession.token_hash) == _hash_token(token),
                                   col(UserSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
-    if commit:
-        session.commit()
 
 
+@use_case
 def logout(*, session: Session, actor: Actor, token: str) -> None:
     """Log out: revoke this session and record it."""
-    revoke_token(session=session, token=token, commit=False)
+    revoke_token(session=session, token=token)
     if actor.user_id is not None:
         audit.record(session=session, actor=actor, action="auth.logout", subject_type="user",
                      subject_id=actor.user_id)
-    session.commit()
 
 
 def revoke_all_sessions(*, session: Session, user_id: int, at: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.awards.models import (
     Announcement,
     AnnouncementItem,

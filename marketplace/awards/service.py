@@ -11,9 +11,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from marketplace import states
+from marketplace.actor import SYSTEM, Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.awards import queries
+from marketplace.awards import states as award_states
 from marketplace.awards.models import (
     Announcement,
     AnnouncementItem,
@@ -31,6 +33,7 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import AwardMode, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, NotFound, RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
@@ -63,6 +66,7 @@ def _round(session: Session, challenge_id: int) -> int:
 
 
 # ---------------------------------------------------------------- company opinion
+@use_case
 def give_opinion(*, session: Session, actor: Actor, challenge_id: int, preferred_bid_ids: Sequence[int],
                  opinion: str) -> CompanyOpinion:
     """The posting company's opinion on the ranked shortlist, once per round (scores unchanged)."""
@@ -82,15 +86,14 @@ def give_opinion(*, session: Session, actor: Actor, challenge_id: int, preferred
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("企业已对本轮评审结果提出意见") from None
     audit.record(session=session, actor=actor, action="award.opinion", subject_type="challenge",
                  subject_id=challenge.id, summary={"preferred_bid_ids": preferred, "opinion": text})
-    session.commit()
     return row
 
 
 # ---------------------------------------------------------------- decision
+@use_case
 def decide(*, session: Session, actor: Actor, challenge_id: int, winning_bid_ids: Sequence[int],
            reason: str) -> AwardDecision:
     """Record the decision: UNIQUE (challenge, round) + conditional status UPDATE → exactly once."""
@@ -115,7 +118,6 @@ def decide(*, session: Session, actor: Actor, challenge_id: int, winning_bid_ids
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("该榜单已作出决定") from None
     advance(session=session, challenge=challenge, action="decide", actor=actor,
             summary={"decision_id": row.id, **checked.audit_data()})
@@ -123,10 +125,10 @@ def decide(*, session: Session, actor: Actor, challenge_id: int, winning_bid_ids
                          user_ids=challenge_queries.officer_user_ids(session=session),
                          title=f"“{challenge.title}”已作出评审决定", link=f"/challenges/{challenge.id}",
                          body="决定已记录，尚未公开；请与其他已决定的榜单一并发布公示。")
-    session.commit()
     return row
 
 
+@use_case
 def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reason: str) -> Challenge:
     """No bid is good enough (无中选方案); the company may re-list."""
     _officer(actor)
@@ -138,13 +140,14 @@ def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reaso
     notifications.notify(session=session, kind=Kind.AWARD_DECIDED, user_ids=users,
                          title=f"“{challenge.title}”无中选方案", body=f"理由：{text}",
                          link=f"/challenges/{challenge.id}")
-    session.commit()
     return challenge
 
 
 # ---------------------------------------------------------------- 公示
+@use_case
 def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int],
-            period_days: object = calendar.DEFAULT_DAYS, title: str = "", now: datetime | None = None) -> Announcement:
+            period_days: object = calendar.DEFAULT_DAYS,
+            title: str = "", now: datetime | None = None) -> Announcement:
     """Publish several decided results together with one window of N working days."""
     _officer(actor)
     days = calendar.check_length(period_days)
@@ -172,10 +175,10 @@ def publish(*, session: Session, actor: Actor, challenge_ids: Sequence[int],
             session=session, challenge=c), title=f"“{c.title}”评审结果公示",
             body=f"公示期至 {window.ends_on.isoformat()}（北京时间 23:59:59），期间可提出异议。"
                  + (f" {window.notice}" if window.notice else ""), link="/announcements")
-    session.commit()
     return batch
 
 
+@use_case
 def lodge_objection(*, session: Session, actor: Actor, challenge_id: int, reasons: str,
                     now: datetime | None = None) -> Objection:
     """Any logged-in user, during the window (through 23:59:59 Beijing time on the last day)."""
@@ -196,10 +199,10 @@ def lodge_objection(*, session: Session, actor: Actor, challenge_id: int, reason
     notifications.notify(session=session, kind=Kind.AWARD_ANNOUNCED,
                          user_ids=challenge_queries.officer_user_ids(session=session),
                          title=f"“{challenge.title}”收到公示异议", body="请在公示期内答复。", link="/objections")
-    session.commit()
     return row
 
 
+@use_case
 def answer_objection(*, session: Session, actor: Actor, objection_id: int, upheld: bool, answer: str,
                      reopens: str = "") -> Objection:
     """Upheld (reopens the named stage) or dismissed; the answer is shown to the objector."""
@@ -213,17 +216,15 @@ def answer_objection(*, session: Session, actor: Actor, objection_id: int, uphel
     if upheld and reopens not in REOPENABLE:
         raise RuleViolation("异议成立须选择退回的阶段：in_review（重新评审）或 decided（重新决定）",
                             fields={"reopens": "请选择退回的阶段"})
-    row.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-    row.answer, row.answered_by, row.answered_at = text, actor.user_id, utcnow()
-    row.reopens = reopens if upheld else ""
-    session.add(row)
+    states.apply(session, row, award_states.OBJECTION, "uphold" if upheld else "dismiss", actor=actor,
+                 summary={"reopens": reopens if upheld else ""}, answer=text, answered_by=actor.user_id,
+                 answered_at=utcnow(), reopens=reopens if upheld else "")
     challenge = session.get(Challenge, row.challenge_id)
     if upheld:
         item = session.get(AnnouncementItem, row.item_id)
         if item.status != ItemStatus.OPEN:
             raise Conflict("该公示已结束，不能再改变结果")
-        item.status = ItemStatus.REOPENED
-        session.add(item)
+        states.apply(session, item, award_states.ITEM, "reopen", actor=actor, summary={"objection_id": row.id})
         if reopens == S.IN_REVIEW:
             current = session.get(AwardDecision, item.decision_id)
             current.revoked_at, current.revoked_reason = utcnow(), text[:1000]
@@ -236,31 +237,32 @@ def answer_objection(*, session: Session, actor: Actor, objection_id: int, uphel
     notifications.notify(session=session, kind=Kind.OBJECTION_ANSWERED, user_ids=[row.user_id],
                          title=f"您对“{challenge.title}”的异议已答复",
                          body=("异议成立。" if upheld else "异议不成立。") + f"答复：{text}", link="/objections")
-    session.commit()
     return row
 
 
 # ---------------------------------------------------------------- finalising (scheduler)
 def finalise_due(*, session: Session, now: datetime | None = None) -> list[int]:
-    """Windows ended with no objection standing → `awarded`, exactly once (conditional UPDATE)."""
+    """Windows ended with no objection standing → `awarded`, exactly once (conditional UPDATE).
+    One use case per item: a challenge someone else moved first is skipped, the others go on."""
     now = now or utcnow()
     done: list[int] = []
     for item_id in queries.due_item_ids(session=session, now=now):
-        item = session.get(AnnouncementItem, item_id)
-        challenge = session.get(Challenge, item.challenge_id)
         try:
-            advance(session=session, challenge=challenge, action="finalise", actor=SYSTEM,
-                    summary={"announcement_id": item.announcement_id, "decision_id": item.decision_id})
+            done.append(_finalise(session=session, item_id=item_id, now=now))
         except (Conflict, InvalidTransition):
-            session.rollback()
             continue
-        item.status, item.finalised_at = ItemStatus.AWARDED, now
-        session.add(item)
-        notifications.notify(session=session, kind=Kind.AWARDED,
-                             user_ids=queries.involved_user_ids(session=session, challenge=challenge),
-                             title=f"“{challenge.title}”公示期满，揭榜方已确定",
-                             body="公示期内无异议成立，评审结果生效。", link=f"/challenges/{challenge.id}")
-        session.commit()
-        done.append(challenge.id)
-    session.commit()
     return done
+
+
+@use_case
+def _finalise(*, session: Session, item_id: int, now: datetime) -> int:
+    item = session.get(AnnouncementItem, item_id)
+    challenge = session.get(Challenge, item.challenge_id)
+    advance(session=session, challenge=challenge, action="finalise", actor=SYSTEM,
+            summary={"announcement_id": item.announcement_id, "decision_id": item.decision_id})
+    states.apply(session, item, award_states.ITEM, "finalise", actor=SYSTEM, finalised_at=now)
+    notifications.notify(session=session, kind=Kind.AWARDED,
+                         user_ids=queries.involved_user_ids(session=session, challenge=challenge),
+                         title=f"“{challenge.title}”公示期满，揭榜方已确定",
+                         body="公示期内无异议成立，评审结果生效。", link=f"/challenges/{challenge.id}")
+    return challenge.id

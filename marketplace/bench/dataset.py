@@ -10,13 +10,15 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
-from marketplace import db, recommend
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace import db
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile, User
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.actor import Role
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
+from marketplace.search import index as search_index
 
 TOPICS = ["碳化硅功率模块", "固态电池电解质", "钙钛矿光伏组件", "工业机器人减速器", "车规级芯片", "氢燃料电池电堆",
           "工业软件求解器", "高端轴承钢", "激光雷达", "基因测序仪", "柔性显示面板", "量子通信终端", "太赫兹成像",
@@ -97,10 +99,10 @@ def build(engine: Engine, *, challenges: int = 10_000, bids_per_challenge: int =
         for start in range(0, len(bid_rows), 5000):
             s.execute(insert(Bid), bid_rows[start:start + 5000])
         s.commit()
-        documents = recommend.rebuild(s)
+        documents = search_index.rebuild(s)
     db.analyze(engine)  # planner statistics, as after any bulk import (SQLite and PostgreSQL)
     return {"challenges": challenges, "bids": len(bid_rows), "teams": teams, "documents": documents}
 
 
-def db_max(session, column) -> int:  # noqa: ANN001
+def db_max(session, column) -> int:
     return session.execute(select(func.coalesce(func.max(column), 0))).scalar_one()

@@ -21,7 +21,7 @@ from marketplace.bench.server import serve
 def run_backend(backend: str, clients: int, seconds: float) -> loadgen.Result:
     with Database(backend) as database:
         database.load_demo()
-        with serve("marketplace.web.main:app", env=database.env()) as base:
+        with serve("marketplace.main:app", env=database.env()) as base:
             company, officer = token(base, "company@jiebang.demo"), token(base, "officer@jiebang.demo")
             team = token(base, "team@jiebang.demo")
             pending = submitted_challenges(base, company, 40)

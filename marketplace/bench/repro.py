@@ -64,7 +64,7 @@ def main() -> int:
     failures = 0
     with Database(args.backend) as database:
         database.load_demo()
-        with serve("marketplace.web.main:app", env=database.env()) as base:
+        with serve("marketplace.main:app", env=database.env()) as base:
             company, officer = token(base, "company@jiebang.demo"), token(base, "officer@jiebang.demo")
             users = [company, officer, token(base, "team@jiebang.demo")]
             pending = submitted_challenges(base, company, n + 1)

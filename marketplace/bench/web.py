@@ -52,7 +52,7 @@ def main() -> int:
         with serve("marketplace.bench.hello:app") as base:
             hello = measure(base, "/", {}, args.seconds, args.connections)
         rows = [("hello world (FastAPI)", hello)]
-        with serve("marketplace.web.main:app", env=database.env(JIEBANG_SCHEDULER_ENABLED="false")) as base:
+        with serve("marketplace.main:app", env=database.env(JIEBANG_SCHEDULER_ENABLED="false")) as base:
             officer, company = token(base, "officer@jiebang.demo"), token(base, "company@jiebang.demo")
             detail = f"/challenges/{dataset_sample_id(database)}"
             pages = [("hall /challenges", "/challenges", {}),

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from marketplace import xlsx
 from marketplace.accounts.models import Organisation, TeamProfile
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids import permissions, queries
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.challenges import queries as challenge_queries
@@ -24,7 +24,7 @@ COLUMNS = [C("方案编号", 10, "int"), C("揭榜团队", 24), C("牵头单位"
 MONEY = ("price_fen", "budget_company_fen", "budget_own_fen", "budget_subsidy_fen")
 
 
-def _authorise(session: Session, actor: Actor, challenge_id: int, now: datetime):  # noqa: ANN202
+def _authorise(session: Session, actor: Actor, challenge_id: int, now: datetime):
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     allowed, reason = permissions.can_review(actor, challenge, now)
     if not allowed:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from marketplace.accounts import permissions as account_permissions
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.bids.models import Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.challenges import permissions as challenge_permissions

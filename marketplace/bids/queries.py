@@ -8,8 +8,8 @@ from sqlalchemy import String, and_, cast, false, or_
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import queries as account_queries
-from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile
-from marketplace.auth.actor import Actor
+from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
+from marketplace.actor import Actor, Role
 from marketplace.bids import permissions
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions as challenge_permissions

@@ -57,7 +57,7 @@ class BidIn(StrictIn):
         return value
 
     @model_validator(mode="after")
-    def _milestone_order(self):  # noqa: ANN202
+    def _milestone_order(self):
         titles = [m.title for m in self.milestones]
         if len(set(titles)) != len(titles):
             raise ValueError("里程碑名称不能重复")
@@ -81,7 +81,7 @@ class ReviewIn(StrictIn):
     reason: CleanStr = Field(default="", max_length=1000)
 
     @model_validator(mode="after")
-    def _reason_when_disqualified(self):  # noqa: ANN202
+    def _reason_when_disqualified(self):
         if not self.qualified and not self.reason:
             raise ValueError("不通过时必须填写理由")
         return self

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from types import SimpleNamespace
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy import and_, not_, or_
-from sqlmodel import Session, col, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
+from marketplace import states
 from marketplace.accounts.models import Organisation, OrgKind, TeamProfile
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
-from marketplace.bids import permissions, queries, states
+from marketplace.bids import permissions, queries
+from marketplace.bids import states as bid_states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.schemas import BidIn, ReviewIn
@@ -24,16 +24,17 @@ from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.clock import as_utc, utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, RuleViolation
 from marketplace.money import format_yuan
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
+from marketplace.states import require
 
 CONTENT_FIELDS = ("challenge_id", "team_id", "organisation_id", "technical_route", "milestones",
                   "price_fen", "budget_company_fen", "budget_own_fen", "budget_subsidy_fen", "members",
                   "prior_results", "partners", "declare_no_double_funding", "declare_ownership",
                   "declare_conflicts")
-LIVE_CONFLICT = "该团队已有一份有效的揭榜方案"
 
 
 def receipt_hash(bid: Bid | SimpleNamespace) -> str:
@@ -43,26 +44,6 @@ def receipt_hash(bid: Bid | SimpleNamespace) -> str:
         if bid.submitted_at else None
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _atomic(command: Callable[..., Bid]) -> Callable[..., Bid]:
-    """One command, one transaction: any refusal rolls back everything the command wrote."""
-
-    @wraps(command)
-    def run(*, session: Session, **kwargs: object) -> Bid:
-        try:
-            return command(session=session, **kwargs)
-        except Exception:
-            session.rollback()
-            raise
-
-    return run
-
-
-def _require(decision: tuple[bool, str]) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise Forbidden(reason)
 
 
 def open_challenge(*, session: Session, actor: Actor, challenge_id: int, now: datetime) -> Challenge:
@@ -180,30 +161,13 @@ def _still_open(challenge_id: int, now: datetime):
 def _move(session: Session, bid: Bid, *, action: str, actor: Actor, now: datetime,
           open_at: datetime | None = None, summary: dict | None = None, where: object = None,
           **changes: object) -> str:
-    """Apply one transition with a conditional UPDATE on the status (and the deadline for teams)."""
-    step = states.transition(state=bid.status, action=action, role=actor.role)
-    before = bid.status
-    target = before if step.target == "same" else step.target
-    stmt = update(Bid).where(col(Bid.id) == bid.id, col(Bid.status) == before)
-    if open_at is not None:
-        stmt = stmt.where(_still_open(bid.challenge_id, open_at))
-    if where is not None:
-        stmt = stmt.where(where)
-    try:
-        result = session.execute(stmt.values(status=target, updated_at=now, **changes))
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(LIVE_CONFLICT) from exc
-    if result.rowcount != 1:
-        session.rollback()
-        raise Conflict("揭榜方案状态已变化或揭榜已截止，请刷新页面查看")
-    session.refresh(bid)
-    audit.record(session=session, actor=actor, action=f"bid.{action}", subject_type="bid",
-                 subject_id=bid.id, summary={"before": before, "after": target,
-                                             "challenge_id": bid.challenge_id, **(summary or {})})
+    """Apply one transition (states.apply), guarded by the deadline for teams; the owner hears of it."""
+    conditions = [c for c in (_still_open(bid.challenge_id, open_at) if open_at else None, where) if c is not None]
+    states.apply(session, bid, bid_states.MACHINE, action, actor=actor, where=conditions, now=now,
+                        summary={"challenge_id": bid.challenge_id, **(summary or {})}, **changes)
     if action in CHANGE_LABELS:
         _tell_owner(session, actor, bid, action)
-    return target
+    return bid.status
 
 
 CHANGE_LABELS = {"created": "新建了草稿", "edit": "修改了草稿", "submit": "提交了方案",
@@ -230,8 +194,7 @@ def _create(session: Session, actor: Actor, challenge: Challenge, values: dict, 
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(LIVE_CONFLICT) from exc
+        raise Conflict(bid_states.LIVE_CONFLICT) from exc
     audit.record(session=session, actor=actor, action="bid.created", subject_type="bid", subject_id=bid.id,
                  summary={"after": B.DRAFT, "challenge_id": challenge.id, "team_id": bid.team_id})
     _tell_owner(session, actor, bid, "created")
@@ -257,7 +220,7 @@ def _seal(session: Session, actor: Actor, bid: Bid, challenge: Challenge, now: d
             link=f"/challenges/{challenge.id}")
 
 
-@_atomic
+@use_case
 def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, submit: bool = False,
          bid_id: int | None = None) -> Bid:
     """Create or edit the actor's bid on a challenge; optionally submit it in the same transaction."""
@@ -270,7 +233,7 @@ def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, subm
         bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
         if bid.challenge_id != challenge.id:
             raise Conflict("揭榜方案与榜单不符")
-        _require(permissions.can_manage_bid(actor, bid))
+        require(permissions.can_manage_bid(actor, bid))
         if bid.status != B.DRAFT:  # a submitted bid changes only by re-submission, with a new receipt
             _seal(session, actor, bid, challenge, now, values)
             submit = False
@@ -278,7 +241,6 @@ def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, subm
             _move(session, bid, action="edit", actor=actor, now=now, open_at=now, **values)
     if submit:
         _seal(session, actor, bid, challenge, now)
-    session.commit()
     return bid
 
 
@@ -293,17 +255,16 @@ def update_bid(*, session: Session, actor: Actor, bid_id: int, data: BidIn) -> B
     return save(session=session, actor=actor, challenge_id=bid.challenge_id, data=data, bid_id=bid.id)
 
 
-@_atomic
+@use_case
 def submit(*, session: Session, actor: Actor, bid_id: int) -> Bid:
     """Submit a draft bid, sealed until the deadline; returns it with its receipt."""
     now = utcnow()
     bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
-    _require(permissions.can_manage_bid(actor, bid))
+    require(permissions.can_manage_bid(actor, bid))
     challenge = _open_challenge(session, actor, bid.challenge_id, now)
     if bid.status != B.DRAFT:
-        states.transition(state=bid.status, action="submit", role=actor.role)
+        bid_states.transition(state=bid.status, action="submit", role=actor.role)
     _seal(session, actor, bid, challenge, now)
-    session.commit()
     return bid
 
 
@@ -314,7 +275,7 @@ def _not_opened(challenge_id: int, now: datetime):
     return col(Bid.challenge_id).in_(select(Challenge.id).where(Challenge.id == challenge_id, not_(opened)))
 
 
-@_atomic
+@use_case
 def withdraw(*, session: Session, actor: Actor, bid_id: int) -> Bid:
     """Withdraw a bid before the bids open (also while its challenge waits for the bureau)."""
     now = utcnow()
@@ -324,16 +285,15 @@ def withdraw(*, session: Session, actor: Actor, bid_id: int) -> Bid:
         raise (Conflict if permissions.is_own(actor, bid) else Forbidden)(reason)
     _move(session, bid, action="withdraw", actor=actor, now=now, where=_not_opened(bid.challenge_id, now),
           live_slot=None, withdrawn_at=now)
-    session.commit()
     return bid
 
 
-@_atomic
+@use_case
 def review(*, session: Session, actor: Actor, bid_id: int, data: ReviewIn) -> Bid:
     """Record the formal review (形式审查) of a submitted bid and tell the team."""
     now = utcnow()
     bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
-    _require(permissions.can_review(actor, challenge, now))
+    require(permissions.can_review(actor, challenge, now))
     action = "qualify" if data.qualified else "disqualify"
     target = _move(session, bid, action=action, actor=actor, now=now, summary={"reason": data.reason},
                    review_reason=data.reason, reviewed_by=actor.user_id, reviewed_at=now)
@@ -342,5 +302,4 @@ def review(*, session: Session, actor: Actor, bid_id: int, data: ReviewIn) -> Bi
                          user_ids=queries.team_user_ids(session=session, bid=bid),
                          title=f"揭榜方案{label}：{challenge.title}",
                          body=f"审查意见：{data.reason}" if data.reason else "", link=f"/bids/{bid.id}")
-    session.commit()
     return bid

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marketplace.accounts.models import Role
-from marketplace.bids.models import BID_STATUS_LABELS
+from marketplace.actor import Role
+from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
-from marketplace.states import Transition, actions_for, machine, step
+from marketplace.states import Machine, Transition, actions_for, machine, step
 
 TEAM, OFFICER, ADMIN = Role.TEAM, Role.OFFICER, Role.ADMIN
 
@@ -17,6 +17,11 @@ TRANSITIONS = machine([
     (B.SUBMITTED, "qualify", B.QUALIFIED, (OFFICER, ADMIN), "形式审查通过"),
     (B.SUBMITTED, "disqualify", B.DISQUALIFIED, (OFFICER, ADMIN), "形式审查不通过"),
 ])
+
+
+LIVE_CONFLICT = "该团队已有一份有效的揭榜方案"
+MACHINE = Machine("bid", Bid, TRANSITIONS, BID_STATUS_LABELS,
+                  conflict="揭榜方案状态已变化或揭榜已截止，请刷新页面查看", duplicate=LIVE_CONFLICT)
 
 
 def transition(*, state: str, action: str, role: str | None) -> Transition:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries
 from marketplace.challenges.models import Clarification
 from marketplace.challenges.schemas import AnswerIn, QuestionIn
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
 
 
+@use_case
 def ask(*, session: Session, actor: Actor, challenge_id: int, data: QuestionIn) -> Clarification:
     """A research team asks a question about an open challenge."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
@@ -31,10 +33,10 @@ def ask(*, session: Session, actor: Actor, challenge_id: int, data: QuestionIn) 
         user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
         title=f"榜单“{challenge.title}”收到一条提问", link=f"/challenges/{challenge.id}#qa",
         body="请在榜单页面答复；答复将向所有访客公开，提问人匿名。")
-    session.commit()
     return item
 
 
+@use_case
 def answer(*, session: Session, actor: Actor, clarification_id: int, data: AnswerIn) -> Clarification:
     """The company answers; the answer is published to every visitor and the asker is told."""
     item = session.get(Clarification, clarification_id)
@@ -52,5 +54,4 @@ def answer(*, session: Session, actor: Actor, clarification_id: int, data: Answe
     notifications.notify(session=session, kind=Kind.QUESTION_ANSWERED, user_ids=[item.asked_by],
                          title=f"您对“{challenge.title}”的提问已答复", link=f"/challenges/{challenge.id}#qa",
                          body=data.answer[:500])
-    session.commit()
     return item

@@ -17,10 +17,11 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries
 from marketplace.challenges.models import Attachment, Challenge, ConfidentialityAcceptance
+from marketplace.db import atomic, use_case
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -79,7 +80,18 @@ def check_upload(upload: Upload, *, max_bytes: int) -> tuple[str, str]:
 
 def add_attachment(*, session: Session, actor: Actor, challenge_id: int, upload: Upload,
                    confidential: bool, uploads_dir: Path, max_bytes: int) -> Attachment:
-    """Attach a file to the company's own challenge."""
+    """Attach a file to the company's own challenge: the row and the file, or neither."""
+    path = uploads_dir / secrets.token_hex(16)
+    try:
+        with atomic(session):
+            return _add(session, actor, challenge_id, upload, confidential, path, max_bytes)
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing half-written
+        raise
+
+
+def _add(session: Session, actor: Actor, challenge_id: int, upload: Upload, confidential: bool,
+         path: Path, max_bytes: int) -> Attachment:
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     allowed, reason = permissions.can_upload(actor, challenge)
     if not allowed:
@@ -87,23 +99,16 @@ def add_attachment(*, session: Session, actor: Actor, challenge_id: int, upload:
     name, content_type = check_upload(upload, max_bytes=max_bytes)
     if len(queries.attachments(session=session, challenge_id=challenge.id, include_confidential=True)) >= MAX_FILES:
         raise RuleViolation(f"每个榜单最多 {MAX_FILES} 个附件", fields={"file": "附件数量已达上限"})
-    key = secrets.token_hex(16)
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    path = uploads_dir / key
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(upload.data)
     item = Attachment(challenge_id=challenge.id, filename=name, content_type=content_type,
                       size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
-                      storage_key=key, confidential=confidential, uploaded_by=actor.user_id)
+                      storage_key=path.name, confidential=confidential, uploaded_by=actor.user_id)
     session.add(item)
     session.flush()
     audit.record(session=session, actor=actor, action="attachment.added", subject_type="challenge",
                  subject_id=challenge.id, summary={"file": name, "size": len(upload.data),
                                                    "confidential": confidential, "sha256": item.sha256})
-    try:
-        session.commit()
-    except Exception:
-        path.unlink(missing_ok=True)  # nothing half-written
-        raise
     return item
 
 
@@ -124,6 +129,7 @@ def open_attachment(*, session: Session, actor: Actor, attachment_id: int, uploa
     return item, path
 
 
+@use_case
 def accept_terms(*, session: Session, actor: Actor, challenge_id: int) -> ConfidentialityAcceptance:
     """Record that a verified team accepts the challenge's confidentiality terms (保密承诺)."""
     challenge: Challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
@@ -138,9 +144,7 @@ def accept_terms(*, session: Session, actor: Actor, challenge_id: int) -> Confid
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict("本单位已签署该榜单的保密承诺") from exc
     audit.record(session=session, actor=actor, action="challenge.terms_accepted", subject_type="challenge",
                  subject_id=challenge.id, summary={"organisation_id": actor.organisation_id})
-    session.commit()
     return item

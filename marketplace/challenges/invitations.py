@@ -5,16 +5,18 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from marketplace.accounts.models import TeamProfile
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.challenges import permissions, queries
 from marketplace.challenges.models import ChallengeStatus
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
 
 
+@use_case
 def invite(*, session: Session, actor: Actor, challenge_id: int, team_id: int) -> TeamProfile:
     """The company (or an officer) invites a team to an open challenge; the team is notified once."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
@@ -35,5 +37,4 @@ def invite(*, session: Session, actor: Actor, challenge_id: int, team_id: int) -
         raise Conflict("已邀请过该团队（或该团队关闭了邀请通知）")
     audit.record(session=session, actor=actor, action="challenge.team_invited", subject_type="challenge",
                  subject_id=challenge.id, summary={"team_id": team.id})
-    session.commit()
     return team

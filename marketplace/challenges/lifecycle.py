@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from marketplace.auth.actor import SYSTEM
-from marketplace.challenges import bidding, queries, service
+from marketplace.actor import SYSTEM
+from marketplace.challenges import bidding, documents, queries, service
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
+from marketplace.db import atomic
 from marketplace.errors import Conflict
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
@@ -31,11 +32,13 @@ class TickReport:
     closed: list[int] = field(default_factory=list)
     unfilled: list[int] = field(default_factory=list)
     reminded: int = 0
-    awarded: list[int] = field(default_factory=list)
+    awarded: list[int] = field(default_factory=list)  # filled by scheduler.tick (awards)
+    overdue: list[int] = field(default_factory=list)  # milestones, filled by scheduler.tick (contracts)
 
 
 def tick(*, session: Session, now: datetime | None = None) -> TickReport:
-    """Apply every time-driven transition that is due; commits per challenge."""
+    """Apply every challenge transition that is due; commits per challenge (scheduler.tick adds the
+    later workflows' steps)."""
     now = now or utcnow()
     report = TickReport()
     due_publish = session.exec(select(Challenge.id).where(
@@ -52,24 +55,17 @@ def tick(*, session: Session, now: datetime | None = None) -> TickReport:
         elif outcome == S.UNFILLED:
             report.unfilled.append(challenge_id)
     report.reminded = _remind(session, now)
-    from marketplace.awards.service import finalise_due  # 公示 windows that ended → awarded (issue 10)
-
-    report.awarded = finalise_due(session=session, now=now)
-    from marketplace.reviews.service import remind_due  # experts whose sheets are due within 3 days (issue 10)
-
-    report.reminded += remind_due(session=session, now=now)
     return report
 
 
 def _go_live(session: Session, challenge_id: int, now: datetime) -> bool:
     challenge = session.get(Challenge, challenge_id)
     try:
-        service.move(session=session, challenge=challenge, action="go_live", role="system",
-                     actor=SYSTEM, published_at=now)
+        with atomic(session):
+            service.move(session=session, challenge=challenge, action="go_live", actor=SYSTEM, published_at=now)
+            service.announce(session, challenge)  # the same announcement as a manual publish
     except Conflict:
         return False
-    service._announce(session, challenge)  # noqa: SLF001 — the same announcement as a manual publish
-    session.commit()
     return True
 
 
@@ -79,25 +75,28 @@ def _close(session: Session, challenge_id: int, now: datetime) -> str | None:
     bids = len(receipts)
     action = "close" if bids else "close_unfilled"
     try:
-        # The opening record (开标记录): every sealed bid's receipt time and content hash, in the chain.
-        service.move(session=session, challenge=challenge, action=action, role="system",
-                     actor=SYSTEM, summary={"bids": bids, "receipts": receipts}, closed_at=now)
+        with atomic(session):
+            # The opening record (开标记录): every sealed bid's receipt time and content hash, in the chain.
+            service.move(session=session, challenge=challenge, action=action, actor=SYSTEM,
+                         summary={"bids": bids, "receipts": receipts}, closed_at=now)
+            if not bids:
+                notifications.notify(
+                    session=session, kind=Kind.CHALLENGE_WITHDRAWN,
+                    user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
+                    title=f"榜单“{challenge.title}”流榜", link=f"/challenges/{challenge.id}",
+                    body="揭榜截止时没有收到揭榜方案。可在榜单页面选择“重新发榜”生成新的草稿。")
+            documents.challenge_changed(session=session, challenge=challenge)
     except Conflict:
         return None
-    if not bids:
-        notifications.notify(
-            session=session, kind=Kind.CHALLENGE_WITHDRAWN,
-            user_ids=queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
-            title=f"榜单“{challenge.title}”流榜", link=f"/challenges/{challenge.id}",
-            body="揭榜截止时没有收到揭榜方案。可在榜单页面选择“重新发榜”生成新的草稿。")
-    from marketplace import recommend
-
-    recommend.challenge_changed(session=session, challenge=challenge)
-    session.commit()
     return challenge.status
 
 
 def _remind(session: Session, now: datetime) -> int:
+    with atomic(session):
+        return _send_reminders(session, now)
+
+
+def _send_reminders(session: Session, now: datetime) -> int:
     """Tell teams with a live bid that the deadline is within 3 days (once per challenge and user)."""
     soon = session.exec(select(Challenge).where(
         Challenge.status == S.PUBLISHED, col(Challenge.bid_deadline) > now,
@@ -109,5 +108,4 @@ def _remind(session: Session, now: datetime) -> int:
             session=session, kind=Kind.DEADLINE_SOON, user_ids=users, dedupe=f"deadline:{challenge.id}",
             title=f"“{challenge.title}”将于 3 天内截止揭榜", link=f"/challenges/{challenge.id}",
             body="请确认揭榜方案已正式提交；截止后将无法提交或修改。")
-    session.commit()
     return sent

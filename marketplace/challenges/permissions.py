@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import as_utc, utcnow

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, or_
 from sqlmodel import Session, col, func, select
 
-from marketplace import recommend
-from marketplace.accounts.models import Organisation, Role, User
+from marketplace import documents
+from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.challenges import bidding, permissions
 from marketplace.challenges.models import (
     Attachment,
@@ -75,7 +75,7 @@ def _effective_status_is(status: str, now: datetime):
 NO_MATCH = "none"  # a status the visitor may not list matches nothing (it never widens the list)
 
 
-def _status_choice(value: str, allowed) -> str:  # noqa: ANN001
+def _status_choice(value: str, allowed) -> str:
     return value if not value or value in allowed else NO_MATCH
 
 
@@ -104,7 +104,7 @@ class ChallengeFilter:
         if sort not in SORT_LABELS or (sort == "relevance" and not q):
             sort = "newest"
 
-        def choice(name: str, allowed) -> str:  # noqa: ANN001
+        def choice(name: str, allowed) -> str:
             value = params.get(name) or ""
             return value if value in allowed else ""
 
@@ -161,7 +161,7 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
     once (their number is the total); the bid counts come in one grouped query.
     """
     if flt.q and flt.ids is None:
-        flt.ids = recommend.search_challenge_ids(session=session, query=flt.q)
+        flt.ids = documents.matching_ids(session=session, kind="challenge", query=flt.q)
     extra = _public_conditions(flt, now, public=False)
     join_org = bool(flt.district)
 

@@ -85,7 +85,7 @@ class ChallengeIn(StrictIn):
         return value
 
     @model_validator(mode="after")
-    def _offered_within_funds(self):  # noqa: ANN202
+    def _offered_within_funds(self):
         if self.offered_fen > self.committed_funds_fen:
             raise ValueError("揭榜金额不能超过企业投入资金")
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.states import Machine, Transition, actions_for, machine, step

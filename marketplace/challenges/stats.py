@@ -96,7 +96,7 @@ def scoped(stmt: Select, flt: StatsFilter, *, join_company: bool = False) -> Sel
     return stmt
 
 
-def _is_chain_leader():  # noqa: ANN202 — a SQL expression
+def _is_chain_leader():  # a SQL expression
     return cast(Organisation.qualifications, String).like(f"%{_CHAIN_LEADER_JSON}%", escape="/")
 
 

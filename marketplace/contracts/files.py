@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.challenges.files import ALLOWED as OFFICE
 from marketplace.challenges.files import Upload, check_upload
 from marketplace.contracts.models import ContractFile

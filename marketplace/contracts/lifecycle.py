@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from marketplace import db
+from marketplace.actor import SYSTEM
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM
 from marketplace.clock import utcnow
 from marketplace.contracts import queries
 from marketplace.contracts.models import EXECUTING, Contract, Milestone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.contracts.models import ENDED, EXECUTING, Contract, Milestone, PartyRole, Payment
 from marketplace.contracts.models import ContractStatus as C
 from marketplace.contracts.models import MilestoneStatus as M

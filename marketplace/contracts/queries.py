@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, or_, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation, Role, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.challenges.models import Challenge
 from marketplace.contracts import permissions
 from marketplace.contracts.models import (

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 
 from marketplace import db
 from marketplace.accounts.models import ExpertProfile, Organisation, OrgKind
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.awards import queries as award_queries
 from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, func, select
 
 from marketplace import db, states
 from marketplace.accounts.models import Organisation
+from marketplace.actor import SYSTEM, Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.clock import utcnow
 from marketplace.credit.models import ADVERSE, KIND_LABELS, CreditKind, CreditRecord
 from marketplace.errors import NotFound, RuleViolation

@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from marketplace.accounts.models import User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.clock import utcnow
+from marketplace.db import use_case
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.notifications.models import (
     KIND_LABELS,
@@ -108,6 +109,7 @@ def get_own(*, session: Session, actor: Actor, notification_id: int) -> Notifica
     return row
 
 
+@use_case
 def mark_read(*, session: Session, actor: Actor, notification_id: int | None = None) -> int:
     """Mark one (or all) of the actor's notifications read; returns how many changed."""
     stmt = update(Notification).where(col(Notification.user_id) == actor.user_id,
@@ -116,7 +118,6 @@ def mark_read(*, session: Session, actor: Actor, notification_id: int | None = N
         get_own(session=session, actor=actor, notification_id=notification_id)
         stmt = stmt.where(col(Notification.id) == notification_id)
     changed = session.exec(stmt.values(read_at=utcnow())).rowcount
-    session.commit()
     return changed
 
 
@@ -128,6 +129,7 @@ def preferences(*, session: Session, actor: Actor) -> list[dict]:
              "email": rows[k].email if k in rows else True} for k in Kind]
 
 
+@use_case
 def set_preferences(*, session: Session, actor: Actor, switches: dict[str, tuple[bool, bool]]) -> None:
     """Save the actor's switches: {kind: (in_app, email)}."""
     unknown = set(switches) - {k.value for k in Kind}
@@ -139,4 +141,3 @@ def set_preferences(*, session: Session, actor: Actor, switches: dict[str, tuple
         pref = existing.get(kind) or NotificationPreference(user_id=actor.user_id, kind=kind)
         pref.in_app, pref.email = in_app, email
         session.add(pref)
-    session.commit()

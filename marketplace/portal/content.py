@@ -89,7 +89,7 @@ def guides(root: Path = PORTAL_DIR) -> tuple[Guide, ...]:
                  for g in _load("guides.yaml", root))
 
 
-def _find(items, slug: str, what: str):  # noqa: ANN001, ANN202
+def _find(items, slug: str, what: str):
     for item in items:
         if item.slug == slug:
             return item

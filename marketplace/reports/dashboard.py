@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import Session
 
 from marketplace import xlsx
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats as challenge_stats
 from marketplace.challenges.stats import StatsFilter

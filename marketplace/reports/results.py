@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time
 from sqlmodel import Session
 
 from marketplace.awards import queries as award_queries
-from marketplace.exports import ATOM_MEDIA_TYPE, ATOM_NS, XML_LANG, _sub, rfc3339
 from marketplace.money import format_wanyuan
+from marketplace.reports.exports import ATOM_MEDIA_TYPE, ATOM_NS, XML_LANG, _sub, rfc3339
 
 __all__ = ["ATOM_MEDIA_TYPE", "PAGE_SIZE", "ResultsPage", "atom_feed", "page_of"]
 

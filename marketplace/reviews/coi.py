@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from marketplace.errors import Conflict, RuleViolation
 
@@ -103,6 +104,22 @@ class CoiResult:
     def may_open(self) -> bool:
         """May open the bid: declared first, and nothing blocking."""
         return self.declared and not self.blocks
+
+
+class _Party(Protocol):
+    organisation_id: int
+
+
+class _BidParties(_Party, Protocol):
+    partners: list[dict] | None
+
+
+def organisations_in_conflict(bid: _BidParties, challenge: _Party) -> set[int]:
+    """Organisations whose experts never review a bid (回避): the bidder's, every consortium
+    partner's and the posting company's."""
+    excluded = {bid.organisation_id, challenge.organisation_id}
+    excluded |= {int(p["organisation_id"]) for p in bid.partners or [] if p.get("organisation_id")}
+    return excluded
 
 
 def normalise_uscc(code: str) -> str:

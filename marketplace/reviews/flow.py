@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
+from marketplace.challenges import service
 from marketplace.challenges.models import Challenge
 
 
@@ -14,7 +15,5 @@ def advance(*, session: Session, challenge: Challenge, action: str, actor: Actor
 
     Raises InvalidTransition / Forbidden from the table and Conflict when someone else moved first.
     """
-    from marketplace.challenges import service
-
-    service.move(session=session, challenge=challenge, action=action, role=actor.role, actor=actor,
+    service.move(session=session, challenge=challenge, action=action, actor=actor,
                  summary=summary, **changes)

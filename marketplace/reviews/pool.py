@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from marketplace import db
 from marketplace.accounts.models import ExpertProfile, Organisation, User
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.clock import utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.reviews.models import (

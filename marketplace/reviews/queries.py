@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from marketplace.accounts.models import ExpertProfile, Role
-from marketplace.auth.actor import Actor
+from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Actor, Role
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
@@ -27,7 +27,7 @@ from marketplace.reviews.models import (
 REVIEW_STATES = (S.IN_REVIEW,)
 
 
-def today(now: datetime | None = None):  # noqa: ANN201
+def today(now: datetime | None = None):
     return to_shanghai(now or utcnow()).date()
 
 

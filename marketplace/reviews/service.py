@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import Actor
 from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai, utcnow
+from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind
@@ -36,12 +37,12 @@ def _officer(actor: Actor) -> None:
         raise Forbidden("只有科技局工作人员可以管理专家评审")
 
 
-def _challenge(session: Session, actor: Actor, challenge_id: int):  # noqa: ANN202
+def _challenge(session: Session, actor: Actor, challenge_id: int):
     _officer(actor)
     return challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
 
 
-def _in_review(challenge) -> None:  # noqa: ANN001
+def _in_review(challenge) -> None:
     if challenge.status != S.IN_REVIEW:
         raise Conflict("榜单不在专家评审阶段")
 
@@ -64,6 +65,7 @@ class PanelSpec:
     due_at: datetime | None = None
 
 
+@use_case
 def start_review(*, session: Session, actor: Actor, challenge_id: int, spec: PanelSpec) -> ReviewPanel:
     """Create the challenge's panel with its scorecard and move `closed` → `in_review`."""
     challenge = _challenge(session, actor, challenge_id)
@@ -84,7 +86,6 @@ def start_review(*, session: Session, actor: Actor, challenge_id: int, spec: Pan
             summary={"reviewers_per_bid": panel.reviewers_per_bid, "max_load": panel.max_load,
                      "criteria": panel.criteria, "blind": panel.blind})
     session.add(panel)
-    session.commit()
     return panel
 
 
@@ -93,7 +94,7 @@ def _pool(session: Session) -> list[int]:
     return pool.active_expert_ids(session)
 
 
-def _blocked(session: Session, challenge, bids: list[Bid], expert_ids: list[int]) -> frozenset:  # noqa: ANN001
+def _blocked(session: Session, challenge, bids: list[Bid], expert_ids: list[int]) -> frozenset:
     decl, waivers = facts.declarations(session, [b.id for b in bids])
     return coi.blocked_pairs(facts.experts(session, expert_ids), facts.bids(session, bids),
                              facts.company(session, challenge), queries.today(), decl, waivers)
@@ -121,13 +122,14 @@ def suggestions(*, session: Session, actor: Actor, challenge_id: int, per_bid: i
     return found
 
 
-def _notify_assigned(session: Session, expert_ids: set[int], challenge) -> None:  # noqa: ANN001
+def _notify_assigned(session: Session, expert_ids: set[int], challenge) -> None:
     users = session.exec(select(ExpertProfile.user_id).where(ExpertProfile.id.in_(expert_ids or {-1}))).all()
     notifications.notify(session=session, kind=Kind.REVIEW_ASSIGNED, user_ids=users,
                          title=f"评审任务：{challenge.title}", link="/review",
                          body="您被邀请评审该榜单的揭榜方案。打开方案前请逐一申报是否存在利益冲突。")
 
 
+@use_case
 def auto_assign(*, session: Session, actor: Actor, challenge_id: int) -> assignment.PanelAssignment:
     """Min-cost assignment (R per bid, at most L per expert) over conflict-free pairs; all or nothing."""
     challenge = _challenge(session, actor, challenge_id)
@@ -149,17 +151,15 @@ def auto_assign(*, session: Session, actor: Actor, challenge_id: int) -> assignm
     _record(session, actor, "review.auto_assigned", "challenge", challenge.id,
             {"panels": {str(b): list(p) for b, p in result.panels.items()}, "total": str(result.total)})
     _notify_assigned(session, set(result.loads), challenge)
-    session.commit()
     return result
 
 
+@use_case
 def assign(*, session: Session, actor: Actor, challenge_id: int, bid_id: int, expert_id: int) -> ReviewAssignment:
     """Manual assignment; a conflicted expert is refused (409) with the reasons."""
     challenge = _challenge(session, actor, challenge_id)
     _in_review(challenge)
-    row = _assign_row(session, actor, challenge, bid_id, expert_id)
-    session.commit()
-    return row
+    return _assign_row(session, actor, challenge, bid_id, expert_id)
 
 
 def _assign_row(session: Session, actor: Actor, challenge, bid_id: int, expert_id: int) -> ReviewAssignment:  # noqa: ANN001
@@ -179,13 +179,13 @@ def _assign_row(session: Session, actor: Actor, challenge, bid_id: int, expert_i
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("该专家已分配评审此方案（或曾被撤换）") from None
     _record(session, actor, "review.assigned", "bid", bid.id, {"expert_id": expert_id})
     _notify_assigned(session, {expert_id}, challenge)
     return row
 
 
+@use_case
 def replace(*, session: Session, actor: Actor, assignment_id: int, expert_id: int | None,
             reason: str) -> ReviewAssignment | None:
     """Withdraw one expert from a bid (with a reason) and, if named, assign another in the same commit.
@@ -212,7 +212,6 @@ def replace(*, session: Session, actor: Actor, assignment_id: int, expert_id: in
                                    col(ReviewAssignment.status) == AssignmentStatus.ACTIVE)
                             .values(status=AssignmentStatus.WITHDRAWN, withdrawn_reason=reason)).rowcount
     if moved != 1:
-        session.rollback()
         raise Conflict("该专家已被撤换，请刷新页面查看最新分配")
     session.execute(sa_update(ReviewScore).where(col(ReviewScore.assignment_id) == old.id)
                     .values(set_aside=True, set_aside_reason=f"专家被撤换：{reason}"[:500]))
@@ -220,12 +219,7 @@ def replace(*, session: Session, actor: Actor, assignment_id: int, expert_id: in
             {"expert_id": old.expert_id, "reason": reason, "replaced_by": expert_id})
     row = None
     if expert_id is not None:
-        try:
-            row = _assign_row(session, actor, challenge, old.bid_id, expert_id)
-        except Exception:
-            session.rollback()
-            raise
-    session.commit()
+        row = _assign_row(session, actor, challenge, old.bid_id, expert_id)
     return row
 
 
@@ -257,7 +251,7 @@ def conflicts(*, session: Session, actor: Actor, challenge_id: int) -> list[Bloc
 
 REMIND_BEFORE = timedelta(days=3)
 
-
+@use_case
 def remind_due(*, session: Session, now: datetime | None = None) -> int:
     """Tell experts whose sheets are still missing that the review is due within 3 days (once each)."""
     now = now or utcnow()
@@ -276,11 +270,11 @@ def remind_due(*, session: Session, now: datetime | None = None) -> int:
             title=f"评审即将截止：{challenge.title}", link=f"/review/bids/{a.bid_id}",
             body=f"方案 #{a.bid_id} 的评分将于 {to_shanghai(panel.due_at):%Y-%m-%d %H:%M}（北京时间）截止，"
                  "请尽快提交。")
-    session.commit()
     return sent
 
 
 # ---------------------------------------------------------------- expert
+@use_case
 def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool,
             statement: str = "") -> ConflictDeclaration:
     """The expert's per-bid declaration before opening it (once)."""
@@ -295,14 +289,13 @@ def declare(*, session: Session, actor: Actor, bid_id: int, has_conflict: bool,
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("您已申报过此方案的利益冲突情况") from None
     _record(session, actor, "review.declared", "bid", bid.id,
             {"expert_id": a.expert_id, "has_conflict": has_conflict, "statement": statement})
-    session.commit()
     return row
 
 
+@use_case
 def waive(*, session: Session, actor: Actor, bid_id: int, expert_id: int, reason: str) -> ConflictDeclaration:
     """Waive a declared, non-automatic conflict with a written reason (audited)."""
     _officer(actor)
@@ -325,10 +318,10 @@ def waive(*, session: Session, actor: Actor, bid_id: int, expert_id: int, reason
     row.waived_by, row.waiver_reason, row.waived_at = actor.user_id, waiver.reason, utcnow()
     session.add(row)
     _record(session, actor, "review.waived", "bid", bid.id, {"expert_id": expert_id, "reason": waiver.reason})
-    session.commit()
     return row
 
 
+@use_case
 def submit_score(*, session: Session, actor: Actor, bid_id: int, scores: dict[str, object],
                  comments: dict[str, str], overall_comment: str = "") -> ReviewScore:
     """One sheet per assignment, validated by the scorecard; nothing is written on bad input."""
@@ -345,11 +338,9 @@ def submit_score(*, session: Session, actor: Actor, bid_id: int, scores: dict[st
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise Conflict("您已提交过此方案的评分") from None
     _record(session, actor, "review.scored", "bid", bid_id, {"expert_id": opened.assignment.expert_id,
                                                             "total": row.total})
-    session.commit()
     return row
 
 

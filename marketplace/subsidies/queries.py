@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from marketplace.accounts.models import Organisation
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.money import format_yuan
 from marketplace.subsidies.models import (

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 
 from marketplace import db, states
 from marketplace.accounts.models import Role, User
+from marketplace.actor import SYSTEM, Actor
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM, Actor
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.money import Fen, format_yuan, plain_yuan
 from marketplace.notifications.models import Kind

@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 
-from marketplace import recommend
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
+from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
-from marketplace.auth.actor import Actor
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import permissions, queries, service, states
@@ -24,6 +23,7 @@ from marketplace.clock import to_shanghai, utcnow
 from marketplace.credit import service as credit
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
+from marketplace.search import recommend
 from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5
@@ -56,7 +56,8 @@ def officer_list_context(session, actor: Actor, params) -> dict:  # noqa: ANN001
     query = {k: v for k, v in vars(flt).items() if k not in ("ids", "page", "any_state", "q") and v not in ("", None)}
     return {
         "queues": queries.officer_queues(session=session), "challenges": page.items, "total": page.total,
-        "counts": page.counts, "page_notice": page.notice, "flt": flt, "pages": page.pages, "query_base": urlencode(query),
+        "counts": page.counts, "page_notice": page.notice,
+        "flt": flt, "pages": page.pages, "query_base": urlencode(query),
         "reviewable": {c.id for c in page.items if c.status in ("published", "closed")
                        and bid_permissions.can_review(actor, c, now)[0]},
         "industries": INDUSTRIES, "status_options": [(k.value, v) for k, v in STATUS_LABELS.items()],
@@ -64,7 +65,7 @@ def officer_list_context(session, actor: Actor, params) -> dict:  # noqa: ANN001
     }
 
 
-def detail_context(session, actor: Actor, challenge: Challenge) -> dict:  # noqa: ANN001
+def detail_context(session, actor: Actor, challenge: Challenge) -> dict:
     """Everything the detail page shows to this actor."""
     now = utcnow()
     accepted = queries.has_accepted_terms(session=session, actor=actor, challenge_id=challenge.id)
@@ -125,7 +126,7 @@ def _pending_change(challenge: Challenge) -> list[tuple[str, str, str]]:
             for k, v in sorted(change.items())]
 
 
-def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:  # noqa: ANN001
+def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:
     """The sealed-bid block: only what the bid queries let this actor see, and the bid predicates'
     answers for its buttons (the template derives nothing)."""
     my_bid = bid_queries.live_bid_of(session=session, actor=actor, challenge=challenge)

@@ -8,8 +8,7 @@ from urllib.parse import quote, unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import ANONYMOUS, Actor
+from marketplace.actor import ANONYMOUS, Actor, Role
 from marketplace.web.security import flash_cookie
 
 NAV = {

@@ -9,9 +9,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import ANONYMOUS, Actor, Role
 from marketplace.auth import service as auth
-from marketplace.auth.actor import ANONYMOUS, Actor
 from marketplace.errors import Forbidden, Unauthenticated
 from marketplace.web.security import SAFE_METHODS, cookie_names
 

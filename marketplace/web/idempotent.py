@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, Response
 
 from marketplace import idempotency
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import Conflict
 from marketplace.web import htmx
 from marketplace.web.context import flash

@@ -59,7 +59,7 @@ def session_csrf_token(secret: str, session_token: str) -> str:
 class SecurityMiddleware(BaseHTTPMiddleware):
     """Issue the CSRF cookie and set security headers on every response."""
 
-    def __init__(self, app, *, prod: bool, secret: str) -> None:  # noqa: ANN001
+    def __init__(self, app, *, prod: bool, secret: str) -> None:
         super().__init__(app)
         self.prod = prod
         self.secret = secret

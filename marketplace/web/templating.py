@@ -15,6 +15,7 @@ from marketplace.challenges.models import STATUS_LABELS as CHALLENGE_STATUS_LABE
 from marketplace.challenges.permissions import effective_status
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.config import TEMPLATES_DIR
+from marketplace.search.recommend import marked as search_marked
 from marketplace.web import htmx
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
@@ -25,11 +26,9 @@ def shanghai_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if value is None else to_shanghai(value).strftime(fmt)
 
 
-def marked(text: str, terms) -> list[tuple[str, bool]]:  # noqa: ANN001
+def marked(text: str, terms) -> list[tuple[str, bool]]:
     """Segments of `text` with the matched terms flagged (autoescaped; rendered in <mark>)."""
-    from marketplace.recommend import marked as _marked
-
-    return _marked(text or "", list(terms))
+    return search_marked(text or "", list(terms))
 
 
 templates.env.globals["new_form_token"] = lambda: secrets.token_urlsafe(24)  # see web/idempotent.py
@@ -45,7 +44,7 @@ templates.env.filters.update(
 )
 
 
-def status_of(challenge) -> str:  # noqa: ANN001
+def status_of(challenge) -> str:
     """A challenge's status as readers see it now (the domain's rule, computed on read)."""
     return effective_status(challenge, utcnow())
 

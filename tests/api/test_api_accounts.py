@@ -1,6 +1,6 @@
 """The JSON API: bearer tokens, structured errors, the same rules as the pages."""
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from tests import factories as f
 
 

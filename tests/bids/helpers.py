@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids import service
 from marketplace.bids.schemas import BidIn
 from marketplace.challenges.models import Challenge
@@ -63,7 +63,7 @@ def cast(session: Session) -> SimpleNamespace:
     return w
 
 
-def add_member(session: Session, profile, owner):  # noqa: ANN001, ANN201
+def add_member(session: Session, profile, owner):
     """A second account of the owner's organisation, added to the team by its owner."""
     from marketplace.accounts import service as accounts
 

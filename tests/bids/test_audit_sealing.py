@@ -8,8 +8,7 @@ import itertools
 import pytest
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import ANONYMOUS
+from marketplace.actor import ANONYMOUS, Role
 from marketplace.bids import queries
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.bids.permissions import can_read_bid

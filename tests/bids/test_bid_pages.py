@@ -87,7 +87,7 @@ def test_officer_reviews_and_exports_amounts_as_exact_numbers(client, session):
     assert bid.status == BidStatus.DISQUALIFIED
     book = load_workbook(io.BytesIO(client.get(f"/officer/challenges/{w.challenge.id}/bids.xlsx").content))
     sheet = book.active
-    row = [c for c in sheet.iter_rows(min_row=3, max_row=3)][0]
+    row = list(sheet.iter_rows(min_row=3, max_row=3))[0]
     price = row[5]
     assert str(price.value) == "123456.78" and price.number_format == '#,##0.00 "元"'
     assert row[11].value == "缺少声明材料"

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from marketplace import demo
-from marketplace.auth.actor import ANONYMOUS, Actor
+from marketplace.actor import ANONYMOUS, Actor
 from marketplace.bids import service
 from marketplace.bids.models import Bid
 from marketplace.bids.models import BidStatus as B

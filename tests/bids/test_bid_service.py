@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.bids import service
 from marketplace.bids.models import Bid, BidStatus

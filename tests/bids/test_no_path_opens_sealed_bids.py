@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.bids.permissions import can_read_bid, can_review, can_withdraw
 from marketplace.challenges import service as challenges
@@ -86,7 +86,7 @@ def test_edit_resubmit_withdraw_does_not_escape_the_bureau(client, session, worl
     t = as_(client, session, world.team)  # the team still reads its bid and could withdraw it
     assert t.get(f"/api/v1/bids/{bid.id}").status_code == 200
     assert t.get(f"/challenges/{cid}").status_code == 200
-    assert 'action="/bids/%d/withdraw"' % bid.id in t.get(f"/bids/{bid.id}").text
+    assert f'action="/bids/{bid.id}/withdraw"' in t.get(f"/bids/{bid.id}").text
 
 
 def test_bids_on_a_withdrawn_challenge_never_open(client, session, world):
@@ -148,7 +148,7 @@ def test_lowering_the_amount_waits_for_the_bureau_and_tells_the_team_to_revise(c
     assert "/withdraw" in mine and f"/challenges/{cid}/bid" in mine  # its edit and withdraw buttons stay
 
     o = as_(client, session, w.officer)
-    assert 'action="/challenges/%d/approve-change"' % cid in o.get(f"/challenges/{cid}").text
+    assert f'action="/challenges/{cid}/approve-change"' in o.get(f"/challenges/{cid}").text
     o.post(f"/challenges/{cid}/approve-change", data={"csrf_token": f.csrf(o)})
     session.refresh(w.challenge)
     assert w.challenge.offered_fen == 50_000_000 and w.challenge.pending_change is None

@@ -8,7 +8,7 @@ form redirects back with an error). The oracle is written out here, not derived 
 import pytest
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from tests import factories as f
 
@@ -53,7 +53,8 @@ def test_challenge_actions_matrix(client, session, actor, state):
     if actor != "anonymous":
         f.login(client, session, users[actor])
     for route, (path, form) in ROUTES.items():
-        c = f.challenge(session, company=owner, status=state, deadline_days=-1 if state in ("closed", "unfilled") else 20)
+        c = f.challenge(session, company=owner, status=state, deadline_days=-1 if state in ("closed",
+                                                                                            "unfilled") else 20)
         session.commit()
         before = len(session.exec(select(AuditEvent)).all())
         r = client.post(f"/challenges/{c.id}/{path}", data={"csrf_token": f.csrf(client), **form},
@@ -69,5 +70,6 @@ def test_challenge_actions_matrix(client, session, actor, state):
         elif want == "done":
             assert r.status_code == 303 and changed, where
         else:
-            assert r.status_code in (403, 409) or (r.status_code == 303 and "jb_flash" in r.headers.get("set-cookie", "")), where
+            assert r.status_code in (403, 409) or (r.status_code == 303 and "jb_flash" in r.headers.get("set-cookie",
+                                                                                                        "")), where
             assert not changed, where

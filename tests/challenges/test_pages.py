@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.challenges.models import Challenge
 from tests import factories as f
 

@@ -20,7 +20,7 @@ def test_the_api_reads_odd_filters_as_the_hall_does(client, session):
 def test_the_api_list_costs_the_same_queries_for_one_row_or_ten(client, session, engine):
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+    def count(conn, cursor, statement, *args):
         statements.append(statement)
 
     def queries_for_list() -> int:

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.challenges import clarifications, lifecycle, service
 from marketplace.challenges.models import Challenge
@@ -85,6 +85,7 @@ def test_unverified_companies_and_other_roles_cannot_post(session):
 
 def test_out_of_order_steps_are_refused(session, people):
     c = f.challenge(session, company=people["company"], status="draft")
+    session.commit()  # a refused command rolls back its own use case, never the rows before it
     with pytest.raises(InvalidTransition):
         service.publish(session=session, actor=people["officer"], challenge_id=c.id, data=PublishIn())
     with pytest.raises(Forbidden):

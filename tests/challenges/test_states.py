@@ -1,5 +1,7 @@
 """The challenge machine, checked cell by cell against the machine written out in tests/machines.py."""
 
+from datetime import UTC
+
 import pytest
 
 from marketplace.challenges import states
@@ -29,9 +31,9 @@ def test_buttons_come_from_the_same_table():
 
 
 def test_visible_actions_follow_the_withdrawal_rules():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from marketplace.auth.actor import Actor
+    from marketplace.actor import Actor
     from marketplace.challenges.models import Challenge
     from marketplace.challenges.permissions import visible_actions
 
@@ -40,11 +42,11 @@ def test_visible_actions_follow_the_withdrawal_rules():
     stranger = Actor(user_id=3, role="company", organisation_id=8, org_verified=True)
     c = Challenge(organisation_id=7, created_by=1, title="t", industry="区块链", background="", bottleneck="",
                   deliverables="", committed_funds_fen=1, offered_fen=1, status="published",
-                  bid_deadline=datetime(2030, 1, 1, tzinfo=timezone.utc))
+                  bid_deadline=datetime(2030, 1, 1, tzinfo=UTC))
     assert visible_actions(owner, c, has_bids=False) == {"request_change", "withdraw"}
     assert visible_actions(owner, c, has_bids=True) == {"request_change", "request_withdrawal"}
     assert visible_actions(officer, c, has_bids=True) == {"withdraw"}
-    c.withdrawal_requested_at = datetime(2029, 1, 1, tzinfo=timezone.utc)
+    c.withdrawal_requested_at = datetime(2029, 1, 1, tzinfo=UTC)
     assert visible_actions(owner, c, has_bids=True) == {"request_change"}
     assert visible_actions(officer, c, has_bids=True) == {"withdraw", "approve_withdrawal"}
     c.pending_change = {"offered_fen": 1}

@@ -11,7 +11,7 @@ import httpx
 from sqlmodel import select
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.audit.service import verify_chain
 from marketplace.awards import service

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.auth import service as auth
 from marketplace.challenges.models import Challenge
 from marketplace.config import get_settings
@@ -17,7 +17,7 @@ N = 50
 
 
 def test_fifty_concurrent_identical_creates_make_one_challenge(live_engine):
-    from marketplace.web.app import create_app
+    from marketplace.app import create_app
 
     with db.new_session(live_engine) as s:
         company = f.user(s, role=Role.COMPANY)

@@ -5,7 +5,7 @@ import threading
 from sqlmodel import select
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.audit.service import verify_chain
 from marketplace.challenges import service

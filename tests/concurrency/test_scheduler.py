@@ -9,22 +9,22 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from marketplace import db
+from marketplace.app import create_app
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.config import get_settings
 from marketplace.scheduler import Scheduler, acquire
-from marketplace.web.app import create_app
 from tests import factories as f
 
 
-def _past_deadline(engine) -> int:  # noqa: ANN001
+def _past_deadline(engine) -> int:
     with db.new_session(engine) as s:
         c = f.challenge(s, status="published", deadline_days=-1)
         s.commit()
         return c.id
 
 
-def _status(engine, challenge_id: int) -> str:  # noqa: ANN001
+def _status(engine, challenge_id: int) -> str:
     with db.new_session(engine) as s:
         return s.get(Challenge, challenge_id).status
 
@@ -96,9 +96,9 @@ def test_the_scheduler_can_be_turned_off(live_engine):
 def test_the_lease_holder_takes_the_audit_checkpoint_when_due(live_engine, tmp_path):
     from sqlmodel import func, select
 
+    from marketplace.actor import SYSTEM
     from marketplace.audit import service as audit
     from marketplace.audit.models import AuditCheckpoint
-    from marketplace.auth.actor import SYSTEM
 
     path = tmp_path / "checkpoints.jsonl"
     holder = Scheduler(live_engine, holder="cp-1", checkpoint_every=timedelta(minutes=60), checkpoint_path=path)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from marketplace.accounts.models import ExpertProfile, Role, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.awards.models import AwardDecision
 from marketplace.contracts import files, service
 from marketplace.contracts.schemas import AcceptanceIn, ContractIn, PaymentIn, ReportDecisionIn, ReportIn, VoteIn

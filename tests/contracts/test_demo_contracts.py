@@ -7,11 +7,11 @@ from typer.testing import CliRunner
 
 from marketplace import db
 from marketplace.accounts.models import User
+from marketplace.app import create_app
 from marketplace.cli import app as cli
 from marketplace.config import get_settings
 from marketplace.contracts.models import Contract, Milestone
 from marketplace.subsidies import facts
-from marketplace.web.app import create_app
 from tests import factories as f
 from tests.test_demo_and_cli import cli_db  # noqa: F401  (a fresh database the CLI points at)
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.contracts import permissions as p
 from marketplace.contracts import states
 from marketplace.contracts.models import ContractStatus as C

@@ -2,8 +2,9 @@ import pytest
 from sqlmodel import func, select
 
 from marketplace.accounts import service as accounts
-from marketplace.accounts.models import Organisation, OrgStatus, Role, User
+from marketplace.accounts.models import Organisation, OrgStatus, User
 from marketplace.accounts.schemas import RegistrationIn, VerificationIn
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.errors import Conflict, Forbidden, RuleViolation
 from marketplace.validation import parse

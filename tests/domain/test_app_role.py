@@ -8,9 +8,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from marketplace import approle, db, migrate
+from marketplace.actor import SYSTEM
 from marketplace.audit import checkpoint
 from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM
 from tests import factories as f
 from tests.conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database
 

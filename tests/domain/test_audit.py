@@ -5,9 +5,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from marketplace.actor import SYSTEM
 from marketplace.audit import service as audit
 from marketplace.audit.models import AuditEvent
-from marketplace.auth.actor import SYSTEM
 
 
 def write_events(session, n):

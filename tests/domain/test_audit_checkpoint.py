@@ -7,10 +7,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
+from marketplace.actor import SYSTEM
 from marketplace.audit import checkpoint
 from marketplace.audit import service as audit
 from marketplace.audit.models import AuditEvent
-from marketplace.auth.actor import SYSTEM
 from marketplace.errors import Conflict
 
 

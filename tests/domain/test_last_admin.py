@@ -4,7 +4,8 @@ import pytest
 from sqlmodel import select, update
 
 from marketplace.accounts import service as accounts
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import User
+from marketplace.actor import Role
 from marketplace.errors import Conflict
 from tests import factories as f
 

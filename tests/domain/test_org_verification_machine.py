@@ -5,7 +5,7 @@ import pytest
 
 from marketplace.accounts import service
 from marketplace.accounts.schemas import VerificationIn
-from marketplace.auth.actor import ANONYMOUS, SYSTEM
+from marketplace.actor import ANONYMOUS, SYSTEM
 from marketplace.errors import DomainError
 from tests import factories as f
 from tests import machines

@@ -8,10 +8,10 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from marketplace import exports
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.challenges.models import ChallengeStatus
+from marketplace.reports import exports
 from tests import factories as f
 
 URL = "/officer/exports/challenges.xlsx"
@@ -26,7 +26,7 @@ def row_of(ws, challenge_id: int) -> dict:
     header = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
         if row[0].value == challenge_id:
-            return {h: cell for h, cell in zip(header, row, strict=True)}
+            return dict(zip(header, row, strict=True))
     raise AssertionError(f"challenge {challenge_id} not exported")
 
 

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from marketplace import xlsx
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.subsidies.engine.render import workbook as simulation_workbook
 from marketplace.web.downloads import content_disposition
@@ -138,5 +138,6 @@ def test_only_the_spreadsheet_module_imports_openpyxl():
     from pathlib import Path
 
     root = Path(xlsx.__file__).parent
-    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "openpyxl" in p.read_text(encoding="utf-8"))
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if "openpyxl" in p.read_text(encoding="utf-8"))
     assert writers == ["xlsx.py"]

@@ -12,8 +12,8 @@ import schemathesis
 from hypothesis import given, seed, settings
 
 from marketplace import db
+from marketplace.app import create_app
 from marketplace.config import get_settings
-from marketplace.web.app import create_app
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 from tests.servers import prepare_demo_database
 

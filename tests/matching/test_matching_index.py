@@ -299,7 +299,8 @@ def test_a_small_corpus_keeps_its_common_domain_words():
     from matching import SearchIndex
 
     docs = [("c", "碳化硅功率模块封装 银烧结封装可靠性"), ("t", "碳化硅功率器件的封装与可靠性研究"),
-            ("e1", "碳化硅功率模块 银烧结封装 功率模块封装可靠性"), ("e2", "碳化硅功率模块 银烧结封装 功率模块封装可靠性")]
+            ("e1", "碳化硅功率模块 银烧结封装 功率模块封装可靠性"), ("e2",
+                                                "碳化硅功率模块 银烧结封装 功率模块封装可靠性")]
     idx = SearchIndex().fit(docs)
     hits = idx.search("碳化硅功率模块银烧结封装", k=5, allowed=["e1", "e2"])
     assert {h.doc_id for h in hits} == {"e1", "e2"}

@@ -2,7 +2,7 @@
 
 import os
 
-from marketplace.web.main import app as _app
+from marketplace.main import app as _app
 
 PID = str(os.getpid()).encode()
 

@@ -70,7 +70,8 @@ def test_a_token_works_on_every_worker_and_its_revocation_too(server):
 
 def test_login_rate_limit_counts_failures_from_all_workers(server):
     for _ in range(5):
-        r = fresh(server, "POST", "/api/v1/auth/token", json={"account": "expert@jiebang.demo", "password": "nope-nope"})
+        r = fresh(server, "POST", "/api/v1/auth/token", json={"account": "expert@jiebang.demo",
+                                                              "password": "nope-nope"})
         assert r.status_code == 401
     limited = fresh(server, "POST", "/api/v1/auth/token", json={"account": "expert@jiebang.demo", "password": PASSWORD})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind, Notification
 from tests import factories as f

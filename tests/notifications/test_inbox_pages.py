@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind, Notification, NotificationPreference
 from tests import factories as f
@@ -129,7 +129,7 @@ def test_saving_preferences_with_htmx_rerenders_the_form_and_rejects_unknown_kin
 
 
 def test_the_nav_badge_global_is_zero_for_visitors_and_uses_the_pages_own_count(client, session):
-    from marketplace.auth.actor import ANONYMOUS
+    from marketplace.actor import ANONYMOUS
     from marketplace.web.templating import templates
 
     badge = templates.env.from_string("{{ nav_unread() }}")

@@ -4,7 +4,7 @@ import smtplib
 
 from sqlmodel import select
 
-from marketplace import mailer
+from marketplace.notifications import mailer
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import EmailOutbox, Kind
 from tests import factories as f

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids.models import BidStatus
 from marketplace.challenges import lifecycle
 from marketplace.challenges.models import ChallengeStatus
@@ -108,6 +108,7 @@ def test_a_withdrawn_challenge_gets_no_deadline_reminder(session):
 def test_mark_read_refuses_another_users_notification_and_leaves_it_unread(session):
     owner, other = f.user(session), f.user(session, role=Role.TEAM)
     tell(session, owner)
+    session.commit()  # a refused command rolls back its own use case, never the rows before it
     note = session.exec(select(Notification).where(Notification.user_id == owner.id)).one()
     with pytest.raises(NotFound):
         notifications.mark_read(session=session, actor=f.actor(session, other), notification_id=note.id)

@@ -2,8 +2,12 @@
 
 import secrets
 
-from marketplace import recommend
-from marketplace.accounts.models import ExpertProfile, Role
+from marketplace.accounts.documents import team_changed
+from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Role
+from marketplace.challenges.documents import challenge_changed
+from marketplace.search import index as search_index
+from marketplace.search import recommend
 from tests import factories as f
 
 
@@ -113,10 +117,10 @@ def test_an_edited_team_or_challenge_is_found_once(session):
     c = f.challenge(session, title="碳化硅功率模块封装", background="碳化硅功率模块")
     t = f.team(session, profile="碳化硅功率模块封装")
     session.commit()
-    recommend.index(session)
+    search_index.index(session)
     t.profile, c.background = "碳化硅功率模块封装 银烧结", "碳化硅功率模块 银烧结"
-    recommend.team_changed(session=session, team=t)
-    recommend.challenge_changed(session=session, challenge=c)
+    team_changed(session=session, team=t)
+    challenge_changed(session=session, challenge=c)
     session.commit()
     assert [r.item.id for r in recommend.search_teams(session=session, query="碳化硅功率模块")] == [t.id]
     assert recommend.search_challenge_ids(session=session, query="碳化硅功率模块") == [c.id]

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from marketplace.accounts.models import Role
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor, Role
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats
 from marketplace.errors import Forbidden, RuleViolation
@@ -31,7 +30,7 @@ def _snapshot(session, flt=ALL) -> dict:
     }
 
 
-def _minus(a, b):  # noqa: ANN001, ANN202
+def _minus(a, b):
     return tuple(x - y for x, y in zip(a, b, strict=True)) if isinstance(a, tuple) else a - b
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.reports import opendata
 from tests import factories as f
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from marketplace.accounts.models import ExpertProfile, Role, User
+from marketplace.accounts.models import ExpertProfile, User
+from marketplace.actor import Actor, Role
 from marketplace.auth import service as auth
-from marketplace.auth.actor import Actor
 from marketplace.reviews import service
 from tests import factories as f
 
@@ -33,7 +33,7 @@ class Scene:
         return f.actor(session, user)
 
 
-def expert(session: Session, *, org=None, name: str | None = None) -> tuple[ExpertProfile, User]:  # noqa: ANN001
+def expert(session: Session, *, org=None, name: str | None = None) -> tuple[ExpertProfile, User]:
     kw = {"display_name": name} if name else {}
     u = f.user(session, role=Role.EXPERT, org=org, **kw)
     e = ExpertProfile(user_id=u.id, title="教授", fields=FIELDS, bio="碳化硅 功率器件 车规级 封装 可靠性 研究")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.awards.models import Announcement, AnnouncementItem, AwardDecision, Objection
 from marketplace.reviews import calendar
 from marketplace.reviews.models import ConflictDeclaration, ReviewAssignment, ReviewPanel, ReviewScore
@@ -119,7 +119,7 @@ ROUTES = {
 CASES = [(route, state, role) for route in ROUTES for state in STATES for role in ROLES]
 
 
-def fill(value, ids):  # noqa: ANN001, ANN201
+def fill(value, ids):
     if isinstance(value, str):
         return int(value[1:-1] and ids[value[1:-1]]) if value.startswith("{") and value.endswith("}") else value
     if isinstance(value, list):

@@ -132,7 +132,7 @@ def test_the_window_counts_working_days_across_the_national_day_holiday_with_a_f
 
 
 def test_the_scheduler_tick_finalises_an_ended_window(session):
-    from marketplace.challenges import lifecycle
+    from marketplace import scheduler
 
     with time_machine.travel(bj(2026, 12, 3, 9, 0), tick=False):
         s = scored(session)
@@ -140,7 +140,7 @@ def test_the_scheduler_tick_finalises_an_ended_window(session):
         service.decide(session=session, actor=officer, challenge_id=s.challenge.id,
                        winning_bid_ids=[s.bids[0].id], reason="")
         service.publish(session=session, actor=officer, challenge_ids=[s.challenge.id], period_days=5)
-    report = lifecycle.tick(session=session, now=bj(2026, 12, 11, 0, 0, 1))  # G1: ends Thu 12-10
+    report = scheduler.tick(session=session, now=bj(2026, 12, 11, 0, 0, 1))  # G1: ends Thu 12-10
     assert report.awarded == [s.challenge.id]
 
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from marketplace.accounts.models import ExpertProfile, Role
+from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Role
 from marketplace.reviews.models import ExpertAffiliation, ReviewAssignment, ReviewPanel, ReviewScore
 from tests import factories as f
 

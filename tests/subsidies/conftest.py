@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from marketplace.subsidies.cli import subsidy_app
+from marketplace.cli.subsidy import subsidy_app
 
 DATA = Path(__file__).parent / "data"
 

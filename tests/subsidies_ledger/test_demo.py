@@ -5,7 +5,8 @@ from datetime import date
 from sqlmodel import select
 
 from marketplace.accounts.models import Role
-from marketplace.subsidies import demo, service
+from marketplace.demo import subsidies as demo
+from marketplace.subsidies import service
 from marketplace.subsidies.facts import Outcome
 from marketplace.subsidies.models import LedgerEntry, Subsidy
 from tests import factories as f

@@ -38,7 +38,7 @@ class Server:
         port = free_port()
         env = {**os.environ, "JIEBANG_DATABASE_URL": self.url, "JIEBANG_VAR_DIR": str(self.var_dir),
                "JIEBANG_SCHEDULER_ENABLED": "false"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.web.main:app", "--port",
+        self.proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "marketplace.main:app", "--port",
                                       str(port), "--log-level", "warning"], env=env)
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 120

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from marketplace.money import plain_yuan
 from marketplace.subsidies import service
-from marketplace.subsidies.cli import subsidy_app
+from marketplace.cli.subsidy import subsidy_app
 from marketplace.subsidies.facts import Outcome
 from marketplace.subsidies.models import Subsidy
 from tests.subsidies_ledger.conftest import contract

@@ -34,7 +34,7 @@ def _approved(engine, source, policy_id: str | None) -> tuple[int, str]:
 
 
 def _burst(engine, sid: int, token: str, requests: list[tuple[int, str]]) -> list[tuple[int, dict]]:
-    from marketplace.web.app import create_app
+    from marketplace.app import create_app
 
     app = create_app(settings=get_settings(), engine=engine)
     barrier = threading.Barrier(len(requests))

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketplace import money
-from marketplace.subsidies.cli import DEFAULT_POLICIES_DIR as CLI_DIR
+from marketplace.cli.subsidy import DEFAULT_POLICIES_DIR as CLI_DIR
 from marketplace.subsidies.engine import fastmoney
 from marketplace.subsidies.engine.explain import money as explain_money
 from marketplace.subsidies.engine.policies import DEFAULT_POLICIES_DIR

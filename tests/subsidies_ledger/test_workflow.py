@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
+from marketplace.actor import SYSTEM
 from marketplace.audit.models import AuditEvent
-from marketplace.auth.actor import SYSTEM
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, RuleViolation
 from marketplace.subsidies import service
 from marketplace.subsidies.facts import Outcome

@@ -15,7 +15,7 @@ async def test_requests_beyond_the_limit_queue_and_healthz_skips_the_queue():
     inside: list[str] = []
     release = anyio.Event()
 
-    async def app(scope, receive, send):  # noqa: ANN001
+    async def app(scope, receive, send):
         inside.append(scope["path"])
         if scope["path"] == "/slow":
             await release.wait()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.challenges import files
 from marketplace.challenges.models import ChallengeStatus
 from marketplace.errors import Conflict
@@ -74,7 +74,8 @@ def test_uploads_are_limited_in_the_domain_not_only_in_the_template(session, tmp
     company = f.user(session, role=Role.COMPANY)
     c = f.challenge(session, company=company, status=ChallengeStatus.WITHDRAWN)
     session.commit()
-    pdf = files.Upload(filename="说明.pdf", data=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf = files.Upload(filename="说明.pdf",
+                       data=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     with pytest.raises(Conflict):
         files.add_attachment(session=session, actor=f.actor(session, company), challenge_id=c.id, upload=pdf,
                              confidential=False, uploads_dir=tmp_path, max_bytes=10_000)

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import UserSession
 from tests import factories as f

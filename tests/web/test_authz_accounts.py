@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from tests import factories as f
 
 ROLES = [None, Role.COMPANY, Role.TEAM, Role.EXPERT, Role.OFFICER, Role.ADMIN]

@@ -2,7 +2,7 @@
 
 import re
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from tests import factories as f
 
 

@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from marketplace import db, migrate
+from marketplace.app import create_app
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.config import get_settings
 from marketplace.models import metadata
-from marketplace.web.app import create_app
-from tests.crawl import get_paths as canary_paths
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
+from tests.crawl import get_paths as canary_paths
 
 PASSWORD = "jiebang-demo-2026"
 
@@ -44,7 +44,7 @@ def demo_engine(request, tmp_path_factory):
 ACTIVITY = {("usersession", "last_seen_at")}
 
 
-def checksum(engine) -> str:  # noqa: ANN001
+def checksum(engine) -> str:
     """A digest of every row of every table (activity timestamps aside)."""
     digest = hashlib.sha256()
     with engine.connect() as conn:
@@ -55,7 +55,7 @@ def checksum(engine) -> str:  # noqa: ANN001
     return digest.hexdigest()
 
 
-def get_paths(app, ids: dict[str, list[int]]) -> list[str]:  # noqa: ANN001
+def get_paths(app, ids: dict[str, list[int]]) -> list[str]:
     """Every GET route with its path parameters filled from the data."""
     paths = []
     for template in canary_paths(app.routes):
@@ -69,7 +69,7 @@ def get_paths(app, ids: dict[str, list[int]]) -> list[str]:  # noqa: ANN001
         for combo in combos:
             path = template
             for name, value in zip(names, combo, strict=True):
-                path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path)
+                path = re.sub(rf"{{{name}(?::\w+)?}}", str(value), path)
             paths.append(path)
     return paths + ["/challenges?q=电池", "/api/v1/challenges?q=电池&status=closed", "/challenges?status=published"]
 

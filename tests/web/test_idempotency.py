@@ -4,7 +4,8 @@ import re
 
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.models import User
+from marketplace.actor import Role
 from marketplace.auth import service as auth
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge, Clarification
@@ -76,7 +77,8 @@ def test_double_posting_a_question_asks_once(client, session):
 
 def test_double_registration_makes_one_account(client, session):
     token = form_token(client.get("/register").text)
-    data = {"csrf_token": f.csrf(client), "form_token": token, "org_kind": "enterprise", "org_name": "广州双击科技有限公司",
+    data = {"csrf_token": f.csrf(client), "form_token": token, "org_kind": "enterprise",
+            "org_name": "广州双击科技有限公司",
             "uscc": f.valid_uscc(987654), "district": "天河区", "display_name": "王经理",
             "email": "double@click.example", "password": "good-password-1", "accept_terms": "on"}
     statuses = [client.post("/register", data=data, follow_redirects=False) for _ in range(2)]
@@ -145,7 +147,8 @@ def test_a_malformed_key_is_refused(anon, session):
 
 
 def test_anonymous_registration_replays_per_address(anon):
-    body = {"org_kind": "enterprise", "org_name": "广州重试科技有限公司", "uscc": f.valid_uscc(876543), "district": "黄埔区",
+    body = {"org_kind": "enterprise", "org_name": "广州重试科技有限公司", "uscc": f.valid_uscc(876543),
+            "district": "黄埔区",
             "display_name": "李经理", "email": "retry@reg.example", "password": "good-password-1", "accept_terms": True}
     first = anon.post("/api/v1/register", json=body, headers={"Idempotency-Key": "reg-1"})
     again = anon.post("/api/v1/register", json=body, headers={"Idempotency-Key": "reg-1"})

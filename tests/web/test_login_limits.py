@@ -2,10 +2,10 @@
 
 import pytest
 
+from marketplace.accounts import passwords
 from marketplace.accounts import service as accounts
-from marketplace.accounts.models import Role
 from marketplace.accounts.schemas import RegistrationIn
-from marketplace.auth import passwords
+from marketplace.actor import Role
 from marketplace.auth import service as auth
 from marketplace.errors import Conflict, RateLimited, Unauthenticated
 from tests import factories as f

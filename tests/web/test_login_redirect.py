@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.web.redirect_target import same_site_path
 from tests import factories as f
 

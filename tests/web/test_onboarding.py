@@ -2,7 +2,8 @@
 
 from sqlmodel import select
 
-from marketplace.accounts.models import Organisation, OrgStatus, Role
+from marketplace.accounts.models import Organisation, OrgStatus
+from marketplace.actor import Role
 from tests import factories as f
 
 

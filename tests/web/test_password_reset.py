@@ -7,10 +7,10 @@ from datetime import timedelta
 import time_machine
 from sqlmodel import select
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.passwords import verify_password
+from marketplace.actor import Role
 from marketplace.auth import reset
 from marketplace.auth.models import PasswordReset, UserSession
-from marketplace.auth.passwords import verify_password
 from marketplace.clock import utcnow
 from marketplace.notifications.models import EmailOutbox
 from tests import factories as f

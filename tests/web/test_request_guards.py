@@ -6,9 +6,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
+from marketplace.app import create_app
 from marketplace.config import Settings, get_settings
-from marketplace.web.app import create_app
 from marketplace.web.deps import get_session
 from marketplace.web.security import cookie_names, session_csrf_token
 from tests import factories as f

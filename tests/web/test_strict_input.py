@@ -8,7 +8,7 @@ bidi controls in file names: each gets a Chinese message and nothing is stored.
 import pytest
 from sqlmodel import func, select
 
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.auth import service as auth
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Attachment, Challenge

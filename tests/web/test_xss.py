@@ -13,7 +13,8 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.accounts.models import ExpertProfile, Role
+from marketplace.accounts.models import ExpertProfile
+from marketplace.actor import Role
 from marketplace.audit import service as audit
 from marketplace.challenges.models import Attachment, Clarification
 from marketplace.clock import utcnow

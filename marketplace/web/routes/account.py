@@ -31,7 +31,6 @@ def password_submit(request: Request, session: SessionDep, actor: CurrentActor, 
         accounts.change_password(session=session, actor=actor,
                                  data=parse(PasswordChangeIn, form_dict(form)))
     except RuleViolation as exc:
-        session.rollback()
         return render(request, "account/password.html", {"errors": exc.fields, "error": exc.message},
                       block="form", status_code=422)
     response = htmx.redirect(request, "/login")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlmodel import col, select
 
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
-from marketplace.accounts.models import Organisation, Role, User
 from marketplace.accounts.schemas import UserCreateIn
+from marketplace.actor import Role
 from marketplace.errors import Conflict, RuleViolation
 from marketplace.validation import parse
 from marketplace.web import htmx
@@ -19,10 +19,10 @@ from marketplace.web.templating import render
 router = APIRouter(include_in_schema=False, dependencies=[AdminOnly])
 
 
-def _context(session, values=None, errors=None, error="") -> dict:  # noqa: ANN001
+def _context(session, values=None, errors=None, error="") -> dict:
     return {
-        "users": session.exec(select(User).order_by(col(User.id))).all(),
-        "organisations": session.exec(select(Organisation).order_by(col(Organisation.name))).all(),
+        "users": account_queries.all_users(session=session),
+        "organisations": account_queries.organisations_by_name(session=session),
         "roles": list(Role), "values": values or {}, "errors": errors or {}, "error": error,
     }
 
@@ -42,7 +42,6 @@ def create_user(request: Request, session: SessionDep, actor: CurrentActor, form
     try:
         user = accounts.create_user(session=session, actor=actor, data=parse(UserCreateIn, data))
     except (RuleViolation, Conflict) as exc:
-        session.rollback()
         data.pop("password", None)
         return render(request, "admin/users.html", _context(session, data, exc.fields, exc.message),
                       block="create_form", status_code=422 if isinstance(exc, RuleViolation) else 409)
@@ -57,7 +56,6 @@ def change_role(request: Request, user_id: int, session: SessionDep, actor: Curr
         user = accounts.change_role(session=session, actor=actor, user_id=user_id,
                                     role=str(form.get("role", "")))
     except Conflict as exc:
-        session.rollback()
         return flash(htmx.redirect(request, "/admin/users"), exc.message, "error")
     return flash(htmx.redirect(request, "/admin/users"), f"已修改 {user.display_name} 的角色")
 
@@ -69,6 +67,5 @@ def set_active(request: Request, user_id: int, session: SessionDep, actor: Curre
     try:
         user = accounts.set_active(session=session, actor=actor, user_id=user_id, active=active)
     except Conflict as exc:
-        session.rollback()
         return flash(htmx.redirect(request, "/admin/users"), exc.message, "error")
     return flash(htmx.redirect(request, "/admin/users"), f"已{'启用' if active else '停用'}账号：{user.display_name}")

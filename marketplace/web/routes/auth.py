@@ -94,7 +94,6 @@ def register_submit(request: Request, session: SessionDep, form: FormDep) -> Res
     try:  # a double click makes one account; the replay goes to the login page
         return form_once(request, session, None, form, work, address=client_address(request), waiting="/login")
     except (RuleViolation, Conflict, RateLimited) as exc:
-        session.rollback()
         data.pop("password", None)
         status = {Conflict: 409, RateLimited: 429}.get(type(exc), 422)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None

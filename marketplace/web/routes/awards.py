@@ -80,7 +80,6 @@ def decision_save(request: Request, challenge_id: int, session: SessionDep, acto
         service.decide(session=session, actor=actor, challenge_id=challenge.id, winning_bid_ids=winners,
                        reason=reason)
     except RuleViolation as exc:
-        session.rollback()
         ctx = _decision_ctx(session, actor, challenge, {"winning_bid_ids": winners, "reason": reason},
                             exc.fields, exc.message)
         return render(request, "awards/decision.html", ctx, block="content", status_code=422)
@@ -96,7 +95,6 @@ def no_award_save(request: Request, challenge_id: int, session: SessionDep, acto
     try:
         service.declare_no_award(session=session, actor=actor, challenge_id=challenge.id, reason=reason)
     except RuleViolation as exc:
-        session.rollback()
         errors = {"no_award_reason": exc.fields.get("reason", exc.message)}
         ctx = _decision_ctx(session, actor, challenge, {"no_award_reason": reason}, errors, exc.message)
         return render(request, "awards/decision.html", ctx, block="content", status_code=422)
@@ -133,7 +131,6 @@ def publish_save(request: Request, session: SessionDep, actor: CurrentActor, for
         batch = service.publish(session=session, actor=actor, challenge_ids=ids,
                                 period_days=int(days) if days.isdigit() and len(days) < 6 else days, title=title)
     except RuleViolation as exc:
-        session.rollback()
         errors = dict(exc.fields) or {"period_days": exc.message}
         return render(request, "awards/publish.html", _publish_ctx(session, values, errors, exc.message),
                       block="content", status_code=422)
@@ -164,7 +161,6 @@ def objection_answer(request: Request, objection_id: int, session: SessionDep, a
                                  upheld=outcome != "dismissed", answer=answer,
                                  reopens="" if outcome == "dismissed" else outcome)
     except RuleViolation as exc:
-        session.rollback()
         rows = queries.objections_for(session=session, actor=actor)
         titles = dict(session.exec(select(Challenge.id, Challenge.title)).all())
         return render(request, "awards/objections.html",
@@ -201,7 +197,6 @@ def opinion_save(request: Request, challenge_id: int, session: SessionDep, actor
         service.give_opinion(session=session, actor=actor, challenge_id=challenge_id, preferred_bid_ids=preferred,
                              opinion=text)
     except RuleViolation as exc:
-        session.rollback()
         response = shortlist_page(request, challenge_id, session, actor, {"preferred_bid_ids": preferred,
                                                                           "opinion": text}, exc.fields, exc.message)
         response.status_code = 422
@@ -271,6 +266,5 @@ def objection_save(request: Request, challenge_id: int, session: SessionDep, act
     try:
         return form_once(request, session, actor, form, work, waiting=target)
     except RuleViolation as exc:
-        session.rollback()
         ctx = _result_ctx(session, actor, challenge_id, {"reasons": reasons}, exc.fields, exc.message)
         return render(request, "awards/result.html", ctx, block="content", status_code=422)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from marketplace import recommend
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
@@ -18,6 +18,7 @@ from marketplace.clock import utcnow
 from marketplace.credit import service as credit
 from marketplace.errors import Conflict, RuleViolation
 from marketplace.money import plain_yuan
+from marketplace.reviews import affinity
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -69,15 +70,13 @@ def bid_values(bid: Bid) -> dict:
     return values
 
 
-def _new_values(session, actor) -> dict:  # noqa: ANN001
+def _new_values(session, actor) -> dict:
     """A new bid starts with the team profile this user manages, if any."""
-    from sqlmodel import select
-
-    own = session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == actor.user_id)).first()
+    own = account_queries.team_owned_by(session=session, user_id=actor.user_id)
     return {"team_id": own} if own else {}
 
 
-def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,  # noqa: ANN001
+def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,
               errors: dict | None = None, error: str = "") -> dict:
     return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
             "teams": queries.teams_of(session=session, actor=actor),
@@ -86,7 +85,7 @@ def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dic
             "indicator_names": [i.get("name") for i in challenge.indicators], "blank_rows": 2}
 
 
-def _biddable(session, actor, challenge_id: int) -> Challenge:  # noqa: ANN001
+def _biddable(session, actor, challenge_id: int) -> Challenge:
     return bids.open_challenge(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
 
 
@@ -125,7 +124,6 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
         bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
                         submit=form.get("action") == "submit", bid_id=live.id if live else None)
     except RuleViolation as exc:
-        session.rollback()
         ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
     sealed = bid.status == BidStatus.SUBMITTED
@@ -153,7 +151,6 @@ def bid_submit(request: Request, bid_id: int, session: SessionDep, actor: Curren
     try:
         bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
     except RuleViolation as exc:
-        session.rollback()
         return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
     return flash(htmx.redirect(request, f"/bids/{bid.id}"), f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…")
 
@@ -180,7 +177,7 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
     rows = queries.visible_on_challenge(session=session, actor=actor, challenge=challenge, now=now)
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
     orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
-    experts = {b.id: recommend.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
+    experts = {b.id: affinity.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
     credit_memory = credit.memories(session=session, actor=actor, organisation_ids={b.organisation_id for b in rows})
     return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
                                                 "orgs": orgs, "experts": experts, "credit": credit_memory},
@@ -194,7 +191,6 @@ def review_save(request: Request, bid_id: int, session: SessionDep, actor: Curre
     try:
         bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parse(ReviewIn, data))
     except RuleViolation as exc:
-        session.rollback()
         bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
         target = f"/officer/challenges/{bid.challenge_id}/review"
         return flash(htmx.redirect(request, target), _first(exc), "error")

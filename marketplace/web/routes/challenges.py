@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, queries, service
+from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.errors import Conflict, DomainError, RuleViolation
 from marketplace.validation import GENERIC, parse
@@ -79,17 +80,16 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     data = form_to_challenge(form)
 
     def work() -> tuple[str, Response]:
-        challenge = service.create_draft(session=session, actor=actor, data=parse(ChallengeIn, data))
+        submit = form.get("action") == "submit"
+        challenge = service.save(session=session, actor=actor, data=parse(ChallengeIn, data), and_submit=submit)
         target = f"/challenges/{challenge.id}"
-        if form.get("action") == "submit":
-            service.submit(session=session, actor=actor, challenge_id=challenge.id)
+        if submit:
             return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
         return target, flash(htmx.redirect(request, target), "草稿已保存")
 
     try:  # a double click or a reload of the same form makes one challenge (one-time form token)
         return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
-        session.rollback()
         return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
                       block="form", status_code=422)
 
@@ -107,16 +107,15 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     """Save changes."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     data = form_to_challenge(form)
+    submit = form.get("action") == "submit" and challenge.status in ("draft", "returned")
     try:
-        service.update_challenge(session=session, actor=actor, challenge_id=challenge_id,
-                                 data=parse(ChallengeIn, data))
+        service.save(session=session, actor=actor, challenge_id=challenge_id, data=parse(ChallengeIn, data),
+                     and_submit=submit)
     except RuleViolation as exc:
-        session.rollback()
         return render(request, "challenges/form.html",
                       challenge_form_context(data, exc.fields, exc.message, challenge=challenge),
                       block="form", status_code=422)
-    if form.get("action") == "submit" and challenge.status in ("draft", "returned"):
-        service.submit(session=session, actor=actor, challenge_id=challenge_id)
+    if submit:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")
     if challenge.pending_change is not None:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"),
@@ -124,13 +123,12 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已保存")
 
 
-def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwargs):  # noqa: ANN001
+def _act(request: Request, page_id: int, message: str, fn, *, then=None, **kwargs):
     """Run one command; refusals come back to the challenge page as a flash message."""
     target = f"/challenges/{page_id}"
     try:
         result = fn(**kwargs)
     except (RuleViolation, Conflict) as exc:
-        kwargs["session"].rollback()
         detail = "；".join(exc.fields.values()) if exc.fields and exc.message == GENERIC else exc.message
         return flash(htmx.redirect(request, target), detail, "error")
     return flash(htmx.redirect(request, then(result) if then else target), message)
@@ -145,7 +143,7 @@ def submit(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 @router.post("/challenges/{challenge_id:int}/return")
 def return_(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Return with the officer's comments."""
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.return_for_changes(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
     return _act(request, challenge_id, "已退回企业修改", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -155,7 +153,7 @@ def return_(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 def publish(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Publish now or at the given time."""
     publish_at = form.get("publish_at") or None
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.publish(**kw, data=parse(PublishIn, {"publish_at": publish_at}))
     return _act(request, challenge_id, "已审核通过" + ("，将定时发布" if publish_at else "并发布"), run,
                 session=session, actor=actor, challenge_id=challenge_id)
@@ -163,7 +161,7 @@ def publish(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 
 @router.post("/challenges/{challenge_id:int}/withdraw")
 def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.withdraw(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
     return _act(request, challenge_id, "已撤榜", run, session=session, actor=actor, challenge_id=challenge_id)
 
@@ -171,7 +169,7 @@ def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: Cu
 @router.post("/challenges/{challenge_id:int}/request-withdrawal")
 def request_withdrawal(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor,
                        form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.request_withdrawal(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
     return _act(request, challenge_id, "撤榜申请已提交科技局", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -191,7 +189,7 @@ def approve_change(request: Request, challenge_id: int, session: SessionDep, act
 
 @router.post("/challenges/{challenge_id:int}/reject-change", dependencies=[OfficerOnly])
 def reject_change(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return service.reject_change(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
     return _act(request, challenge_id, "已驳回修改申请", run, session=session, actor=actor,
                 challenge_id=challenge_id)
@@ -206,7 +204,7 @@ def relist(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 
 @router.post("/challenges/{challenge_id:int}/questions")
 def ask(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    def run(**kw):  # noqa: ANN003, ANN202
+    def run(**kw):
         return clarifications.ask(**kw, data=parse(QuestionIn, {"question": form.get("question", "")}))
 
     def work() -> tuple[str, Response]:
@@ -247,8 +245,6 @@ async def upload(request: Request, challenge_id: int, session: SessionDep, actor
 @router.post("/challenges/{challenge_id:int}/invite/{team_id:int}")
 def invite(request: Request, challenge_id: int, team_id: int, session: SessionDep, actor: CurrentActor):
     """Invite a recommended team to bid (the team is notified)."""
-    from marketplace.challenges.invitations import invite as invite_team
-
     return _act(request, challenge_id, "已邀请该团队揭榜", invite_team, session=session, actor=actor,
                 challenge_id=challenge_id, team_id=team_id)
 

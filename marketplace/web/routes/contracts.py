@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from marketplace.accounts.models import ExpertProfile, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.awards import queries as award_queries
 from marketplace.challenges import queries as challenge_queries
 from marketplace.contracts import files, permissions, queries, service, states

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from marketplace import recommend
 from marketplace.accounts import queries as account_queries
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
+from marketplace.search import recommend
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.templating import render
 
@@ -26,7 +26,7 @@ PANELS = {
 }
 
 
-def dashboard_context(*, session, actor) -> dict:  # noqa: ANN001
+def dashboard_context(*, session, actor) -> dict:
     """Figures and lists for one actor's dashboard; grows with each module."""
     ctx: dict = {"organisation": None}
     if actor.organisation_id:

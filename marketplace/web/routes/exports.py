@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from marketplace import exports
 from marketplace.clock import utcnow
+from marketplace.reports import exports
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.downloads import download
 
@@ -24,21 +24,8 @@ def challenges_feed(request: Request, session: SessionDep):
                     headers={"Cache-Control": "public, max-age=300"})
 
 
-def _challenges_xlsx(session, actor) -> Response:  # noqa: ANN001
-    rows = exports.challenge_rows(session=session, actor=actor)
-    now = utcnow()
-    name, fallback = (exports.export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges"))
-    return download(exports.challenges_workbook(rows), filename=name, fallback=fallback,
-                    media_type=exports.XLSX_MEDIA_TYPE)
-
-
 @router.get("/officer/exports/challenges.xlsx", dependencies=[OfficerOnly])
 def challenges_xlsx(session: SessionDep, actor: CurrentActor):
     """The full challenge list as a workbook (officers)."""
-    return _challenges_xlsx(session, actor)
-
-
-@router.get("/api/v1/exports/challenges.xlsx", dependencies=[OfficerOnly])
-def challenges_xlsx_api(session: SessionDep, actor: CurrentActor):
-    """The same workbook for scripts with a bearer token (officers)."""
-    return _challenges_xlsx(session, actor)
+    body, name, fallback = exports.challenges_xlsx(session=session, actor=actor, now=utcnow())
+    return download(body, filename=name, fallback=fallback, media_type=exports.XLSX_MEDIA_TYPE)

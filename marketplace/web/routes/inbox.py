@@ -9,7 +9,7 @@ from jinja2 import pass_context
 from starlette.responses import Response
 
 from marketplace import db
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.errors import RuleViolation
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import KIND_LABELS, Kind
@@ -37,7 +37,7 @@ def nav_unread(request: Request, actor: Actor) -> int:
 
 
 @pass_context
-def _nav_unread_global(ctx) -> int:  # noqa: ANN001
+def _nav_unread_global(ctx) -> int:
     """`{{ nav_unread() }}` in base.html: the page's own count if it has one, else a quick query."""
     if "unread" in ctx:
         return ctx["unread"]
@@ -48,13 +48,13 @@ def _nav_unread_global(ctx) -> int:  # noqa: ANN001
 templates.env.globals["nav_unread"] = _nav_unread_global
 
 
-def _inbox_ctx(session, actor: Actor) -> dict:  # noqa: ANN001
+def _inbox_ctx(session, actor: Actor) -> dict:
     return {"items": notifications.inbox(session=session, actor=actor),
             "unread": notifications.unread_count(session=session, actor=actor),
             "kind_labels": KIND_LABELS}
 
 
-def _after_marking(request: Request, session, actor: Actor, message: str) -> Response:  # noqa: ANN001
+def _after_marking(request: Request, session, actor: Actor, message: str) -> Response:
     """HTMX: the refreshed list with an event; plain form: back to the inbox."""
     if htmx.wants_fragment(request):
         ctx = _inbox_ctx(session, actor)
@@ -90,7 +90,7 @@ def preferences_page(request: Request, session: SessionDep, actor: CurrentActor)
     return render(request, "inbox/preferences.html", ctx, block="form")
 
 
-def _switches(form) -> dict[str, tuple[bool, bool]]:  # noqa: ANN001
+def _switches(form) -> dict[str, tuple[bool, bool]]:
     """Checked boxes → {kind: (in_app, email)} for every kind; unknown values are refused."""
     in_app, email = set(form.getlist("in_app")), set(form.getlist("email"))
     known = {k.value for k in Kind}
@@ -105,7 +105,6 @@ def preferences_save(request: Request, session: SessionDep, actor: CurrentActor,
     try:
         notifications.set_preferences(session=session, actor=actor, switches=_switches(form))
     except RuleViolation as exc:
-        session.rollback()
         ctx = {"prefs": notifications.preferences(session=session, actor=actor), "error": exc.message}
         return render(request, "inbox/preferences.html", ctx, block="form", status_code=422)
     if htmx.wants_fragment(request):

@@ -43,7 +43,6 @@ def verify(request: Request, organisation_id: int, session: SessionDep, actor: C
                                            organisation_id=organisation_id,
                                            data=parse(VerificationIn, data))
     except RuleViolation as exc:
-        session.rollback()
         response = htmx.redirect(request, "/officer/organisations")
         return flash(response, exc.fields.get("__all__", exc.message), "error")
     label = "已认证" if data["approve"] else "已退回"

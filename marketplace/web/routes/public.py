@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import anyio
 from fastapi import APIRouter, Request
-from sqlalchemy.engine import Engine
-from sqlmodel import func, select
 
 from marketplace import db
-from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
+from marketplace.accounts import queries as account_queries
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
 from marketplace.industries import INDUSTRIES
@@ -21,11 +19,7 @@ router = APIRouter()
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep, actor: OptionalActor):
     """What the platform is and for whom."""
-    stats = {
-        "organisations": session.exec(select(func.count()).select_from(Organisation)
-                                      .where(Organisation.status == OrgStatus.VERIFIED)).one(),
-        "teams": session.exec(select(func.count()).select_from(TeamProfile)).one(),
-    }
+    stats = account_queries.public_counts(session=session)
     flt = challenge_queries.ChallengeFilter(status="published", sort="newest")
     latest = challenge_queries.search_public(session=session, flt=flt, now=utcnow())
     stats["challenges"] = latest.total
@@ -35,16 +29,11 @@ def home(request: Request, session: SessionDep, actor: OptionalActor):
 _health_limiter: list[anyio.CapacityLimiter] = []
 
 
-def _ping(engine: Engine) -> None:
-    with engine.execution_options(**{db.READ_OPTION: True}).connect() as conn:  # a reader: no write lock
-        conn.execute(select(1)).one()
-
-
 @router.get("/healthz", include_in_schema=False)
 async def healthz(request: Request) -> dict:
     """Liveness and database reachability, answered during a burst too: it skips the request queue
     (web/concurrency.py) and pings on a thread of its own from the pool's spare connections."""
     if not _health_limiter:
         _health_limiter.append(anyio.CapacityLimiter(2))
-    await anyio.to_thread.run_sync(_ping, request.app.state.engine, limiter=_health_limiter[0])
+    await anyio.to_thread.run_sync(db.ping, request.app.state.engine, limiter=_health_limiter[0])
     return {"status": "ok"}

@@ -165,7 +165,6 @@ def panel_start(request: Request, challenge_id: int, session: SessionDep, actor:
             raise RuleViolation("；".join(errors.values()), fields=errors)
         service.start_review(session=session, actor=actor, challenge_id=challenge.id, spec=spec)
     except RuleViolation as exc:
-        session.rollback()
         ctx = _panel_ctx(session, actor, challenge, values, exc.fields, exc.message)
         return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
     return flash(htmx.redirect(request, f"/officer/challenges/{challenge.id}/panel"),
@@ -178,7 +177,6 @@ def panel_auto(request: Request, challenge_id: int, session: SessionDep, actor: 
     try:
         result = service.auto_assign(session=session, actor=actor, challenge_id=challenge_id)
     except RuleViolation as exc:
-        session.rollback()
         return flash(htmx.redirect(request, f"/officer/challenges/{challenge_id}/panel"), exc.message, "error")
     n = sum(len(p) for p in result.panels.values())
     return flash(htmx.redirect(request, f"/officer/challenges/{challenge_id}/panel"),
@@ -197,7 +195,6 @@ def panel_assign(request: Request, challenge_id: int, session: SessionDep, actor
             raise RuleViolation("请选择方案和专家", fields=errors)
         service.assign(session=session, actor=actor, challenge_id=challenge_id, bid_id=bid_id, expert_id=expert_id)
     except RuleViolation as exc:
-        session.rollback()
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
         ctx = _panel_ctx(session, actor, challenge, {}, exc.fields, exc.message)
         return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
@@ -220,7 +217,6 @@ def panel_replace(request: Request, assignment_id: int, session: SessionDep, act
         service.replace(session=session, actor=actor, assignment_id=assignment_id, expert_id=expert_id,
                         reason=str(form.get("reason") or ""))
     except RuleViolation as exc:
-        session.rollback()
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
         ctx = _panel_ctx(session, actor, challenge, {"replace": assignment_id}, exc.fields, exc.message)
         return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
@@ -242,7 +238,6 @@ def panel_waive(request: Request, bid_id: int, session: SessionDep, actor: Curre
         service.waive(session=session, actor=actor, bid_id=bid_id, expert_id=expert_id,
                       reason=str(form.get("reason") or ""))
     except RuleViolation as exc:
-        session.rollback()
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
         ctx = _panel_ctx(session, actor, challenge, {"waive": f"{bid_id}-{expert_id}"}, exc.fields, exc.message)
         return render(request, "reviews/panel.html", ctx, block="content", status_code=422)
@@ -304,7 +299,6 @@ def review_declare(request: Request, bid_id: int, session: SessionDep, actor: Cu
         service.declare(session=session, actor=actor, bid_id=bid_id, has_conflict=choice == "yes",
                         statement=values["statement"])
     except RuleViolation as exc:
-        session.rollback()
         ctx = _bid_ctx(session, actor, bid_id, values, exc.fields, exc.message)
         return render(request, "reviews/bid.html", ctx, block="content", status_code=422)
     message = ("已申报无利益冲突，可以查阅方案并评分。" if choice == "no"
@@ -330,7 +324,6 @@ def review_score(request: Request, bid_id: int, session: SessionDep, actor: Curr
         service.submit_score(session=session, actor=actor, bid_id=bid_id, scores=scores, comments=comments,
                              overall_comment=values["overall_comment"])
     except RuleViolation as exc:
-        session.rollback()
         ctx = _bid_ctx(session, actor, bid_id, values, exc.fields, exc.message)
         return render(request, "reviews/bid.html", ctx, block="content", status_code=422)
     return flash(htmx.redirect(request, f"/review/bids/{bid_id}"), "评分已提交，现在可以查看其他专家的评分（匿名）。")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from marketplace import recommend
 from marketplace.accounts import permissions as account_permissions
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import TeamProfileIn
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.industries import INDUSTRIES
+from marketplace.search import recommend
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -52,7 +52,7 @@ def teams_mine(request: Request, session: SessionDep, actor: CurrentActor):
     return render(request, "teams/mine.html", {"teams": teams, "editable": editable})
 
 
-def _form_ctx(values=None, errors=None, error="", team=None) -> dict:  # noqa: ANN001
+def _form_ctx(values=None, errors=None, error="", team=None) -> dict:
     return {"values": values or {}, "errors": errors or {}, "error": error, "team": team,
             "industries": INDUSTRIES}
 
@@ -88,7 +88,6 @@ def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: 
         team = accounts.save_team_profile(session=session, actor=actor,
                                           data=parse(TeamProfileIn, data), team_id=team_id)
     except RuleViolation as exc:
-        session.rollback()
         for key in LINE_FIELDS:
             data[key] = "\n".join(data.get(key, []))
         return render(request, "teams/form.html", _form_ctx(data, exc.fields, exc.message),
@@ -96,7 +95,7 @@ def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: 
     return flash(htmx.redirect(request, f"/teams/{team.id}"), "团队画像已保存")
 
 
-def _members_ctx(session, actor, team, error: str = "", values: dict | None = None) -> dict:  # noqa: ANN001
+def _members_ctx(session, actor, team, error: str = "", values: dict | None = None) -> dict:
     return {"team": team, "members": account_queries.team_members(session=session, team_id=team.id),
             "can_manage": account_permissions.can_manage_team_members(actor, owner_id=team.owner_id)[0],
             "error": error, "values": values or {}}
@@ -117,7 +116,6 @@ def team_member_add(request: Request, team_id: int, session: SessionDep, actor: 
     try:
         user = accounts.add_team_member(session=session, actor=actor, team_id=team_id, login=login)
     except (RuleViolation, Conflict) as exc:
-        session.rollback()
         team = account_queries.get_team(session=session, team_id=team_id)
         return render(request, "teams/members.html",
                       _members_ctx(session, actor, team, exc.message, {"login": login}),

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from marketplace import money, xlsx
 from marketplace.accounts.models import Organisation
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import queries
 from marketplace.challenges.models import STATUS_LABELS, Challenge
@@ -169,3 +169,9 @@ def feed_title(params: Mapping[str, str | None] | None = None) -> str:
     narrowed = [f"“{flt.q}”" if flt.q else "", flt.industry, flt.weak_link, flt.district]
     label = "、".join(p for p in narrowed if p)
     return f"广州市揭榜挂帅平台 · {label + ' · ' if label else ''}揭榜中的榜单"
+
+
+def challenges_xlsx(*, session: Session, actor: Actor, now: datetime) -> tuple[bytes, str, str]:
+    """The officers' challenge list workbook: (bytes, file name, ASCII fallback name)."""
+    name, fallback = (export_filename(prefix, now, ".xlsx") for prefix in ("榜单清单", "challenges"))
+    return challenges_workbook(challenge_rows(session=session, actor=actor)), name, fallback

@@ -1,93 +1,27 @@
-"""Load the demo data from seeds/demo/*.yaml. Idempotent: loading twice duplicates nothing."""
+"""Demo organisations, users, teams and experts (seeds/demo/*.yaml); the caller commits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlmodel import Session, select
 
-from marketplace.accounts.models import (
-    ExpertProfile,
-    Organisation,
-    OrgStatus,
-    Role,
-    TeamProfile,
-    User,
-)
+from marketplace.accounts.models import ExpertProfile, Organisation, OrgStatus, TeamProfile, User
+from marketplace.accounts.passwords import hash_password
 from marketplace.accounts.validators import uscc_error
-from marketplace.audit import service as audit
-from marketplace.auth.actor import SYSTEM
-from marketplace.auth.passwords import hash_password
+from marketplace.actor import Role
 from marketplace.clock import utcnow
-from marketplace.config import SEEDS_DIR
-
-DEMO_PASSWORD = "jiebang-demo-2026"
+from marketplace.demo.seeds import DEMO_PASSWORD, DemoReport, read
 
 
-@dataclass
-class DemoReport:
-    created: dict[str, int] = field(default_factory=dict)
-
-    def count(self, kind: str) -> None:
-        self.created[kind] = self.created.get(kind, 0) + 1
-
-
-def read(name: str, seeds_dir: Path = SEEDS_DIR) -> list[dict]:
-    """The list under the top-level key of seeds/demo/<name>.yaml ([] if the file is missing)."""
-    path = seeds_dir / "demo" / f"{name}.yaml"
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return data.get(name, [])
-
-
-def _extra_loaders() -> list[Callable[..., None]]:
-    """Loaders of the later modules, in dependency order (challenges before bids)."""
-    from marketplace.challenges.demo import load_challenges
-
-    loaders = [load_challenges]
-    try:
-        from marketplace.bids.demo import load_bids
-    except ImportError:  # pragma: no cover - the bids loader is being written
-        return loaders
-    from marketplace.contracts.demo import load_contracts
-    from marketplace.reviews.demo import load_reviews  # review states (issue 10): after the bids
-
-    return [*loaders, load_bids, load_reviews, load_contracts, _load_subsidies]
-
-
-def _load_subsidies(*, session: Session, report: DemoReport, **_: object) -> None:
-    """免申即享 on the ended demo contracts: subsidies computed, checked, approved, partly paid, clawed back."""
-    from marketplace.subsidies import demo as subsidy_demo
-
-    from marketplace.subsidies.models import Subsidy
-
-    before = len(session.exec(select(Subsidy.id)).all())
-    subsidy_demo.load(session=session)
-    for _ in range(len(session.exec(select(Subsidy.id)).all()) - before):
-        report.count("subsidies")
-
-
-def load(*, session: Session, seeds_dir: Path = SEEDS_DIR) -> DemoReport:
-    """Load organisations, users, teams and experts (then registered extra loaders); commits once."""
-    report = DemoReport()
+def load_accounts(*, session: Session, seeds_dir: Path, report: DemoReport
+                  ) -> tuple[dict[str, Organisation], dict[str, User]]:
+    """Organisations, users, teams and experts, each created once (by key or e-mail)."""
     orgs = _load_organisations(session, read("organisations", seeds_dir), report)
     users = _load_users(session, read("users", seeds_dir), orgs, report)
     _load_teams(session, read("teams", seeds_dir), orgs, users, report)
     _load_experts(session, read("experts", seeds_dir), users, report)
-    for loader in _extra_loaders():
-        loader(session=session, seeds_dir=seeds_dir, orgs=orgs, users=users, report=report)
-    from marketplace import recommend
-
-    recommend.rebuild_in(session)
-    audit.record(session=session, actor=SYSTEM, action="demo.loaded", subject_type="system",
-                 subject_id="demo", summary={"created": report.created})
-    session.commit()
-    return report
-
+    return orgs, users
 
 def _load_organisations(session: Session, rows: list[dict], report: DemoReport) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: the same domain services as the pages."""
+"""/api/v1 accounts: registration, the current user, organisations, users and team profiles."""
 
 from __future__ import annotations
 
@@ -19,12 +19,10 @@ from marketplace.api.schemas import (
     OrganisationOut,
     RoleIn,
     TeamOut,
-    TokenIn,
-    TokenOut,
     UserOut,
 )
 from marketplace.auth import service as auth
-from marketplace.web.deps import CurrentActor, SessionDep, bearer_token, client_address, current_actor
+from marketplace.web.deps import CurrentActor, SessionDep, client_address, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)}
@@ -32,27 +30,11 @@ router = APIRouter(responses=ERRORS)
 authed = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS)
 
 
-def _user_out(session, user) -> UserOut:  # noqa: ANN001
+def _user_out(session, user) -> UserOut:
     actor = auth.actor_for(session=session, user=user)
     return UserOut(id=user.id, display_name=user.display_name, role=user.role, email=user.email,
                    mobile=user.mobile, organisation_id=user.organisation_id,
                    organisation_verified=actor.org_verified)
-
-
-@router.post("/auth/token", response_model=TokenOut, tags=["auth"])
-def issue_token(data: TokenIn, request: Request, session: SessionDep) -> TokenOut:
-    """Log a script in with account and password; returns a revocable bearer token."""
-    token = auth.issue_api_token(session=session, account=data.account, password=data.password,
-                                 address=client_address(request), label=data.label)
-    return TokenOut(token=token)
-
-
-@authed.delete("/auth/token", status_code=204, tags=["auth"])
-def revoke_token(request: Request, session: SessionDep, actor: CurrentActor) -> None:
-    """Revoke the bearer token used for this request."""
-    token = bearer_token(request)
-    if token:
-        auth.logout(session=session, actor=actor, token=token)
 
 
 @router.post("/register", response_model=UserOut, status_code=201, tags=["accounts"])

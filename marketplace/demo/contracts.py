@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from marketplace import db
 from marketplace.accounts.models import ExpertProfile, Organisation, Role, TeamProfile, User
-from marketplace.auth.actor import Actor
+from marketplace.actor import Actor
 from marketplace.auth.service import actor_for
 from marketplace.awards.models import AwardDecision
 from marketplace.bids.models import Bid

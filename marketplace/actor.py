@@ -1,10 +1,17 @@
-"""Who is acting: passed into every domain command and query."""
+"""Who is acting: passed into every domain command and query. A leaf: imports nothing of ours."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from marketplace.accounts.models import Role
+
+class Role(StrEnum):
+    COMPANY = "company"
+    TEAM = "team"
+    EXPERT = "expert"
+    OFFICER = "officer"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from marketplace.cli.subsidy import subsidy_app
 
 
 class _Lazy:
@@ -33,22 +36,7 @@ audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-
-def _mount_optional() -> None:
-    """Sub-commands that live in their own packages."""
-    import importlib.util
-
-    if importlib.util.find_spec("matching") is not None:  # imported only when `match` runs
-        app.command("match", help="文本匹配评测（matching 库；jiebang match --help 查看子命令）",
-                    context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                      "help_option_names": []})(_match)
-    try:
-        from marketplace.subsidies.cli import subsidy_app
-    except ImportError:
-        pass
-    else:
-        app.add_typer(subsidy_app, name="subsidy")
+app.add_typer(subsidy_app, name="subsidy")
 
 
 def _match(ctx: typer.Context) -> None:
@@ -57,6 +45,12 @@ def _match(ctx: typer.Context) -> None:
     from matching.cli import match_app
 
     get_command(match_app).main(args=ctx.args, prog_name="jiebang match", standalone_mode=False)
+
+
+# `match` is forwarded to matching's own command line, imported only when it runs (start-up time).
+app.command("match", help="文本匹配评测（matching 库；jiebang match --help 查看子命令）",
+            context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                              "help_option_names": []})(_match)
 
 
 @db_app.command("upgrade")
@@ -127,7 +121,7 @@ def user_create(
     """Create an account (officers and experts are created this way)."""
     from marketplace.accounts import service as accounts
     from marketplace.accounts.schemas import UserCreateIn
-    from marketplace.auth.actor import SYSTEM
+    from marketplace.actor import SYSTEM
     from marketplace.errors import DomainError
     from marketplace.validation import parse
 
@@ -152,8 +146,9 @@ def _checkpoint_path() -> Path:
 
 @audit_app.command("verify")
 def audit_verify(
-    as_json: bool = typer.Option(False, "--json"),
-    against: list[Path] = typer.Option(None, "--against", help="另外核对的检查点文件（如报送科技局存档的导出文件）"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    against: Annotated[list[Path] | None, typer.Option(
+        "--against", help="另外核对的检查点文件（如报送科技局存档的导出文件）")] = None,
 ) -> None:
     """Check the audit hash chain against the stored and given checkpoints; name the first bad seq."""
     from marketplace.audit import checkpoint
@@ -184,7 +179,7 @@ def audit_verify(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    export: Path = typer.Option(None, "--export", help="同时把检查点导出为 JSON 文件，供科技局存档"),
+    export: Annotated[Path | None, typer.Option("--export", help="同时把检查点导出为 JSON 文件，供科技局存档")] = None,
 ) -> None:
     """Sign the chain's head into the checkpoint table and file (run it periodically, e.g. hourly)."""
     from marketplace.audit import checkpoint
@@ -205,14 +200,12 @@ def audit_checkpoint(
 @app.command()
 def tick() -> None:
     """Apply due time-driven transitions (scheduled publication, deadlines, reminders); for cron."""
-    from marketplace.challenges.lifecycle import tick as run_tick
-    from marketplace.contracts import lifecycle as contract_lifecycle
+    from marketplace.scheduler import tick as run_tick
 
     with db.new_session() as session:
         report = run_tick(session=session)
-        overdue = contract_lifecycle.tick(session=session)
     typer.echo(f"定时发布 {len(report.published)} 项，截止 {len(report.closed)} 项，"
-               f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条，里程碑逾期 {len(overdue)} 项")
+               f"流榜 {len(report.unfilled)} 项，截止提醒 {report.reminded} 条，里程碑逾期 {len(report.overdue)} 项")
     from marketplace.scheduler import subsidy_tick
 
     subsidy_tick(db.get_engine())
@@ -253,7 +246,7 @@ app.add_typer(mail_app, name="mail")
 def mail_send(limit: int = 200) -> None:
     """Send queued notification e-mails through JIEBANG_SMTP_HOST (does nothing when unset)."""
     from marketplace.config import get_settings
-    from marketplace.mailer import send_pending
+    from marketplace.notifications.mailer import send_pending
 
     with db.new_session() as session:
         result = send_pending(session, get_settings().smtp_host, limit=limit)
@@ -267,10 +260,10 @@ app.add_typer(index_app, name="index")
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the platform's search index from the database (every worker picks it up)."""
-    from marketplace import recommend
+    from marketplace.search import index as search_index
 
     with db.new_session() as session:
-        count = recommend.rebuild(session)
+        count = search_index.rebuild(session)
     typer.echo(f"索引已重建：{count} 个文档")
 
 
@@ -280,11 +273,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
     """Serve the platform with uvicorn (each worker starts the scheduler; one of them runs ticks)."""
     import uvicorn
 
-    uvicorn.run("marketplace.web.main:app", host=host, port=port, workers=workers, reload=reload,
+    uvicorn.run("marketplace.main:app", host=host, port=port, workers=workers, reload=reload,
                 proxy_headers=False)
 
 
-_mount_optional()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

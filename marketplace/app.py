@@ -1,4 +1,4 @@
-"""create_app(settings) -> FastAPI: middleware, routers, error handlers, static files."""
+"""The composition root: the FastAPI app with the pages (marketplace.web) and the JSON API (marketplace.api)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from marketplace import db
-from marketplace.accounts.models import Role
+from marketplace.actor import Role
+from marketplace.api import accounts as api_accounts
+from marketplace.api import auth as api_auth
+from marketplace.api import awards as api_awards
+from marketplace.api import bids as api_bids
+from marketplace.api import challenges as api_challenges
+from marketplace.api import contracts as api_contracts
+from marketplace.api import exports as api_exports
+from marketplace.api import notifications as api_notifications
+from marketplace.api import open_data as api_open_data
+from marketplace.api import password as api_password
+from marketplace.api import reviews as api_reviews
+from marketplace.api import subsidies as api_subsidies
 from marketplace.config import NODE_MODULES_DIR, STATIC_DIR, Settings, get_settings
 from marketplace.errors import NotFound
 from marketplace.scheduler import Scheduler
@@ -24,6 +36,27 @@ from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
 from marketplace.web.forms import form_encoding
 from marketplace.web.limits import BodySizeLimit
+from marketplace.web.routes import (
+    account,
+    admin,
+    auth,
+    bids,
+    bureau,
+    challenges,
+    contracts,
+    dashboard,
+    exports,
+    inbox,
+    officer,
+    opendata,
+    password,
+    portal,
+    public,
+    subsidies,
+    teams,
+)
+from marketplace.web.routes import awards as award_pages
+from marketplace.web.routes import reviews as review_pages
 from marketplace.web.security import SecurityMiddleware, csrf_protect, ids_in_range
 
 HTMX_JS = NODE_MODULES_DIR / "htmx.org" / "dist" / "htmx.min.js"
@@ -97,36 +130,6 @@ def _mount_static(app: FastAPI) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from marketplace.api import awards as api_awards
-    from marketplace.api import bids as api_bids
-    from marketplace.api import challenges as api_challenges
-    from marketplace.api import contracts as api_contracts
-    from marketplace.api import notifications as api_notifications
-    from marketplace.api import open_data as api_open_data
-    from marketplace.api import password as api_password
-    from marketplace.api import reviews as api_reviews
-    from marketplace.api import routes as api_routes
-    from marketplace.api import subsidies as api_subsidies
-    from marketplace.web.routes import (
-        account,
-        admin,
-        auth,
-        bids,
-        bureau,
-        challenges,
-        contracts,
-        dashboard,
-        exports,
-        inbox,
-        officer,
-        opendata,
-        password,
-        portal,
-        public,
-        subsidies,
-        teams,
-    )
-
     # Public pages (no login): home, login/registration, published challenges, team profiles, feed.
     app.include_router(public.router)
     app.include_router(portal.router)
@@ -138,17 +141,14 @@ def _include_routers(app: FastAPI) -> None:
     for module in (dashboard, account, officer, bureau, admin, teams, challenges, bids, exports, inbox, contracts,
                    subsidies):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
-    for module in (api_routes, api_challenges, api_bids, api_notifications, api_open_data, api_password,
-                   api_reviews, api_awards, api_contracts, api_subsidies):
+    for module in (api_auth, api_accounts, api_exports, api_challenges, api_bids, api_notifications,
+                   api_open_data, api_password, api_reviews, api_awards, api_contracts, api_subsidies):
         app.include_router(module.router, prefix="/api/v1")
     _include_review_pages(app)
 
 
 def _include_review_pages(app: FastAPI) -> None:
     """Expert review, decision and 公示 pages (issue 10)."""
-    from marketplace.web.routes import awards as award_pages
-    from marketplace.web.routes import reviews as review_pages
-
     app.include_router(award_pages.public_router)
     for module in (review_pages, award_pages):
         app.include_router(module.router, dependencies=[Depends(current_actor)])

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from marketplace.accounts.models import Organisation, Role, User
+from marketplace.accounts.models import Organisation, User
+from marketplace.actor import Role
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai, utcnow
+from marketplace.demo.seeds import read
 from marketplace.money import fen_from_yuan
 
 FIELDS = ("title", "industry", "weak_link", "background", "bottleneck", "indicators", "deliverables",
@@ -18,17 +20,15 @@ FIELDS = ("title", "industry", "weak_link", "background", "bottleneck", "indicat
           "confidential_annex")
 
 
-def _five_pm(moment):  # noqa: ANN001, ANN202
+def _five_pm(moment):
     """17:00 Beijing time on the same day: deadlines as a bureau would set them."""
     local = to_shanghai(moment).replace(hour=17, minute=0, second=0, microsecond=0)
     return local.astimezone(UTC)
 
 
 def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
-                    users: dict[str, User], report) -> None:  # noqa: ANN001
+                    users: dict[str, User], report) -> None:
     """Create each seeded challenge once (by key), in its seeded state; no commit."""
-    from marketplace.demo import read
-
     now = utcnow().replace(second=0, microsecond=0)
     for row in read("challenges", seeds_dir):
         if session.exec(select(Challenge.id).where(Challenge.key == row["key"])).first():

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, select
 
 from marketplace.clock import utcnow
+from marketplace.db import atomic
 from marketplace.notifications.models import EmailOutbox
 
 log = logging.getLogger("jiebang.mailer")
@@ -55,19 +56,17 @@ def send_pending(session: Session, smtp_host: str, *, sender: str = DEFAULT_SEND
         message = "未配置 SMTP 服务器（JIEBANG_SMTP_HOST），邮件保留在发件箱中，未发送"
         log.info(message)
         return SendResult(0, 0, message)
-    rows = pending(session=session, limit=limit)
-    if not rows:
-        session.commit()
-        return SendResult(0, 0, "发件箱中没有待发送的邮件")
     try:
-        with smtp_factory(*parse_host(smtp_host), timeout=timeout) as smtp:
-            sent = _deliver(smtp, rows, sender)
+        # One commit after the batch: delivery is at-least-once (a crash mid-batch resends, never loses).
+        with atomic(session):
+            rows = pending(session=session, limit=limit)
+            if not rows:
+                return SendResult(0, 0, "发件箱中没有待发送的邮件")
+            with smtp_factory(*parse_host(smtp_host), timeout=timeout) as smtp:
+                sent = _deliver(smtp, rows, sender)
     except (OSError, smtplib.SMTPException) as exc:  # connection refused, TLS, greeting...
         log.exception("SMTP server %s unavailable", smtp_host)
-        session.rollback()
         return SendResult(0, len(rows), f"无法连接 SMTP 服务器：{exc}")
-    # One commit after the batch: delivery is at-least-once (a crash mid-batch resends, never loses).
-    session.commit()
     failed = len(rows) - sent
     return SendResult(sent, failed, f"已发送 {sent} 封邮件" + (f"，{failed} 封失败，下次重试" if failed else ""))
 

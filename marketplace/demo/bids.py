@@ -14,6 +14,7 @@ from marketplace.bids.models import BidStatus as B
 from marketplace.bids.service import receipt_hash
 from marketplace.challenges.models import Challenge
 from marketplace.clock import as_utc, utcnow
+from marketplace.demo.seeds import read
 from marketplace.money import fen_from_yuan
 
 
@@ -51,10 +52,8 @@ def _timeline(bid: Bid, challenge: Challenge, state: str, n: int) -> None:
 
 
 def load_bids(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation],
-              users: dict[str, User], report) -> None:  # noqa: ANN001
+              users: dict[str, User], report) -> None:
     """Create each seeded bid once per (challenge, team), in its seeded state; no commit."""
-    from marketplace.demo import read
-
     for n, row in enumerate(read("bids", seeds_dir)):
         challenge = session.exec(select(Challenge).where(Challenge.key == row["challenge"])).first()
         team = session.exec(select(TeamProfile).where(TeamProfile.key == row["team"])).first()

@@ -63,7 +63,7 @@ def load_expert_history(*, session: Session, seeds_dir: Path, orgs: dict[str, Or
 
 
 def _challenge(session: Session, row: dict, orgs: dict[str, Organisation], users: dict[str, User]) -> Challenge:
-    from marketplace.challenges.demo import FIELDS, _five_pm
+    from marketplace.demo.challenges import FIELDS, _five_pm
 
     now = utcnow().replace(second=0, microsecond=0)
     org = orgs[row["company"]]
@@ -87,8 +87,8 @@ def _challenge(session: Session, row: dict, orgs: dict[str, Organisation], users
 
 def _bids(session: Session, challenge: Challenge, rows: list[dict], orgs: dict[str, Organisation],
           officer: User) -> dict[str, Bid]:
-    from marketplace.bids.demo import _content
     from marketplace.bids.service import receipt_hash
+    from marketplace.demo.bids import _content
 
     found: dict[str, Bid] = {}
     for n, row in enumerate(rows):
