@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_
@@ -327,6 +327,4 @@ def feed_filter(params: Mapping[str, str | None]) -> ChallengeFilter:
     """The Atom feed's filter: the hall's filters and query (the same search_public), open
     challenges only unless another status is asked for, newest first, fifty entries."""
     flt = ChallengeFilter.from_params(params)
-    flt.status = flt.status or S.PUBLISHED
-    flt.sort, flt.page, flt.page_size = "newest", 1, FEED_SIZE
-    return flt
+    return replace(flt, status=flt.status or S.PUBLISHED, sort="newest", page=1, page_size=FEED_SIZE)

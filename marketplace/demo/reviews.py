@@ -95,11 +95,10 @@ def _bids(session: Session, challenge: Challenge, rows: list[dict], orgs: dict[s
         team = session.exec(select(TeamProfile).where(TeamProfile.key == row["team"])).one()
         at = challenge.published_at + timedelta(days=3, hours=5 * n, minutes=13 * n)
         bid = Bid(challenge_id=challenge.id, team_id=team.id, organisation_id=team.organisation_id,
-                  created_by=team.owner_id, status=BidStatus.SUBMITTED, **_content(row, orgs),
-                  created_at=at - timedelta(hours=8), submitted_at=at, updated_at=at)
+                  created_by=team.owner_id, status=BidStatus.QUALIFIED, **_content(row, orgs),
+                  created_at=at - timedelta(hours=8), submitted_at=at, updated_at=at, reviewed_by=officer.id,
+                  reviewed_at=challenge.closed_at + timedelta(days=2))  # submitted, then passed formal review
         bid.receipt_hash = receipt_hash(SimpleNamespace(**bid.model_dump()))
-        bid.status, bid.reviewed_by = BidStatus.QUALIFIED, officer.id
-        bid.reviewed_at = challenge.closed_at + timedelta(days=2)
         session.add(bid)
         session.flush()
         found[row["team"]] = bid
