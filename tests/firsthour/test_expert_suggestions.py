@@ -9,10 +9,11 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from marketplace import demo, recommend
+from marketplace import demo
 from marketplace.accounts.models import User
 from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
+from marketplace.reviews import affinity
 
 LABELS = yaml.safe_load((Path(__file__).parents[1] / "recommend/data/expert_labels.yaml").read_text("utf-8"))
 
@@ -31,7 +32,7 @@ def expert_precision_at_3(session, demo_bids) -> tuple[float, list]:  # noqa: AN
     wrong = []
     for bid, challenge in demo_bids:
         relevant = set(LABELS.get(challenge.key, []))
-        for r in recommend.experts_for_bid(session=session, bid=bid, challenge=challenge, k=5)[:3]:
+        for r in affinity.experts_for_bid(session=session, bid=bid, challenge=challenge, k=5)[:3]:
             _, user = r.item
             shown += 1
             hits += user.email in relevant
@@ -48,12 +49,12 @@ def test_expert_suggestions_precision_at_3_on_the_demo_bids(session, demo_bids):
 
 def test_no_suggestion_rests_on_generic_words_or_organisation_names(session, demo_bids):
     for bid, challenge in demo_bids:
-        for r in recommend.experts_for_bid(session=session, bid=bid, challenge=challenge):
+        for r in affinity.experts_for_bid(session=session, bid=bid, challenge=challenge):
             assert not {"工艺", "验证", "流程", "大学", "创新", "中国科学院", "广州"} & {t.term for t in r.terms}
 
 
 def test_a_percentage_is_not_100_from_the_best_of_a_weak_list(session, demo_bids):
-    values = [r.relative for bid, c in demo_bids for r in recommend.experts_for_bid(session=session, bid=bid,
+    values = [r.relative for bid, c in demo_bids for r in affinity.experts_for_bid(session=session, bid=bid,
                                                                                    challenge=c)]
     assert values and max(values) <= 1.0
     assert len({round(v, 2) for v in values}) > 3 and sum(v == 1.0 for v in values) < len(demo_bids)
@@ -65,6 +66,6 @@ def test_labelled_experts_exist(session, demo_bids):
 
 
 def test_every_demo_bid_still_gets_suggestions(session, demo_bids):
-    counts = [len(recommend.experts_for_bid(session=session, bid=b, challenge=c)) for b, c in demo_bids]
+    counts = [len(affinity.experts_for_bid(session=session, bid=b, challenge=c)) for b, c in demo_bids]
     print(f"\nexpert suggestions per bid {counts}")
     assert sum(n >= 1 for n in counts) >= len(counts) - 2  # fewer, but in the field (was: 5 each, 40 % off-field)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from marketplace import demo, recommend
+from marketplace import demo
 from marketplace.challenges import queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
+from marketplace.search import index as search_index
 from tests.firsthour.search_labels import ALSO_RELEVANT, NOTHING, OWN_KEYWORDS, SIC
 
 
@@ -29,7 +30,7 @@ def _hall(session, q: str) -> list[int]:
 
 
 def _without_min_match(session, q: str) -> list[int]:
-    idx = recommend.index(session)
+    idx = search_index.index(session)
     hits = idx.search(q, k=50, allowed=idx.doc_ids("challenge:"))
     return [int(h.doc_id.split(":")[1]) for h in hits]
 
