@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation
 from marketplace.actor import Actor
@@ -20,7 +20,7 @@ from marketplace.awards.models import (
 )
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
-from marketplace.bids.models import Bid
+from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
@@ -136,10 +136,8 @@ def shortlist(*, session: Session, actor: Actor,
     ranked = review_queries.ranking(session=session, challenge_id=challenge.id)
     bids = {b.id: b for b in session.exec(select(Bid).where(Bid.challenge_id == challenge.id)).all()}
     names = dict(session.exec(select(Organisation.id, Organisation.name)).all())
-    opinions = list(session.exec(select(CompanyOpinion).where(CompanyOpinion.challenge_id == challenge.id)
-                                 .order_by(col(CompanyOpinion.round))).all())
     return [ShortlistEntry(r.rank, r.of, r.bid_id, names.get(bids[r.bid_id].organisation_id, ""))
-            for r in ranked], opinions
+            for r in ranked], opinions(session=session, challenge_id=challenge.id)
 
 
 @dataclass
@@ -173,3 +171,63 @@ def feedback(*, session: Session, actor: Actor, challenge_id: int) -> Feedback:
 
 def window_of(batch: Announcement) -> calendar.Window:
     return calendar.window(batch.published_on, batch.period_days)
+
+
+# ---------------------------------------------------------------- officer and public pages
+def decision_bids(*, session: Session, challenge_id: int) -> list[Bid]:
+    """The bids an officer weighs when deciding: qualified and disqualified, oldest first."""
+    return list(session.exec(select(Bid).where(Bid.challenge_id == challenge_id,
+                                               col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
+                             .order_by(col(Bid.id))).all())
+
+
+def opinions(*, session: Session, challenge_id: int) -> list[CompanyOpinion]:
+    """The company's opinions on the shortlist, one per round, in round order."""
+    return list(session.exec(select(CompanyOpinion).where(CompanyOpinion.challenge_id == challenge_id)
+                             .order_by(col(CompanyOpinion.round))).all())
+
+
+def current_round(*, session: Session, challenge_id: int) -> int:
+    """The decision round now open: one more than the number of revoked decisions."""
+    return 1 + session.exec(select(func.count()).select_from(AwardDecision).where(
+        AwardDecision.challenge_id == challenge_id, col(AwardDecision.revoked_at).is_not(None))).one()
+
+
+def decided_with_winners(*, session: Session) -> list[tuple[Challenge, AwardDecision, list[Bid]]]:
+    """Challenges decided but not yet published, each with its current decision and winning bids
+    (three queries, whatever the number of challenges)."""
+    decided = list(session.exec(select(Challenge).where(Challenge.status == S.DECIDED)
+                                .order_by(col(Challenge.id))).all())
+    current: dict[int, AwardDecision] = {}
+    for d in session.exec(select(AwardDecision).where(col(AwardDecision.challenge_id).in_([c.id for c in decided]
+                                                                                          or [-1]),
+                                                      col(AwardDecision.revoked_at).is_(None))
+                          .order_by(col(AwardDecision.round).desc())).all():
+        current.setdefault(d.challenge_id, d)
+    missing = [c.id for c in decided if c.id not in current]
+    if missing:
+        raise NotFound("该榜单尚无决定")
+    bids = {b.id: b for b in session.exec(select(Bid).where(
+        col(Bid.id).in_({i for d in current.values() for i in d.winning_bid_ids or []} or {-1}))).all()}
+    return [(c, current[c.id], [bids[i] for i in current[c.id].winning_bid_ids or [] if i in bids])
+            for c in decided]
+
+
+def challenge_titles(*, session: Session, challenge_ids) -> dict[int, str]:  # noqa: ANN001
+    """Challenge id → title, for the given ids."""
+    return dict(session.exec(select(Challenge.id, Challenge.title)
+                             .where(col(Challenge.id).in_(set(challenge_ids) or {-1}))).all())
+
+
+def announcement_item(*, session: Session, announcement_id: int, challenge_id: int) -> AnnouncementItem | None:
+    """The item of one challenge in one 公示 batch."""
+    return session.exec(select(AnnouncementItem).where(AnnouncementItem.challenge_id == challenge_id,
+                                                       AnnouncementItem.announcement_id == announcement_id)).first()
+
+
+def bid_counts(*, session: Session, challenge_id: int) -> tuple[int, int]:
+    """(bids received — drafts and withdrawn ones excepted, bids qualified) on a challenge."""
+    counts = dict(session.exec(select(Bid.status, func.count()).where(Bid.challenge_id == challenge_id)
+                               .group_by(Bid.status)).all())
+    received = sum(v for k, v in counts.items() if k not in (BidStatus.DRAFT, BidStatus.WITHDRAWN))
+    return received, counts.get(BidStatus.QUALIFIED, 0)

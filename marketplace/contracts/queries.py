@@ -220,3 +220,10 @@ def get_payment(*, session: Session, actor: Actor, payment_id: int) -> Payment:
         raise NotFound("付款记录不存在")
     get_for(session=session, actor=actor, contract_id=row.contract_id)
     return row
+
+
+def expert_pool(*, session: Session, exclude: set[int], limit: int = 200) -> list[tuple[ExpertProfile, User]]:
+    """Experts an officer may add to an acceptance panel: not already on it, by id, at most `limit`."""
+    return list(session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)
+                             .where(col(ExpertProfile.id).not_in(list(exclude) or [-1]))
+                             .order_by(col(ExpertProfile.id)).limit(limit)).all())

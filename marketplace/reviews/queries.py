@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from marketplace.accounts.models import ExpertProfile
+from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
 from marketplace.actor import Actor, Role
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges.models import Challenge
@@ -147,3 +147,68 @@ def my_assignments(*, session: Session, actor: Actor) -> list[tuple[ReviewAssign
                         .order_by(col(ReviewAssignment.id))).all()
     return [(a, c, declaration(session=session, bid_id=a.bid_id, expert_id=expert.id) is not None,
              sheet(session=session, assignment_id=a.id) is not None) for a, c in rows]
+
+
+# ---------------------------------------------------------------- officer pages: labels, listing, panel
+def expert_labels(*, session: Session, expert_ids) -> dict[int, str]:  # noqa: ANN001
+    """Expert id → "name（title，organisation）", for officers' pages."""
+    rows = session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)
+                        .where(col(ExpertProfile.id).in_(set(expert_ids) or {-1}))).all()
+    orgs = dict(session.exec(select(Organisation.id, Organisation.name).where(
+        col(Organisation.id).in_({u.organisation_id for _, u in rows if u.organisation_id} or {-1}))).all())
+    found = {}
+    for e, u in rows:
+        where = f"，{orgs[u.organisation_id]}" if u.organisation_id in orgs else ""
+        found[e.id] = f"{u.display_name}（{e.title or '专家'}{where}）"
+    return found
+
+
+def bid_labels(*, session: Session, bids) -> dict[int, str]:  # noqa: ANN001
+    """Bid id → "team（organisation）", for officers' pages (two queries, whatever the number of bids)."""
+    bids = list(bids)
+    teams = dict(session.exec(select(TeamProfile.id, TeamProfile.name)
+                              .where(col(TeamProfile.id).in_({b.team_id for b in bids} or {-1}))).all())
+    orgs = dict(session.exec(select(Organisation.id, Organisation.name)
+                             .where(col(Organisation.id).in_({b.organisation_id for b in bids} or {-1}))).all())
+    return {b.id: f"{teams.get(b.team_id, '—')}（{orgs.get(b.organisation_id, '—')}）" for b in bids}
+
+
+def status_counts(*, session: Session, statuses) -> dict[str, int]:  # noqa: ANN001
+    """How many challenges are in each of `statuses` (every one present, zero when none)."""
+    counts = dict.fromkeys(statuses, 0)
+    counts.update(session.exec(select(Challenge.status, func.count()).where(col(Challenge.status).in_(statuses))
+                               .group_by(Challenge.status)).all())
+    return counts
+
+
+def challenges_in(*, session: Session, status: str) -> list[Challenge]:
+    """Challenges in one state, most recently changed first (the officers' review listing)."""
+    return list(session.exec(select(Challenge).where(Challenge.status == status)
+                             .order_by(col(Challenge.updated_at).desc())).all())
+
+
+def organisation_names(*, session: Session, ids) -> dict[int, str]:  # noqa: ANN001
+    """Organisation id → name, for the given ids."""
+    return dict(session.exec(select(Organisation.id, Organisation.name)
+                             .where(col(Organisation.id).in_(set(ids) or {-1}))).all())
+
+
+def qualified_counts(*, session: Session, challenge_ids) -> dict[int, int]:  # noqa: ANN001
+    """Challenge id → number of qualified bids (zero included), in one query."""
+    counts = dict.fromkeys(challenge_ids, 0)
+    counts.update(session.exec(select(Bid.challenge_id, func.count()).where(
+        col(Bid.challenge_id).in_(set(challenge_ids) or {-1}), Bid.status == BidStatus.QUALIFIED)
+        .group_by(Bid.challenge_id)).all())
+    return counts
+
+
+def panel_assignments(*, session: Session, panel_id: int) -> list[ReviewAssignment]:
+    """Every assignment of a panel (active or not), oldest first."""
+    return list(session.exec(select(ReviewAssignment).where(ReviewAssignment.panel_id == panel_id)
+                             .order_by(col(ReviewAssignment.id))).all())
+
+
+def sheets_by_assignment(*, session: Session, assignment_ids) -> dict[int, ReviewScore]:  # noqa: ANN001
+    """Assignment id → its score sheet, for those that have one."""
+    return {s.assignment_id: s for s in session.exec(select(ReviewScore).where(
+        col(ReviewScore.assignment_id).in_(list(assignment_ids) or [-1]))).all()}

@@ -5,12 +5,11 @@ feedback, and the public /announcements. Every rule lives in marketplace/awards 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlmodel import col, func, select
 
 from marketplace.accounts.models import Organisation
 from marketplace.awards import queries, service
-from marketplace.awards.models import OBJECTION_LABELS, Announcement, AnnouncementItem, AwardDecision, CompanyOpinion
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.awards.models import OBJECTION_LABELS, Announcement, AwardDecision
+from marketplace.bids.models import BidStatus
 from marketplace.challenges import permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
@@ -25,7 +24,6 @@ from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
 from marketplace.web.forms import FormDep
 from marketplace.web.idempotent import form_once
-from marketplace.web.routes.reviews import bid_labels
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False)          # logged in
@@ -42,11 +40,8 @@ def _ids(form, name: str) -> list[int]:  # noqa: ANN001
 def _decision_ctx(session, actor, challenge: Challenge, values: dict | None = None,  # noqa: ANN001
                   errors: dict | None = None, error: str = "") -> dict:
     ranking = review_service.ranking(session=session, actor=actor, challenge_id=challenge.id)
-    bids = session.exec(select(Bid).where(Bid.challenge_id == challenge.id,
-                                          col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
-                        .order_by(col(Bid.id))).all()
-    opinions = session.exec(select(CompanyOpinion).where(CompanyOpinion.challenge_id == challenge.id)
-                            .order_by(col(CompanyOpinion.round))).all()
+    bids = queries.decision_bids(session=session, challenge_id=challenge.id)
+    opinions = queries.opinions(session=session, challenge_id=challenge.id)
     try:
         current = queries.current_decision(session=session, challenge_id=challenge.id)
     except NotFound:
@@ -55,7 +50,7 @@ def _decision_ctx(session, actor, challenge: Challenge, values: dict | None = No
         progress = review_service.progress(session=session, actor=actor, challenge_id=challenge.id)
     except NotFound:
         progress = None
-    return {"challenge": challenge, "ranking": ranking, "labels": bid_labels(session, bids),
+    return {"challenge": challenge, "ranking": ranking, "labels": review_queries.bid_labels(session=session, bids=bids),
             "unranked": [b for b in bids if b.status == BidStatus.QUALIFIED
                          and b.id not in {r.bid_id for r in ranking}],
             "opinions": opinions, "current": current, "progress": progress, "values": values or {},
@@ -103,14 +98,11 @@ def no_award_save(request: Request, challenge_id: int, session: SessionDep, acto
 
 # ---------------------------------------------------------------- officer: 公示
 def _publish_ctx(session, values: dict | None = None, errors: dict | None = None, error: str = "") -> dict:  # noqa: ANN001
-    decided = session.exec(select(Challenge).where(Challenge.status == S.DECIDED)
-                           .order_by(col(Challenge.id))).all()
+    rows = queries.decided_with_winners(session=session)
+    decided = [c for c, _, _ in rows]
     preview = calendar.window(calendar.publication_date(utcnow()), calendar.DEFAULT_DAYS)
-    winners = {}
-    for c in decided:
-        d = queries.current_decision(session=session, challenge_id=c.id)
-        bids = session.exec(select(Bid).where(col(Bid.id).in_(d.winning_bid_ids or [-1]))).all()
-        winners[c.id] = (d, list(bid_labels(session, bids).values()))
+    labels = review_queries.bid_labels(session=session, bids=[b for *_, bids in rows for b in bids])
+    winners = {c.id: (d, [labels[b.id] for b in bids]) for c, d, bids in rows}
     return {"decided": decided, "winners": winners, "preview": preview, "values": values or {"period_days": "5"},
             "errors": errors or {}, "error": error}
 
@@ -143,8 +135,7 @@ def publish_save(request: Request, session: SessionDep, actor: CurrentActor, for
 def objections_page(request: Request, session: SessionDep, actor: CurrentActor):
     """Officers: every objection with an answer form; anyone else: their own, with the answers."""
     rows = queries.objections_for(session=session, actor=actor)
-    titles = dict(session.exec(select(Challenge.id, Challenge.title)
-                               .where(col(Challenge.id).in_({o.challenge_id for o in rows} or {-1}))).all())
+    titles = queries.challenge_titles(session=session, challenge_ids={o.challenge_id for o in rows})
     return render(request, "awards/objections.html",
                   {"rows": rows, "titles": titles, "labels": OBJECTION_LABELS, "reopen": REOPEN_LABELS,
                    "values": {}, "errors": {}, "error": "", "failed": None}, block="content")
@@ -162,7 +153,7 @@ def objection_answer(request: Request, objection_id: int, session: SessionDep, a
                                  reopens="" if outcome == "dismissed" else outcome)
     except RuleViolation as exc:
         rows = queries.objections_for(session=session, actor=actor)
-        titles = dict(session.exec(select(Challenge.id, Challenge.title)).all())
+        titles = queries.challenge_titles(session=session, challenge_ids={o.challenge_id for o in rows})
         return render(request, "awards/objections.html",
                       {"rows": rows, "titles": titles, "labels": OBJECTION_LABELS, "reopen": REOPEN_LABELS,
                        "values": {"outcome": outcome, "answer": answer}, "errors": exc.fields,
@@ -178,15 +169,11 @@ def shortlist_page(request: Request, challenge_id: int, session: SessionDep, act
     rows, opinions = queries.shortlist(session=session, actor=actor, challenge_id=challenge_id)
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     may_give = (challenge.status == S.IN_REVIEW and permissions.can_manage(actor, challenge)[0]
-                and not any(o.round == _round(session, challenge.id) for o in opinions))
+                and queries.current_round(session=session, challenge_id=challenge.id)
+                not in {o.round for o in opinions})
     return render(request, "awards/shortlist.html",
                   {"challenge": challenge, "rows": rows, "opinions": opinions, "may_give": may_give,
                    "values": values or {}, "errors": errors or {}, "error": error}, block="content")
-
-
-def _round(session, challenge_id: int) -> int:  # noqa: ANN001
-    return 1 + session.exec(select(func.count()).select_from(AwardDecision).where(
-        AwardDecision.challenge_id == challenge_id, col(AwardDecision.revoked_at).is_not(None))).one()
 
 
 @router.post("/challenges/{challenge_id}/opinion")
@@ -231,18 +218,15 @@ def _result_ctx(session, actor, challenge_id: int, values: dict | None = None,  
         raise NotFound("公示不存在")
     challenge = session.get(Challenge, challenge_id)
     batch = session.get(Announcement, result.announcement_id)
-    item = session.exec(select(AnnouncementItem).where(AnnouncementItem.challenge_id == challenge_id,
-                                                       AnnouncementItem.announcement_id == batch.id)).first()
+    item = queries.announcement_item(session=session, announcement_id=batch.id, challenge_id=challenge_id)
     decision = session.get(AwardDecision, item.decision_id)
     company = session.get(Organisation, challenge.organisation_id)
-    counts = dict(session.exec(select(Bid.status, func.count()).where(Bid.challenge_id == challenge_id)
-                               .group_by(Bid.status)).all())
+    received, qualified = queries.bid_counts(session=session, challenge_id=challenge_id)
     window_open = challenge.status == S.ANNOUNCED and queries.window_open(batch, utcnow())
     mine = [o for o in queries.objections_for(session=session, actor=actor) if o.challenge_id == challenge_id] \
         if not actor.is_anonymous else []
     return {"r": result, "challenge": challenge, "batch": batch, "decision": decision, "company": company,
-            "received": sum(v for k, v in counts.items() if k not in (BidStatus.DRAFT, BidStatus.WITHDRAWN)),
-            "qualified": counts.get(BidStatus.QUALIFIED, 0), "window_open": window_open, "mine": mine,
+            "received": received, "qualified": qualified, "window_open": window_open, "mine": mine,
             "labels": OBJECTION_LABELS, "values": values or {}, "errors": errors or {}, "error": error}
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from marketplace.accounts.models import ExpertProfile, User
 from marketplace.actor import Actor
 from marketplace.awards import queries as award_queries
 from marketplace.challenges import queries as challenge_queries
@@ -101,9 +100,7 @@ def page_context(session: Session, actor: Actor, contract_id: int) -> dict:
     tally = service.tally(session, c, acceptance) if open_acceptance else ({}, [])
     pool = []
     if permissions.can_manage_panel(actor, c)[0]:
-        on_panel = {p.expert_id for p in d.panel}
-        pool = [(e, u) for e, u in session.exec(select(ExpertProfile, User).join(User, User.id == ExpertProfile.user_id)
-                                                .order_by(ExpertProfile.id)).all() if e.id not in on_panel][:200]
+        pool = queries.expert_pool(session=session, exclude={p.expert_id for p in d.panel})
     return {
         "d": d, "c": c, "party": party, "signed": signed,
         "indicators": service.indicators_of(session, c),

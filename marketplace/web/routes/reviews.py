@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
-from sqlmodel import col, select
 
-from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
 from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import STATUS_LABELS, Challenge
@@ -19,7 +17,7 @@ from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.reviews import facts, pool, queries, scoring, service
-from marketplace.reviews.models import TIER_LABELS, ReviewAssignment, ReviewScore
+from marketplace.reviews.models import TIER_LABELS, ReviewAssignment
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
@@ -43,25 +41,12 @@ def _int(value: object, field: str, label: str, errors: dict[str, str]) -> int |
 
 def expert_names(session, ids) -> dict[int, str]:  # noqa: ANN001
     """Expert id → "name（title，organisation）" for officers."""
-    ids = set(ids) or {-1}
-    rows = session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)
-                        .where(col(ExpertProfile.id).in_(ids))).all()
-    orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
-    found = {}
-    for e, u in rows:
-        where = f"，{orgs[u.organisation_id]}" if u.organisation_id in orgs else ""
-        found[e.id] = f"{u.display_name}（{e.title or '专家'}{where}）"
-    return found
+    return queries.expert_labels(session=session, expert_ids=ids)
 
 
 def bid_labels(session, bids) -> dict[int, str]:  # noqa: ANN001
     """Bid id → "team（organisation）" for officers."""
-    bids = list(bids)
-    teams = dict(session.exec(select(TeamProfile.id, TeamProfile.name)
-                              .where(col(TeamProfile.id).in_({b.team_id for b in bids} or {-1}))).all())
-    orgs = dict(session.exec(select(Organisation.id, Organisation.name)
-                             .where(col(Organisation.id).in_({b.organisation_id for b in bids} or {-1}))).all())
-    return {b.id: f"{teams.get(b.team_id, '—')}（{orgs.get(b.organisation_id, '—')}）" for b in bids}
+    return queries.bid_labels(session=session, bids=bids)
 
 
 # ---------------------------------------------------------------- officer: listing by review state
@@ -70,15 +55,10 @@ def officer_reviews(request: Request, session: SessionDep, actor: CurrentActor, 
     """Challenges by review state (截止 → 评审 → 决定 → 公示 → 确定 / 无中选), with counts per state."""
     if status not in REVIEW_LISTING:
         status = S.IN_REVIEW
-    counts = dict.fromkeys(REVIEW_LISTING, 0)
-    for s in session.exec(select(Challenge.status).where(col(Challenge.status).in_(REVIEW_LISTING))).all():
-        counts[s] += 1
-    rows = session.exec(select(Challenge).where(Challenge.status == status)
-                        .order_by(col(Challenge.updated_at).desc())).all()
-    orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
-    bids = {}
-    for c in rows:
-        bids[c.id] = len(queries.qualified_bids(session=session, challenge_id=c.id))
+    counts = queries.status_counts(session=session, statuses=REVIEW_LISTING)
+    rows = queries.challenges_in(session=session, status=status)
+    orgs = queries.organisation_names(session=session, ids={c.organisation_id for c in rows})
+    bids = queries.qualified_counts(session=session, challenge_ids=[c.id for c in rows])
     return render(request, "reviews/officer_list.html",
                   {"status": status, "states": REVIEW_LISTING, "labels": STATUS_LABELS, "counts": counts,
                    "challenges": rows, "orgs": orgs, "qualified": bids}, block="content")
@@ -98,10 +78,8 @@ def _panel_ctx(session, actor, challenge: Challenge, values: dict | None = None,
         panel = queries.panel_of(session=session, challenge_id=challenge.id)
     except NotFound:
         return ctx
-    rows = list(session.exec(select(ReviewAssignment).where(ReviewAssignment.panel_id == panel.id)
-                             .order_by(col(ReviewAssignment.id))).all())
-    sheets = {s.assignment_id: s for s in session.exec(select(ReviewScore).where(
-        col(ReviewScore.assignment_id).in_([a.id for a in rows] or [-1]))).all()}
+    rows = queries.panel_assignments(session=session, panel_id=panel.id)
+    sheets = queries.sheets_by_assignment(session=session, assignment_ids=[a.id for a in rows])
     decl, _ = facts.declarations(session, [b.id for b in bids])
     in_review = challenge.status == S.IN_REVIEW
     suggestions = service.suggestions(session=session, actor=actor, challenge_id=challenge.id,
