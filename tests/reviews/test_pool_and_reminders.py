@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from marketplace import scheduler
 from marketplace.audit.models import AuditEvent
-from marketplace.challenges import lifecycle
 from marketplace.clock import utcnow
 from marketplace.errors import RuleViolation
 from marketplace.notifications.models import Notification
@@ -88,7 +88,7 @@ def test_experts_with_missing_sheets_are_reminded_once_before_the_due_date(sessi
                                                        Notification.title.startswith("评审即将截止"))).all()
 
     assert service.remind_due(session=session, now=now) == 0  # 5 days out: not yet
-    lifecycle.tick(session=session, now=now + timedelta(days=3))
-    lifecycle.tick(session=session, now=now + timedelta(days=3, hours=1))
+    scheduler.tick(session=session, now=now + timedelta(days=3))
+    scheduler.tick(session=session, now=now + timedelta(days=3, hours=1))
     assert len(reminders(scene.expert_users[1])) == 1   # once, though the tick ran twice
     assert reminders(scene.expert_users[0]) == []       # already scored
