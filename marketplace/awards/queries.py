@@ -177,7 +177,7 @@ def window_of(batch: Announcement) -> calendar.Window:
 def decision_bids(*, session: Session, challenge_id: int) -> list[Bid]:
     """The bids an officer weighs when deciding: qualified and disqualified, oldest first."""
     return list(session.exec(select(Bid).where(Bid.challenge_id == challenge_id,
-                                               col(Bid.status).in_([BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]))
+                                               col(Bid.status).in_(list(bid_permissions.REVIEWED_STATES)))
                              .order_by(col(Bid.id))).all())
 
 

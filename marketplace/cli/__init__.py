@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -275,8 +274,3 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
 
     uvicorn.run("marketplace.main:app", host=host, port=port, workers=workers, reload=reload,
                 proxy_headers=False)
-
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())

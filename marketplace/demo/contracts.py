@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,7 @@ from marketplace.auth.service import actor_for
 from marketplace.awards.models import AwardDecision
 from marketplace.bids.models import Bid
 from marketplace.bids.models import BidStatus as B
+from marketplace.bids.service import receipt_hash
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
@@ -165,6 +167,7 @@ class _Walk:
                               {"title": "样机与可靠性考核", "due_month": 12, "indicators": names[1:]}],
                   price_fen=fen_from_yuan(spec.price_yuan), partners=partners, declare_no_double_funding=True,
                   declare_ownership=True, submitted_at=at - 2 * MONTH - timedelta(days=5))
+        bid.receipt_hash = receipt_hash(SimpleNamespace(**bid.model_dump()))  # 回执, as on submission
         self.s.add(bid)
         self.s.flush()
         self.s.add(AwardDecision(challenge_id=challenge.id, winning_bid_ids=[bid.id], decided_by=self.officer.user_id,
