@@ -9,8 +9,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from marketplace.actor import SYSTEM
-from marketplace.subsidies import service
 from marketplace.cli.subsidy import subsidy_app
+from marketplace.subsidies import service
 from marketplace.subsidies.facts import Outcome
 from marketplace.subsidies.models import Account, EntryKind, LedgerEntry, Subsidy, SubsidyPool
 from tests.subsidies_ledger.conftest import contract

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from marketplace.cli.subsidy import subsidy_app
 from marketplace.money import plain_yuan
 from marketplace.subsidies import service
-from marketplace.cli.subsidy import subsidy_app
 from marketplace.subsidies.facts import Outcome
 from marketplace.subsidies.models import Subsidy
 from tests.subsidies_ledger.conftest import contract
