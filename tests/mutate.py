@@ -49,6 +49,8 @@ ACCOUNTS = ("tests/domain/test_accounts.py", "tests/domain/test_org_verification
 MONEY = ("tests/unit/test_money.py",)
 AUDIT = ("tests/domain/test_audit.py",)
 SUBSIDY = ("tests/subsidies",)
+CONTRACTS = ("tests/contracts/test_contract_service.py", "tests/contracts/test_subsidy_handover.py")
+LEDGER = ("tests/subsidies_ledger/test_workflow.py",)
 
 M = Mutation
 MUTATIONS = [
@@ -198,6 +200,16 @@ MUTATIONS = [
       "        city = fen_times_half_up(amount, shares.city)\n        return city, amount - city",
       "        city = fen_times_half_up(amount, shares.city)\n        return city, amount - city - (amount % 2)",
       SUBSIDY),
+    # --- contracts and the subsidy ledger (issue 11) -------------------------------------------
+    M("contract: an unchecked payment counts as invested", "marketplace/contracts/source.py",
+      "                                                       PaymentRow.status == P.CHECKED)",
+      "                                                       PaymentRow.status != P.REJECTED)", CONTRACTS),
+    M("contract: payments may exceed the contract amount", "marketplace/contracts/service.py",
+      "col(Contract.recorded_fen) + amount <= col(Contract.amount_fen))",
+      "col(Contract.recorded_fen) + amount >= 0)", CONTRACTS),
+    M("subsidy: the checker may approve", "marketplace/subsidies/service.py",
+      "    if subsidy.checked_by is not None and subsidy.checked_by == actor.user_id:",
+      "    if False:", LEDGER),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).
