@@ -10,7 +10,7 @@ from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 def live_engine(request, tmp_path_factory):
     url = fresh_database_url(request.param, tmp_path_factory)
     migrate.upgrade(url)
-    engine = db.make_engine(url, pool_size=20, max_overflow=20) if request.param == "postgres" \
+    engine = db.make_engine(url, pool_size=30, max_overflow=40) if request.param == "postgres" \
         else db.make_engine(url)
     yield engine
     engine.dispose()

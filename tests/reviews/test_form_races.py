@@ -7,10 +7,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 from sqlmodel import select
 
-from marketplace import db, migrate
+from marketplace import db
 from marketplace.accounts.models import Role
 from marketplace.audit.models import AuditEvent
 from marketplace.auth import service as auth
@@ -19,24 +18,12 @@ from marketplace.awards.models import AwardDecision, Objection
 from marketplace.challenges.models import Challenge
 from marketplace.web.security import cookie_names
 from tests import factories as f
-from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 from tests.reviews import scenario
 from tests.servers import uvicorn_server
 
 N = 50
 REASON = "企业意见与专家意见综合考虑后的选择"
 
-
-@pytest.fixture(params=BACKENDS)
-def live_engine(request, tmp_path_factory):
-    url = fresh_database_url(request.param, tmp_path_factory)
-    migrate.upgrade(url)
-    engine = db.make_engine(url, pool_size=20, max_overflow=20) if request.param == "postgres" \
-        else db.make_engine(url)
-    yield engine
-    engine.dispose()
-    if request.param == "postgres":
-        drop_pg_database(url)
 
 
 def scored(s):

@@ -9,12 +9,11 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from marketplace import db, migrate
 from marketplace.accounts.models import Role
 from marketplace.subsidies import facts
 from marketplace.subsidies.facts import ContractFacts, Outcome, Payment
 from tests import factories as f
-from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
+from tests.concurrency.conftest import live_engine  # noqa: F401  (the shared racing engine)
 
 _ids = itertools.count(10_000)
 
@@ -94,15 +93,3 @@ def as_api(client, session: Session, user) -> None:
     client.cookies.clear()
     client.headers["Authorization"] = f"Bearer {token}"
 
-
-@pytest.fixture(params=BACKENDS)
-def live_engine(request, tmp_path_factory):
-    """Real commits on a file database (and PostgreSQL when configured), for races and triggers."""
-    url = fresh_database_url(request.param, tmp_path_factory)
-    migrate.upgrade(url)
-    engine = db.make_engine(url, pool_size=30, max_overflow=40) if request.param == "postgres" \
-        else db.make_engine(url)
-    yield engine
-    engine.dispose()
-    if request.param == "postgres":
-        drop_pg_database(url)
