@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from marketplace.accounts.passwords import password_problem
 from marketplace.accounts.validators import (
@@ -168,3 +169,51 @@ class PasswordResetRequestIn(StrictIn):
 class PasswordResetIn(StrictIn):
     token: str = Field(min_length=20, max_length=100)
     new_password: NewPassword
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    uscc: str
+    district: str
+    qualifications: list[str]
+    industries: list[str]
+    status: str
+    created_at: datetime
+
+
+class UserOut(BaseModel):
+    id: int
+    display_name: str
+    role: str
+    email: str | None
+    mobile: str | None
+    organisation_id: int | None
+    organisation_verified: bool = False
+
+
+class TeamOut(BaseModel):
+    id: int
+    organisation_id: int
+    name: str
+    leader: str
+    members: list[str]
+    fields: list[str]
+    industries: list[str]
+    profile: str
+    achievements: str
+    patents: list[str]
+    updated_at: datetime
+
+
+class RoleIn(StrictIn):
+    role: str = Field(max_length=20)
+
+
+class ActiveIn(StrictIn):
+    active: bool
+
+
+class MessageOut(BaseModel):
+    message: str

@@ -7,20 +7,18 @@ from fastapi import APIRouter, Depends, Request
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import (
+    ActiveIn,
+    OrganisationOut,
     PasswordChangeIn,
     RegistrationIn,
-    TeamProfileIn,
-    UserCreateIn,
-    VerificationIn,
-)
-from marketplace.api.schemas import (
-    ActiveIn,
-    ErrorOut,
-    OrganisationOut,
     RoleIn,
     TeamOut,
+    TeamProfileIn,
+    UserCreateIn,
     UserOut,
+    VerificationIn,
 )
+from marketplace.api.schemas import ErrorOut
 from marketplace.auth import service as auth
 from marketplace.web.deps import CurrentActor, SessionDep, client_address, current_actor
 from marketplace.web.idempotent import ApiKey, api_once

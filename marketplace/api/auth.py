@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from marketplace.api.schemas import ErrorOut, TokenIn, TokenOut
+from marketplace.api.schemas import ErrorOut
 from marketplace.auth import service as auth
+from marketplace.auth.schemas import TokenIn, TokenOut
 from marketplace.web.deps import CurrentActor, SessionDep, bearer_token, client_address, current_actor
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422, 429)}

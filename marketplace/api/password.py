@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
-from marketplace.accounts.schemas import PasswordResetIn, PasswordResetRequestIn
+from marketplace.accounts.schemas import MessageOut, PasswordResetIn, PasswordResetRequestIn
 from marketplace.api.schemas import ErrorOut
 from marketplace.auth import reset
 from marketplace.web.deps import SessionDep, client_address
 
 router = APIRouter(tags=["auth"], responses={c: {"model": ErrorOut} for c in (422, 429)})
-
-
-class MessageOut(BaseModel):
-    message: str
 
 
 @router.post("/auth/password-reset", response_model=MessageOut, status_code=202)

@@ -1,12 +1,9 @@
-"""JSON output shapes of the API (never the table models themselves)."""
+"""Envelope shapes shared by every /api/v1 route (the error body). Each domain's own input and output
+shapes live beside it, in marketplace/<domain>/schemas.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, Field
-
-from marketplace.validation import CleanStr, StrictIn
+from pydantic import BaseModel
 
 
 class ErrorBody(BaseModel):
@@ -17,58 +14,3 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
-
-
-class TokenIn(StrictIn):
-    account: CleanStr = Field(min_length=1, max_length=254, description="邮箱或手机号")
-    password: str = Field(min_length=1, max_length=200)
-    label: CleanStr = Field(default="", max_length=100)
-
-
-class TokenOut(BaseModel):
-    token: str
-    token_type: str = "bearer"
-
-
-class OrganisationOut(BaseModel):
-    id: int
-    kind: str
-    name: str
-    uscc: str
-    district: str
-    qualifications: list[str]
-    industries: list[str]
-    status: str
-    created_at: datetime
-
-
-class UserOut(BaseModel):
-    id: int
-    display_name: str
-    role: str
-    email: str | None
-    mobile: str | None
-    organisation_id: int | None
-    organisation_verified: bool = False
-
-
-class TeamOut(BaseModel):
-    id: int
-    organisation_id: int
-    name: str
-    leader: str
-    members: list[str]
-    fields: list[str]
-    industries: list[str]
-    profile: str
-    achievements: str
-    patents: list[str]
-    updated_at: datetime
-
-
-class RoleIn(StrictIn):
-    role: str = Field(max_length=20)
-
-
-class ActiveIn(StrictIn):
-    active: bool
