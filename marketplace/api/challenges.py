@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
 
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
 from marketplace.challenges import clarifications, files, permissions, queries, service
 from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
-from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
+from marketplace.challenges.schemas import (
+    AnnexOut,
+    AnswerIn,
+    ChallengeIn,
+    ChallengeOut,
+    ChallengePage,
+    InvitedOut,
+    InviteIn,
+    PublishIn,
+    QuestionIn,
+    QuestionOut,
+    RecommendationOut,
+    ReturnIn,
+    WithdrawIn,
+)
 from marketplace.clock import utcnow
 from marketplace.errors import Forbidden
 from marketplace.search import recommend
@@ -21,75 +32,6 @@ from marketplace.web.idempotent import ApiKey, api_once
 
 router = APIRouter(tags=["challenges"])
 authed = APIRouter(tags=["challenges"], dependencies=[Depends(current_actor)])
-
-
-class IndicatorOut(BaseModel):
-    name: str
-    target: str
-    unit: str = ""
-    test_method: str = ""
-
-
-class ChallengeOut(BaseModel):
-    id: int
-    organisation_id: int
-    title: str
-    industry: str
-    weak_link: str | None
-    background: str
-    bottleneck: str
-    indicators: list[IndicatorOut]
-    deliverables: str
-    trl_target: int
-    scenario: str
-    period_months: int
-    committed_funds_fen: int
-    offered_fen: int
-    ip_terms: str
-    award_mode: str
-    requirements: str
-    bid_deadline: datetime
-    status: str
-    published_at: datetime | None
-    officer_comment: str
-    withdraw_reason: str
-    bid_count: int = 0
-
-
-class InvitedOut(BaseModel):
-    team_id: int
-    invited: bool
-
-
-class ChallengePage(BaseModel):
-    total: int
-    page: int
-    pages: int = 1
-    notice: str = ""  # Chinese note when the page asked for was past the last (the last is returned)
-    items: list[ChallengeOut]
-
-
-class QuestionOut(BaseModel):
-    id: int
-    question: str
-    answer: str | None
-    asked_at: datetime
-    answered_at: datetime | None
-
-
-class RecommendationOut(BaseModel):
-    id: int
-    name: str
-    score: float
-    terms: list[str]
-
-
-class AnnexOut(BaseModel):
-    confidential_annex: str
-
-
-class InviteIn(BaseModel):
-    team_id: int
 
 
 def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:

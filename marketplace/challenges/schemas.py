@@ -1,10 +1,10 @@
-"""Input shapes for challenges, shared by the form and the API."""
+"""Input and output shapes for challenges, shared by the form and the API."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from marketplace.accounts.validators import is_email, is_phone
 from marketplace.challenges.models import AwardMode, IpTerms
@@ -117,3 +117,72 @@ class QuestionIn(StrictIn):
 
 class AnswerIn(StrictIn):
     answer: CleanStr = Field(min_length=2, max_length=5000)
+
+
+class IndicatorOut(BaseModel):
+    name: str
+    target: str
+    unit: str = ""
+    test_method: str = ""
+
+
+class ChallengeOut(BaseModel):
+    id: int
+    organisation_id: int
+    title: str
+    industry: str
+    weak_link: str | None
+    background: str
+    bottleneck: str
+    indicators: list[IndicatorOut]
+    deliverables: str
+    trl_target: int
+    scenario: str
+    period_months: int
+    committed_funds_fen: int
+    offered_fen: int
+    ip_terms: str
+    award_mode: str
+    requirements: str
+    bid_deadline: datetime
+    status: str
+    published_at: datetime | None
+    officer_comment: str
+    withdraw_reason: str
+    bid_count: int = 0
+
+
+class InvitedOut(BaseModel):
+    team_id: int
+    invited: bool
+
+
+class ChallengePage(BaseModel):
+    total: int
+    page: int
+    pages: int = 1
+    notice: str = ""  # Chinese note when the page asked for was past the last (the last is returned)
+    items: list[ChallengeOut]
+
+
+class QuestionOut(BaseModel):
+    id: int
+    question: str
+    answer: str | None
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+class RecommendationOut(BaseModel):
+    id: int
+    name: str
+    score: float
+    terms: list[str]
+
+
+class AnnexOut(BaseModel):
+    confidential_annex: str
+
+
+class InviteIn(BaseModel):
+    team_id: int
