@@ -5,126 +5,41 @@ Files (evidence, vouchers) are multipart fields named `file`; every other body i
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from marketplace.api.schemas import ErrorOut
 from marketplace.contracts import files, queries, service
 from marketplace.contracts.schemas import (
     AcceptanceIn,
+    AcceptanceOut,
     AmendmentIn,
+    AmendmentOut,
+    CheckIn,
     ConcludeIn,
+    ConfirmIn,
+    ContractDetailOut,
     ContractIn,
+    ContractOut,
     ExpertIn,
     MidtermIn,
+    MilestoneOut,
+    PartyOut,
     PaymentIn,
+    PaymentOut,
     ReportDecisionIn,
     ReportIn,
     VoteIn,
+    VoteOut,
 )
 from marketplace.errors import RuleViolation
-from marketplace.validation import CleanStr, StrictIn, parse
+from marketplace.validation import parse
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 router = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["contracts"])
-
-
-class ContractOut(BaseModel):
-    id: int
-    challenge_id: int
-    bid_id: int
-    title: str
-    company_org_id: int
-    team_org_id: int
-    amount_fen: int
-    committed_fen: int
-    recorded_fen: int
-    start_on: date
-    end_on: date
-    status: str
-    revision: int
-    signed_on: date | None
-    rectify_by: date | None
-    outcome: str | None
-    ended_on: date | None
-    policy_id: str | None
-
-
-class PartyOut(BaseModel):
-    party: str
-    organisation_id: int | None
-    role: str
-    share_percent: int
-    signed: bool
-
-
-class MilestoneOut(BaseModel):
-    id: int
-    seq: int
-    title: str
-    due_on: date
-    indicators: list[str]
-    payment_share_percent: int
-    status: str
-    overdue_since: date | None
-
-
-class PaymentOut(BaseModel):
-    id: int
-    contract_id: int
-    amount_fen: int
-    paid_on: date
-    voucher_file_id: int
-    status: str
-    reason: str
-
-
-class AmendmentOut(BaseModel):
-    id: int
-    revision: int
-    changes: dict
-    previous: dict
-    reason: str
-    applied_at: datetime | None
-
-
-class AcceptanceOut(BaseModel):
-    id: int
-    round: int
-    measurements: dict
-    verdict: str | None
-    verdict_reason: str
-    rectify_by: date | None
-
-
-class VoteOut(BaseModel):
-    id: int
-    voter: str
-    results: dict[str, bool]
-
-
-class ContractDetailOut(ContractOut):
-    parties: list[PartyOut]
-    milestones: list[MilestoneOut]
-    payments: list[PaymentOut]
-    amendments: list[AmendmentOut]
-    acceptances: list[AcceptanceOut]
-    checked_fen: int
-
-
-class ConfirmIn(StrictIn):
-    received: bool = True
-    reason: CleanStr = Field(default="", max_length=1000)
-
-
-class CheckIn(StrictIn):
-    approve: bool = True
-    reason: CleanStr = Field(default="", max_length=1000)
 
 
 def _out(model: type[BaseModel], row: object) -> BaseModel:

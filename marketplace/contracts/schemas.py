@@ -1,11 +1,11 @@
-"""Input shapes of the contract stage, shared by the forms and the API."""
+"""Input and output shapes of the contract stage, shared by the forms and the API."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from marketplace.money import fen_from_yuan
 from marketplace.validation import CleanStr, PositiveYuanStr, StrictIn, YuanStr
@@ -114,3 +114,96 @@ class ConcludeIn(StrictIn):
 
 class ExpertIn(StrictIn):
     expert_id: int = Field(ge=1, le=2**62)
+
+
+class ContractOut(BaseModel):
+    id: int
+    challenge_id: int
+    bid_id: int
+    title: str
+    company_org_id: int
+    team_org_id: int
+    amount_fen: int
+    committed_fen: int
+    recorded_fen: int
+    start_on: date
+    end_on: date
+    status: str
+    revision: int
+    signed_on: date | None
+    rectify_by: date | None
+    outcome: str | None
+    ended_on: date | None
+    policy_id: str | None
+
+
+class PartyOut(BaseModel):
+    party: str
+    organisation_id: int | None
+    role: str
+    share_percent: int
+    signed: bool
+
+
+class MilestoneOut(BaseModel):
+    id: int
+    seq: int
+    title: str
+    due_on: date
+    indicators: list[str]
+    payment_share_percent: int
+    status: str
+    overdue_since: date | None
+
+
+class PaymentOut(BaseModel):
+    id: int
+    contract_id: int
+    amount_fen: int
+    paid_on: date
+    voucher_file_id: int
+    status: str
+    reason: str
+
+
+class AmendmentOut(BaseModel):
+    id: int
+    revision: int
+    changes: dict
+    previous: dict
+    reason: str
+    applied_at: datetime | None
+
+
+class AcceptanceOut(BaseModel):
+    id: int
+    round: int
+    measurements: dict
+    verdict: str | None
+    verdict_reason: str
+    rectify_by: date | None
+
+
+class VoteOut(BaseModel):
+    id: int
+    voter: str
+    results: dict[str, bool]
+
+
+class ContractDetailOut(ContractOut):
+    parties: list[PartyOut]
+    milestones: list[MilestoneOut]
+    payments: list[PaymentOut]
+    amendments: list[AmendmentOut]
+    acceptances: list[AcceptanceOut]
+    checked_fen: int
+
+
+class ConfirmIn(StrictIn):
+    received: bool = True
+    reason: CleanStr = Field(default="", max_length=1000)
+
+
+class CheckIn(StrictIn):
+    approve: bool = True
+    reason: CleanStr = Field(default="", max_length=1000)
