@@ -2,99 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from marketplace.api.schemas import ErrorOut
 from marketplace.errors import RuleViolation
 from marketplace.subsidies import queries, service
-from marketplace.validation import CleanStr, StrictIn
+from marketplace.subsidies.schemas import (
+    DisbursementIn,
+    DisbursementOut,
+    PublicityRow,
+    ReasonIn,
+    SubsidyOut,
+    SubsidyRow,
+)
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 public = APIRouter(responses=ERRORS, tags=["subsidies"])
 authed = APIRouter(dependencies=[Depends(current_actor)], responses=ERRORS, tags=["subsidies"])
-
-
-class InstallmentOut(BaseModel):
-    installment: int
-    amount_fen: int
-    status: str  # "due" | "paid"
-    trigger: str
-    paid_at: datetime | None = None
-
-
-class EntryOut(BaseModel):
-    id: int
-    kind: str
-    account: str
-    amount_fen: int
-    installment: int | None
-    reverses_id: int | None
-    idempotency_key: str | None
-    memo: str
-    created_at: datetime
-
-
-class SubsidyRow(BaseModel):
-    id: int
-    contract_id: int
-    title: str
-    status: str
-    policy_code: str
-    year: int
-    entitlement_fen: int
-    awarded_fen: int
-    disbursed_fen: int
-
-
-class SubsidyOut(SubsidyRow):
-    challenge_id: int
-    beneficiary_org_id: int
-    beneficiary: str
-    policy_version: str
-    clawback_fen: int
-    case: dict[str, Any]
-    result: dict[str, Any]
-    explanation: str
-    installments: list[InstallmentOut]
-    ledger: list[EntryOut]
-    checked_by: int | None
-    approved_by: int | None
-    override_reason: str
-
-
-class PublicityRow(BaseModel):
-    id: int
-    title: str
-    beneficiary: str
-    policy_code: str
-    year: int
-    awarded_fen: int
-    status: str
-
-
-class DisbursementIn(StrictIn):
-    installment: int = Field(ge=1, le=100)
-
-
-class DisbursementOut(BaseModel):
-    id: int
-    subsidy_id: int
-    installment: int
-    amount_fen: int
-    idempotency_key: str
-    paid_at: datetime
-    replayed: bool
-
-
-class ReasonIn(StrictIn):
-    reason: CleanStr = Field(default="", max_length=1000)
 
 
 @public.get("/subsidies/publicity", response_model=list[PublicityRow])
