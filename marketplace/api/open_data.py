@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from marketplace.reports import opendata
+from marketplace.reports.schemas import OpenDataOut
 from marketplace.web.deps import SessionDep
 
 router = APIRouter(tags=["open-data"])
-
-
-class OpenDataOut(BaseModel):
-    items: list[dict]
-    page: int
-    page_size: int
-    total: int
-    updated_at: str | None
-    licence: str
-    publisher: str
-    schema_url: str
 
 
 @router.get("/open-data/projects", response_model=OpenDataOut)
