@@ -163,8 +163,7 @@ class Scheduler:
         with db.new_session(self.engine) as session:
             try:
                 cp = checkpoint.take_if_due(session=session, path=self.checkpoint_path, every=self.checkpoint_every)
-            except DomainError as exc:
-                session.rollback()
+            except DomainError as exc:  # already rolled back by the use case
                 log.error("audit checkpoint refused: %s", exc.message)
                 return
         if cp is not None:

@@ -182,8 +182,13 @@ def take(*, session: Session, path: Path | None) -> Checkpoint:
     return cp
 
 
+@use_case
 def take_if_due(*, session: Session, path: Path | None, every: timedelta) -> Checkpoint | None:
-    """A checkpoint when the newest one is older than `every` and the chain has grown (for the tick)."""
+    """A checkpoint when the newest one is older than `every` and the chain has grown (for the tick).
+
+    One use case: the check and the write share one transaction, which ends here whatever the outcome
+    (committed, or rolled back on a refusal), so the caller never has to end it.
+    """
     last = session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc()).limit(1)).first()
     head = session.exec(select(AuditEvent.seq).order_by(col(AuditEvent.seq).desc()).limit(1)).first() or 0
     if last is not None and (as_utc(last.at) + every > utcnow() or last.seq == head):

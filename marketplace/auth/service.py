@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import union
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
 from marketplace.accounts.models import Organisation, OrgStatus, TeamMember, TeamProfile, User
@@ -17,7 +19,7 @@ from marketplace.audit import service as audit
 from marketplace.auth.models import LoginAttempt, UserSession
 from marketplace.clock import as_utc, utcnow
 from marketplace.config import get_settings
-from marketplace.db import atomic, use_case
+from marketplace.db import atomic, new_session, use_case
 from marketplace.errors import RateLimited, Unauthenticated
 
 LOGIN_FAILED = "账号或密码不正确"
@@ -210,27 +212,46 @@ def _swap_for_api_token(*, session: Session, user: User, web_token: str, label: 
     return token
 
 
-def resolve_token(*, session: Session, token: str, kind: str) -> User | None:
-    """The user of a live session or token; touches last_seen (idle timeout for web sessions)."""
+SEEN_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A session's activity that is due to be recorded (at most once a minute, for the idle timeout)."""
+
+    session_id: int
+    at: datetime
+
+
+def resolve_token(*, session: Session, token: str, kind: str) -> tuple[User | None, Seen | None]:
+    """The user of a live session or token, and its activity to record when due (see `record_seen`).
+
+    Only reads: the request's session is never written or committed here, so a GET stays a read.
+    """
     if not token or len(token) > 200:
-        return None
+        return None, None
     row = session.exec(select(UserSession).where(UserSession.token_hash == _hash_token(token))).first()
     now = utcnow()
     if row is None or row.kind != kind or row.revoked_at is not None or as_utc(row.expires_at) <= now:
-        return None
+        return None, None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
     if kind == "web" and as_utc(row.last_seen_at) + idle <= now:
-        return None
+        return None, None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        return None
-    if (now - as_utc(row.last_seen_at)) > timedelta(minutes=1):
-        # End the read transaction first: a write as the first statement waits politely for the
-        # SQLite write lock, a read-then-write upgrade could fail at once.
-        session.commit()  # nothing was written: this only ends the read transaction
-        with atomic(session):
-            session.exec(update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now))
-    return user
+        return None, None
+    return user, (Seen(row.id, now) if now - as_utc(row.last_seen_at) > SEEN_EVERY else None)
+
+
+def record_seen(engine: Engine, seen: Seen) -> None:
+    """Record a session's activity in its own short write transaction on `engine`.
+
+    Called once the request's own session is closed (web/deps.py), so the bookkeeping write is never
+    part of the request's transaction and a request still holds one connection at a time.
+    """
+    with new_session(engine) as own, atomic(own):
+        own.exec(update(UserSession).where(col(UserSession.id) == seen.session_id,
+                                           col(UserSession.last_seen_at) < seen.at).values(last_seen_at=seen.at))
 
 
 @use_case

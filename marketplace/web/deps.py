@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from marketplace import db
@@ -14,18 +16,37 @@ from marketplace.auth import service as auth
 from marketplace.errors import Forbidden, Unauthenticated
 from marketplace.web.security import SAFE_METHODS, cookie_names
 
+log = logging.getLogger("jiebang.web")
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; commands commit inside the handler, never after the response.
 
     Function-scoped: the session is closed (its connection back in the pool) as soon as the
     handler has built its response, before the response is sent to a possibly slow client.
+
+    The signed-in session's activity (last_seen_at, at most once a minute) is recorded after the
+    request's own session is closed, in a short write transaction of its own: a GET's session only
+    reads and is never committed, and a request holds one connection at a time.
     """
     session = db.new_session(request.app.state.engine, write=request.method not in SAFE_METHODS)
+    request.state.session = session  # the page's own session, for the navigation badge (request_session)
     try:
         yield session
     finally:
+        request.state.session = None
         session.close()
+        if (seen := getattr(request.state, "seen", None)) is not None:
+            request.state.seen = None
+            try:
+                auth.record_seen(request.app.state.engine, seen)
+            except SQLAlchemyError:  # bookkeeping only: retried on the next request, never fails this one
+                log.warning("could not record session activity", exc_info=True)
+
+
+def request_session(request: Request) -> Session | None:
+    """The request's own open session, if it has one (not on error pages rendered after it closed)."""
+    return getattr(request.state, "session", None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -46,11 +67,12 @@ def optional_actor(request: Request, session: SessionDep) -> Actor:
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
-    user = None
+    user, seen = None, None
     if token := bearer_token(request):
-        user = auth.resolve_token(session=session, token=token, kind="api")
+        user, seen = auth.resolve_token(session=session, token=token, kind="api")
     elif token := session_token(request):
-        user = auth.resolve_token(session=session, token=token, kind="web")
+        user, seen = auth.resolve_token(session=session, token=token, kind="web")
+    request.state.seen = seen  # recorded by get_session once this request's session is closed
     actor = auth.actor_for(session=session, user=user) if user else ANONYMOUS
     request.state.actor = actor
     return actor

@@ -40,7 +40,7 @@ def demo_engine(request, tmp_path_factory):
 
 
 # The one write a read may cause: a session's last_seen_at, touched at most once a minute for the
-# idle timeout (auth/service.py resolve_token). A slow crawl outlives that minute.
+# idle timeout (auth/service.py record_seen, in its own write session). A slow crawl outlives that minute.
 ACTIVITY = {("usersession", "last_seen_at")}
 
 
