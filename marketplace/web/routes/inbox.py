@@ -15,7 +15,7 @@ from marketplace.notifications import service as notifications
 from marketplace.notifications.models import KIND_LABELS, Kind
 from marketplace.web import htmx
 from marketplace.web.context import flash
-from marketplace.web.deps import CurrentActor, SessionDep
+from marketplace.web.deps import CurrentActor, SessionDep, request_session
 from marketplace.web.forms import FormDep
 from marketplace.web.templating import render, templates
 
@@ -25,12 +25,18 @@ log = logging.getLogger("jiebang.web")
 
 
 def nav_unread(request: Request, actor: Actor) -> int:
-    """The unread count for the navigation bar (0 for visitors, and if the count cannot be read)."""
+    """The unread count for the navigation bar (0 for visitors, and if the count cannot be read).
+
+    Read through the page's own session: no second connection per page. Only a page rendered after
+    that session has closed (an error page) reads the count in a short session of its own.
+    """
     if actor.is_anonymous:
         return 0
     try:
-        with db.new_session(request.app.state.engine, write=False) as session:
+        if (session := request_session(request)) is not None:
             return notifications.unread_count(session=session, actor=actor)
+        with db.new_session(request.app.state.engine, write=False) as own:
+            return notifications.unread_count(session=own, actor=actor)
     except Exception:  # the badge must never break a page
         log.exception("unread count failed")
         return 0
