@@ -22,6 +22,7 @@ from matching.query import specific_chars
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _serialised(fn: Callable[P, R]) -> Callable[P, R]:
@@ -96,12 +97,19 @@ def search_teams(*, session: Session, query: str, k: int = 50) -> list[Recommend
 
 @_serialised
 def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) -> list[Recommendation]:
-    """Research teams ranked for a challenge, excluding the posting company's own organisation."""
+    """Research teams ranked for a challenge, excluding the posting company's own organisation.
+
+    Bounded like `challenges_for_team`: the index ranks every team, and only the best few are loaded
+    (another organisation's, in SQL); the window widens until k are found.
+    """
     idx = index.index(session)
     query = challenge_text(challenge)
-    teams = {t.id: t for t in session.exec(select(TeamProfile).where(
-        TeamProfile.organisation_id != challenge.organisation_id)).all()}
-    hits = idx.search(query, k=k, allowed=[f"team:{i}" for i in teams])
+
+    def load(ids: list[int]) -> dict[int, TeamProfile]:
+        return {t.id: t for t in session.exec(select(TeamProfile).where(
+            col(TeamProfile.id).in_(ids or [-1]), TeamProfile.organisation_id != challenge.organisation_id)).all()}
+
+    hits, teams = _best_loaded(idx, query, "team:", k, load)
     recs = [Recommendation(teams[i], s, idx.explain(query, f"team:{i}", n=8)) for i, s in _ids(hits, "team:")]
     return _credible(recs, _self_score(idx, query, f"challenge:{challenge.id}", hits))
 
@@ -115,22 +123,34 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10) -> 
     """
     idx = index.index(session)
     query = team_text(team)
-    everyone = idx.doc_ids("challenge:")
-    window = 4 * k
-    while True:
-        ranked = idx.search(query, k=window, allowed=everyone)
-        ids = [i for i, _ in _ids(ranked, "challenge:")]
-        open_ = {c.id: c for c in session.exec(select(Challenge).where(
+
+    def load(ids: list[int]) -> dict[int, Challenge]:
+        return {c.id: c for c in session.exec(select(Challenge).where(
             col(Challenge.id).in_(ids or [-1]), Challenge.status == ChallengeStatus.PUBLISHED,
             col(Challenge.bid_deadline) > utcnow(), Challenge.organisation_id != team.organisation_id)).all()}
-        hits = [h for h in ranked if h.doc_id.startswith("challenge:")
-                and int(h.doc_id.split(":", 1)[1]) in open_][:k]
-        if len(hits) >= k or len(ranked) < window:
-            break
-        window *= 4
+
+    hits, open_ = _best_loaded(idx, query, "challenge:", k, load)
     recs = [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))
             for i, s in _ids(hits, "challenge:")]
     return _credible(recs, _self_score(idx, query, f"team:{team.id}", hits))
+
+
+def _best_loaded(idx: SearchIndex, query: str, prefix: str, k: int,
+                 load: Callable[[list[int]], dict[int, T]]) -> tuple[list[Hit], dict[int, T]]:
+    """The k best documents of a kind that `load` accepts (it reads only the ids it is given, in SQL).
+
+    The index ranks every document of the kind; a window of 4k is loaded and filtered, and widened
+    fourfold until k pass or the ranking runs out — never every row of the table.
+    """
+    everyone = idx.doc_ids(prefix)
+    window = 4 * k
+    while True:
+        ranked = idx.search(query, k=window, allowed=everyone)
+        rows = load([i for i, _ in _ids(ranked, prefix)])
+        hits = [h for h in ranked if h.doc_id.startswith(prefix) and int(h.doc_id.split(":", 1)[1]) in rows][:k]
+        if len(hits) >= k or len(ranked) < window:
+            return hits, rows
+        window *= 4
 
 
 @_serialised
