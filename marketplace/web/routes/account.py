@@ -11,7 +11,8 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, SessionDep
-from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.security import cookie_names
 from marketplace.web.templating import render
 
@@ -29,7 +30,7 @@ def password_submit(request: Request, session: SessionDep, actor: CurrentActor, 
     """Change the password; every session ends, so the user logs in again."""
     try:
         accounts.change_password(session=session, actor=actor,
-                                 data=parse(PasswordChangeIn, form_dict(form)))
+                                 data=parse(PasswordChangeIn, account_forms.password_change(form)))
     except RuleViolation as exc:
         return render(request, "account/password.html", {"errors": exc.fields, "error": exc.message},
                       block="form", status_code=422)

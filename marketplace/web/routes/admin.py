@@ -13,7 +13,8 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import AdminOnly, CurrentActor, SessionDep
-from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[AdminOnly])
@@ -36,9 +37,7 @@ def users(request: Request, session: SessionDep):
 @router.post("/admin/users")
 def create_user(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Create an account."""
-    data = form_dict(form)
-    if not data.get("organisation_id"):
-        data.pop("organisation_id", None)
+    data = account_forms.user_create(form)
     try:
         user = accounts.create_user(session=session, actor=actor, data=parse(UserCreateIn, data))
     except (RuleViolation, Conflict) as exc:
@@ -54,7 +53,7 @@ def change_role(request: Request, user_id: int, session: SessionDep, actor: Curr
     """Change a user's role."""
     try:
         user = accounts.change_role(session=session, actor=actor, user_id=user_id,
-                                    role=str(form.get("role", "")))
+                                    role=account_forms.role(form))
     except Conflict as exc:
         return flash(htmx.redirect(request, "/admin/users"), exc.message, "error")
     return flash(htmx.redirect(request, "/admin/users"), f"已修改 {user.display_name} 的角色")
@@ -63,7 +62,7 @@ def change_role(request: Request, user_id: int, session: SessionDep, actor: Curr
 @router.post("/admin/users/{user_id}/active")
 def set_active(request: Request, user_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Disable or re-enable an account."""
-    active = form.get("active") == "1"
+    active = account_forms.active(form)
     try:
         user = accounts.set_active(session=session, actor=actor, user_id=user_id, active=active)
     except Conflict as exc:

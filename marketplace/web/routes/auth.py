@@ -16,7 +16,8 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import OptionalActor, SessionDep, client_address, session_token
-from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.idempotent import form_once
 from marketplace.web.redirect_target import same_site_path
 from marketplace.web.security import cookie_names
@@ -39,9 +40,8 @@ def login_page(request: Request, next: str | None = None):  # noqa: A002
 @router.post("/login")
 def login_submit(request: Request, session: SessionDep, form: FormDep):
     """Check credentials; on success set the session cookie and go on."""
-    account = str(form.get("account", ""))[:254]
-    password = str(form.get("password", ""))[:200]
-    target = _safe_next(str(form.get("next", "")))
+    account, password, next_ = account_forms.login(form)
+    target = _safe_next(next_)
     try:
         _user, token = auth.login(session=session, account=account, password=password,
                                   address=client_address(request))
@@ -85,7 +85,7 @@ def register_page(request: Request):
 @router.post("/register")
 def register_submit(request: Request, session: SessionDep, form: FormDep) -> Response:
     """Create a pending organisation and its first account."""
-    data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
+    data = account_forms.registration(form)
     def work() -> tuple[str, Response]:
         accounts.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
         message = "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"

@@ -18,6 +18,7 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
@@ -36,8 +37,7 @@ def organisations(request: Request, session: SessionDep, actor: CurrentActor):
 def verify(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor,
            form: FormDep):
     """Approve or reject an organisation."""
-    data = {"approve": form.get("decision") == "approve", "comment": form.get("comment", ""),
-            "region": form.get("region") or None}
+    data = account_forms.verification(form)
     try:
         org = accounts.verify_organisation(session=session, actor=actor,
                                            organisation_id=organisation_id,

@@ -12,6 +12,7 @@ from marketplace.validation import parse
 from marketplace.web.context import flash
 from marketplace.web.deps import SessionDep, client_address
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,7 @@ def forgot_page(request: Request):
 
 @router.post("/password/forgot")
 def forgot_submit(request: Request, session: SessionDep, form: FormDep):
-    account = str(form.get("account", ""))[:254]
+    account = account_forms.reset_account(form)
     try:
         data = parse(PasswordResetRequestIn, {"account": account})
         sent = reset.request_reset(session=session, account=data.account, address=client_address(request),
@@ -47,8 +48,7 @@ def reset_page(request: Request, session: SessionDep, token: str = ""):
 
 @router.post("/password/reset")
 def reset_submit(request: Request, session: SessionDep, form: FormDep):
-    token = str(form.get("token", ""))[:100]
-    password, again = str(form.get("new_password", "")), str(form.get("new_password_again", ""))
+    token, password, again = account_forms.password_reset(form)
     if password != again:
         return render(request, "auth/reset.html", {"token": token, "usable": True,
                                                    "errors": {"new_password_again": "两次输入的密码不一致"}},

@@ -15,14 +15,15 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep
-from marketplace.web.forms import FormDep, form_dict
+from marketplace.web.forms import FormDep
+from marketplace.web.forms import accounts as account_forms
 from marketplace.web.templating import render
 
 # Public: team profiles are the platform's showcase of research capacity.
 public_router = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False)
 
-LINE_FIELDS = ("members", "fields", "patents")
+LINE_FIELDS = account_forms.TEAM_LINE_FIELDS
 
 
 @public_router.get("/teams")
@@ -83,7 +84,7 @@ def team_edit(request: Request, team_id: int, session: SessionDep, actor: Curren
 def team_save(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep,
               team_id: int | None = None):
     """Create or update a team profile."""
-    data = form_dict(form, lists=("industries",), lines=LINE_FIELDS)
+    data = account_forms.team_profile(form)
     try:
         team = accounts.save_team_profile(session=session, actor=actor,
                                           data=parse(TeamProfileIn, data), team_id=team_id)
@@ -112,7 +113,7 @@ def team_members(request: Request, team_id: int, session: SessionDep, actor: Cur
 
 @router.post("/team-profiles/{team_id}/members")
 def team_member_add(request: Request, team_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    login = str(form.get("login") or "").strip()[:254]
+    login = account_forms.member_login(form)
     try:
         user = accounts.add_team_member(session=session, actor=actor, team_id=team_id, login=login)
     except (RuleViolation, Conflict) as exc:

@@ -1,0 +1,63 @@
+"""Form fields → account inputs: password, users, sign-in, registration, verification, team profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from marketplace.web.forms import form_dict
+
+TEAM_LINE_FIELDS = ("members", "fields", "patents")  # one entry per line in the team-profile form
+
+
+def password_change(form: FormData) -> dict[str, Any]:
+    return form_dict(form)
+
+
+def user_create(form: FormData) -> dict[str, Any]:
+    """A new account; an empty organisation means none."""
+    data = form_dict(form)
+    if not data.get("organisation_id"):
+        data.pop("organisation_id", None)
+    return data
+
+
+def role(form: FormData) -> str:
+    return str(form.get("role", ""))
+
+
+def active(form: FormData) -> bool:
+    return form.get("active") == "1"
+
+
+def login(form: FormData) -> tuple[str, str, str]:
+    """(account, password, next) as typed, cut to their longest sensible length."""
+    return str(form.get("account", ""))[:254], str(form.get("password", ""))[:200], str(form.get("next", ""))
+
+
+def registration(form: FormData) -> dict[str, Any]:
+    return form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
+
+
+def verification(form: FormData) -> dict[str, Any]:
+    return {"approve": form.get("decision") == "approve", "comment": form.get("comment", ""),
+            "region": form.get("region") or None}
+
+
+def reset_account(form: FormData) -> str:
+    return str(form.get("account", ""))[:254]
+
+
+def password_reset(form: FormData) -> tuple[str, str, str]:
+    """(token, new password, the password typed again)."""
+    return (str(form.get("token", ""))[:100], str(form.get("new_password", "")),
+            str(form.get("new_password_again", "")))
+
+
+def team_profile(form: FormData) -> dict[str, Any]:
+    return form_dict(form, lists=("industries",), lines=TEAM_LINE_FIELDS)
+
+
+def member_login(form: FormData) -> str:
+    return str(form.get("login") or "").strip()[:254]
