@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from marketplace.accounts import queries as account_queries
@@ -25,43 +24,13 @@ from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.downloads import download
 from marketplace.web.forms import FormDep
+from marketplace.web.forms.bids import MONEY_FIELDS, ROWS, TEXT_FIELDS, form_to_data, review_values, submitting
 from marketplace.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)  # nothing about bids is public
 
 templates.env.filters.setdefault("bid_status", lambda s: BID_STATUS_LABELS.get(s, s or ""))
-MAX_ROWS = 20
-ROWS = {"milestones": ("title", "due_month"), "members": ("name", "role"),
-        "partners": ("organisation_id", "share_percent", "role")}
-MONEY_FIELDS = ("price_yuan", "budget_company_yuan", "budget_own_yuan", "budget_subsidy_yuan")
-TEXT_FIELDS = ("team_id", "technical_route", "prior_results", "declare_conflicts", *MONEY_FIELDS)
-
-
-def _rows(form: FormData, prefix: str) -> list[dict]:
-    """Indexed fields (`milestones-0-title`, …) as a list of non-blank rows."""
-    rows = []
-    for n in range(MAX_ROWS):
-        row = {name: str(form.get(f"{prefix}-{n}-{name}") or "").strip() for name in ROWS[prefix]}
-        if prefix == "milestones":
-            row["indicators"] = [str(v) for v in form.getlist(f"{prefix}-{n}-indicators")]
-        if any(row.values()):
-            rows.append(row)
-    return rows
-
-
-def form_to_data(form: FormData) -> dict:
-    """The bid form as the BidIn shape (blank numbers stay strings so validation names them)."""
-    data: dict = {name: str(form.get(name) or "").strip() for name in TEXT_FIELDS}
-    for money in MONEY_FIELDS:
-        data[money] = data[money] or ("" if money == "price_yuan" else "0")
-    for prefix in ROWS:
-        data[prefix] = _rows(form, prefix)
-    for flag in ("declare_no_double_funding", "declare_ownership"):
-        data[flag] = form.get(flag) in ("on", "true", "1")
-    return data
-
-
 def bid_values(bid: Bid) -> dict:
     """A stored bid as form values."""
     values = bid.model_dump()
@@ -122,7 +91,7 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
     data = form_to_data(form)
     try:
         bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
-                        submit=form.get("action") == "submit", bid_id=live.id if live else None)
+                        submit=submitting(form), bid_id=live.id if live else None)
     except RuleViolation as exc:
         ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
@@ -187,7 +156,7 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
 @router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])
 def review_save(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Mark one bid qualified or disqualified."""
-    data = {"qualified": form.get("decision") == "qualify", "reason": form.get("reason", "")}
+    data = review_values(form)
     try:
         bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parse(ReviewIn, data))
     except RuleViolation as exc:
