@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from starlette.datastructures import FormData
-
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
@@ -24,11 +22,9 @@ from marketplace.credit import service as credit
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
 from marketplace.search import recommend
-from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5
 NEW_DEFAULTS = {"trl_target": 6, "period_months": 24, "ip_terms": "exclusive", "award_mode": "single"}
-INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
 PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in queries.FILTER_STATUSES]
 
 
@@ -148,23 +144,6 @@ def challenge_form_context(values: dict | None = None, errors: dict | None = Non
     return {"values": values, "errors": errors or {}, "error": error, "challenge": challenge,
             "indicators": indicators, "industries": INDUSTRIES, "weak_links": WEAK_LINKS,
             "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS, "status_labels": STATUS_LABELS}
-
-
-def form_to_challenge(form: FormData) -> dict:
-    """The form's fields as the ChallengeIn shape (indicator rows indexed indicators-N-field)."""
-    data = form_dict(form)
-    rows = []
-    for n in range(30):
-        row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
-        if any(row.values()):
-            rows.append(row)
-    # An empty box means "not given": optional fields take their defaults, required ones say 必填.
-    data = {k: v for k, v in data.items()
-            if not k.startswith("indicators-") and k != "action" and v != ""}
-    data["indicators"] = rows
-    if not data.get("weak_link"):
-        data["weak_link"] = None
-    return data
 
 
 def values_from_challenge(c: Challenge) -> dict:

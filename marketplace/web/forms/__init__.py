@@ -59,3 +59,8 @@ def form_dict(form: FormData, *, lists: tuple[str, ...] = (), bools: tuple[str, 
         raw = raw if isinstance(raw, str) else ""
         data[key] = [line.strip() for line in raw.splitlines() if line.strip()]
     return data
+
+
+async def multipart_form(request: Request) -> FormData:
+    """A multipart form with uploads, each part at most the upload limit (one byte over is refused later)."""
+    return await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)

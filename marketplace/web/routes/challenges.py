@@ -17,7 +17,6 @@ from marketplace.web import htmx
 from marketplace.web.challenge_views import (
     challenge_form_context,
     detail_context,
-    form_to_challenge,
     list_context,
     officer_list_context,
     values_from_challenge,
@@ -25,7 +24,21 @@ from marketplace.web.challenge_views import (
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
 from marketplace.web.downloads import file_download
-from marketplace.web.forms import FormDep
+from marketplace.web.forms import FormDep, multipart_form
+from marketplace.web.forms.challenges import (
+    answer as answer_values,
+)
+from marketplace.web.forms.challenges import (
+    attachment,
+    comment,
+    form_to_challenge,
+    question,
+    reason,
+    submitting,
+)
+from marketplace.web.forms.challenges import (
+    publish_at as publish_time,
+)
 from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render
 
@@ -80,7 +93,7 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     data = form_to_challenge(form)
 
     def work() -> tuple[str, Response]:
-        submit = form.get("action") == "submit"
+        submit = submitting(form)
         challenge = service.save(session=session, actor=actor, data=parse(ChallengeIn, data), and_submit=submit)
         target = f"/challenges/{challenge.id}"
         if submit:
@@ -107,7 +120,7 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
     """Save changes."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     data = form_to_challenge(form)
-    submit = form.get("action") == "submit" and challenge.status in ("draft", "returned")
+    submit = submitting(form) and challenge.status in ("draft", "returned")
     try:
         service.save(session=session, actor=actor, challenge_id=challenge_id, data=parse(ChallengeIn, data),
                      and_submit=submit)
@@ -144,7 +157,7 @@ def submit(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 def return_(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Return with the officer's comments."""
     def run(**kw):
-        return service.return_for_changes(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
+        return service.return_for_changes(**kw, data=parse(ReturnIn, comment(form)))
     return _act(request, challenge_id, "已退回企业修改", run, session=session, actor=actor,
                 challenge_id=challenge_id)
 
@@ -152,7 +165,7 @@ def return_(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 @router.post("/challenges/{challenge_id:int}/publish")
 def publish(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Publish now or at the given time."""
-    publish_at = form.get("publish_at") or None
+    publish_at = publish_time(form)
     def run(**kw):
         return service.publish(**kw, data=parse(PublishIn, {"publish_at": publish_at}))
     return _act(request, challenge_id, "已审核通过" + ("，将定时发布" if publish_at else "并发布"), run,
@@ -162,7 +175,7 @@ def publish(request: Request, challenge_id: int, session: SessionDep, actor: Cur
 @router.post("/challenges/{challenge_id:int}/withdraw")
 def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     def run(**kw):
-        return service.withdraw(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
+        return service.withdraw(**kw, data=parse(WithdrawIn, reason(form)))
     return _act(request, challenge_id, "已撤榜", run, session=session, actor=actor, challenge_id=challenge_id)
 
 
@@ -170,7 +183,7 @@ def withdraw(request: Request, challenge_id: int, session: SessionDep, actor: Cu
 def request_withdrawal(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor,
                        form: FormDep):
     def run(**kw):
-        return service.request_withdrawal(**kw, data=parse(WithdrawIn, {"reason": form.get("reason", "")}))
+        return service.request_withdrawal(**kw, data=parse(WithdrawIn, reason(form)))
     return _act(request, challenge_id, "撤榜申请已提交科技局", run, session=session, actor=actor,
                 challenge_id=challenge_id)
 
@@ -190,7 +203,7 @@ def approve_change(request: Request, challenge_id: int, session: SessionDep, act
 @router.post("/challenges/{challenge_id:int}/reject-change", dependencies=[OfficerOnly])
 def reject_change(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     def run(**kw):
-        return service.reject_change(**kw, data=parse(ReturnIn, {"comment": form.get("comment", "")}))
+        return service.reject_change(**kw, data=parse(ReturnIn, comment(form)))
     return _act(request, challenge_id, "已驳回修改申请", run, session=session, actor=actor,
                 challenge_id=challenge_id)
 
@@ -205,7 +218,7 @@ def relist(request: Request, challenge_id: int, session: SessionDep, actor: Curr
 @router.post("/challenges/{challenge_id:int}/questions")
 def ask(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     def run(**kw):
-        return clarifications.ask(**kw, data=parse(QuestionIn, {"question": form.get("question", "")}))
+        return clarifications.ask(**kw, data=parse(QuestionIn, question(form)))
 
     def work() -> tuple[str, Response]:
         response = _act(request, challenge_id, "提问已提交，企业答复后将公开", run, session=session, actor=actor,
@@ -218,7 +231,7 @@ def ask(request: Request, challenge_id: int, session: SessionDep, actor: Current
 @router.post("/clarifications/{clarification_id:int}/answer")
 def answer(request: Request, clarification_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     item = clarifications.answer(session=session, actor=actor, clarification_id=clarification_id,
-                                 data=parse(AnswerIn, {"answer": form.get("answer", "")}))
+                                 data=parse(AnswerIn, answer_values(form)))
     return flash(htmx.redirect(request, f"/challenges/{item.challenge_id}#qa"), "答复已公开")
 
 
@@ -231,14 +244,13 @@ def accept_terms(request: Request, challenge_id: int, session: SessionDep, actor
 @router.post("/challenges/{challenge_id:int}/attachments")
 async def upload(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
     """Upload an attachment (multipart; the CSRF field comes before the file)."""
-    form = await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)
-    item = form.get("file")
-    if item is None or isinstance(item, str):
+    item, confidential = attachment(await multipart_form(request))
+    if item is None:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "请选择文件", "error")
     upload_ = files.Upload(filename=item.filename or "", data=await item.read())
     settings = request.app.state.settings
     return _act(request, challenge_id, "附件已上传", files.add_attachment, session=session, actor=actor,
-                challenge_id=challenge_id, upload=upload_, confidential=form.get("confidential") == "on",
+                challenge_id=challenge_id, upload=upload_, confidential=confidential,
                 uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
 
 

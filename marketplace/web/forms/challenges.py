@@ -1,0 +1,63 @@
+"""Form fields → challenge inputs: the challenge form (indexed indicator rows), the officer's and
+company's one-field actions, clarifications and attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+
+from marketplace.web.forms import form_dict
+
+INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
+
+
+def form_to_challenge(form: FormData) -> dict:
+    """The form's fields as the ChallengeIn shape (indicator rows indexed indicators-N-field)."""
+    data = form_dict(form)
+    rows = []
+    for n in range(30):
+        row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
+        if any(row.values()):
+            rows.append(row)
+    # An empty box means "not given": optional fields take their defaults, required ones say 必填.
+    data = {k: v for k, v in data.items()
+            if not k.startswith("indicators-") and k != "action" and v != ""}
+    data["indicators"] = rows
+    if not data.get("weak_link"):
+        data["weak_link"] = None
+    return data
+
+
+def submitting(form: FormData) -> bool:
+    """The submit button, not save-as-draft, was pressed."""
+    return form.get("action") == "submit"
+
+
+def comment(form: FormData) -> dict[str, Any]:
+    """The officer's comment (ReturnIn: returning a challenge, rejecting a change)."""
+    return {"comment": form.get("comment", "")}
+
+
+def publish_at(form: FormData) -> str | None:
+    """When to publish (empty: now)."""
+    return form.get("publish_at") or None
+
+
+def reason(form: FormData) -> dict[str, Any]:
+    """The withdrawal reason (WithdrawIn)."""
+    return {"reason": form.get("reason", "")}
+
+
+def question(form: FormData) -> dict[str, Any]:
+    return {"question": form.get("question", "")}
+
+
+def answer(form: FormData) -> dict[str, Any]:
+    return {"answer": form.get("answer", "")}
+
+
+def attachment(form: FormData) -> tuple[UploadFile | None, bool]:
+    """(the uploaded file or None, whether it is a confidential annex)."""
+    item = form.get("file")
+    return (None if item is None or isinstance(item, str) else item), form.get("confidential") == "on"
