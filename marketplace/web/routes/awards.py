@@ -23,6 +23,7 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, OptionalActor, SessionDep
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import awards as award_forms
 from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render
 
@@ -30,10 +31,6 @@ router = APIRouter(include_in_schema=False)          # logged in
 public_router = APIRouter(include_in_schema=False)   # the 公示 is public
 
 REOPEN_LABELS = {"in_review": "退回专家评审（撤销原决定）", "decided": "退回重新决定（保留评审结果）"}
-
-
-def _ids(form, name: str) -> list[int]:  # noqa: ANN001
-    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.isdigit() and len(v) <= 12]
 
 
 # ---------------------------------------------------------------- officer: decision
@@ -70,7 +67,7 @@ def decision_page(request: Request, challenge_id: int, session: SessionDep, acto
 def decision_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Record the decision, exactly once (a second one is 409)."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    winners, reason = _ids(form, "winning_bid_ids"), str(form.get("reason") or "")
+    winners, reason = award_forms.decision(form)
     try:
         service.decide(session=session, actor=actor, challenge_id=challenge.id, winning_bid_ids=winners,
                        reason=reason)
@@ -86,7 +83,7 @@ def decision_save(request: Request, challenge_id: int, session: SessionDep, acto
 def no_award_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """No bid is good enough (无中选方案), with a reason; the company is told and may re-list."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    reason = str(form.get("no_award_reason") or "")
+    reason = award_forms.no_award_reason(form)
     try:
         service.declare_no_award(session=session, actor=actor, challenge_id=challenge.id, reason=reason)
     except RuleViolation as exc:
@@ -116,8 +113,7 @@ def publish_form(request: Request, session: SessionDep, actor: CurrentActor):
 @router.post("/officer/announcements", dependencies=[OfficerOnly])
 def publish_save(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Publish the batch: each challenge → `announced`, everyone involved told."""
-    ids, days, title = _ids(form, "challenge_ids"), str(form.get("period_days") or "").strip(), \
-        str(form.get("title") or "")
+    ids, days, title = award_forms.publication(form)
     values = {"challenge_ids": ids, "period_days": days, "title": title}
     try:
         batch = service.publish(session=session, actor=actor, challenge_ids=ids,
@@ -144,7 +140,7 @@ def objections_page(request: Request, session: SessionDep, actor: CurrentActor):
 @router.post("/objections/{objection_id}/answer", dependencies=[OfficerOnly])
 def objection_answer(request: Request, objection_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Upheld (reopening the stage named) or dismissed; the objector is told."""
-    outcome, answer = str(form.get("outcome") or ""), str(form.get("answer") or "")
+    outcome, answer = award_forms.objection_answer(form)
     try:
         if outcome not in ("dismissed", "in_review", "decided"):
             raise RuleViolation("请选择处理结果", fields={"outcome": "请选择异议成立（退回阶段）或不成立"})
@@ -179,7 +175,7 @@ def shortlist_page(request: Request, challenge_id: int, session: SessionDep, act
 @router.post("/challenges/{challenge_id}/opinion")
 def opinion_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """The company's opinion on the shortlist (once per round); scores are never changed."""
-    preferred, text = _ids(form, "preferred_bid_ids"), str(form.get("opinion") or "")
+    preferred, text = award_forms.opinion(form)
     try:
         service.give_opinion(session=session, actor=actor, challenge_id=challenge_id, preferred_bid_ids=preferred,
                              opinion=text)
@@ -239,7 +235,7 @@ def result_page(request: Request, challenge_id: int, session: SessionDep, actor:
 @router.post("/announcements/{challenge_id}/objections")
 def objection_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Lodge an objection during the window; one per form (a double submit makes one)."""
-    reasons = str(form.get("reasons") or "")
+    reasons = award_forms.objection_reasons(form)
     target = f"/announcements/{challenge_id}"
 
     def work():  # noqa: ANN202
