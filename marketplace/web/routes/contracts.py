@@ -7,13 +7,12 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from marketplace.actor import Actor
 from marketplace.awards import queries as award_queries
 from marketplace.challenges import queries as challenge_queries
-from marketplace.contracts import files, permissions, queries, service, states
+from marketplace.contracts import permissions, queries, service, states
 from marketplace.contracts.models import (
     CONTRACT_STATUS_LABELS,
     MILESTONE_LABELS,
@@ -39,6 +38,7 @@ from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, SessionDep
 from marketplace.web.downloads import file_download
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import contracts as contract_forms
 from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render, templates
 
@@ -56,17 +56,6 @@ templates.env.filters.update(
 
 def _blank(value: object) -> object:
     return None if value in ("", None) else value
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-async def _uploads(request: Request) -> tuple[FormData, list[files.Upload]]:
-    form = await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)
-    items = [i for i in form.getlist("file") if isinstance(i, UploadFile) and i.filename]
-    return form, [files.Upload(filename=i.filename or "", data=await i.read()) for i in items]
 
 
 def _storage(request: Request) -> dict:
@@ -174,12 +163,7 @@ def new_contract(request: Request, challenge_id: int, session: SessionDep, actor
 
 @router.post("/challenges/{challenge_id:int}/contract")
 def create_contract(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    values = {k: _text(form, k) for k in ("bid_id", "amount_yuan", "committed_yuan", "start_on", "payment_shares",
-                                          "terms", "policy_id")}
-    data = {"bid_id": _blank(values["bid_id"]), "amount_yuan": _blank(values["amount_yuan"]),
-            "committed_yuan": _blank(values["committed_yuan"]), "start_on": _blank(values["start_on"]),
-            "payment_shares": [s.strip() for s in values["payment_shares"].replace("，", ",").split(",") if s.strip()],
-            "terms": values["terms"], "policy_id": _blank(values["policy_id"])}
+    values, data = contract_forms.contract(form)
     try:
         contract = service.create(session=session, actor=actor, challenge_id=challenge_id, data=parse(ContractIn, data))
     except RuleViolation as exc:
@@ -199,14 +183,7 @@ def sign(request: Request, contract_id: int, session: SessionDep, actor: Current
 
 @router.post("/contracts/{contract_id:int}/amendments")
 def amend(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    values = {k: _text(form, k) for k in ("amount_yuan", "committed_yuan", "end_on", "reason")}
-    due = {}
-    for key in form:
-        if key.startswith("due-") and _text(form, key):
-            due[key[4:]] = _text(form, key)
-            values[key] = _text(form, key)
-    data = {"amount_yuan": _blank(values["amount_yuan"]), "committed_yuan": _blank(values["committed_yuan"]),
-            "end_on": _blank(values["end_on"]), "milestone_due": due, "reason": values["reason"]}
+    values, data = contract_forms.amendment(form)
     return _act(request, session, actor, contract_id, "amend", values, "变更已提出，等待各方签署",
                 lambda: service.propose_amendment(session=session, actor=actor, contract_id=contract_id,
                                                   data=parse(AmendmentIn, data)))
@@ -214,9 +191,9 @@ def amend(request: Request, contract_id: int, session: SessionDep, actor: Curren
 
 @router.post("/milestones/{milestone_id:int}/report")
 async def report(request: Request, milestone_id: int, session: SessionDep, actor: CurrentActor):
-    form, uploads = await _uploads(request)
+    form, uploads = await contract_forms.uploads(request)
     milestone = queries.get_milestone(session=session, actor=actor, milestone_id=milestone_id)
-    values = {"summary": _text(form, "summary")}
+    values = {"summary": contract_forms.field(form, "summary")}
     return _act(request, session, actor, milestone.contract_id, f"report-{milestone_id}", values,
                 "里程碑报告已提交，等待企业确认",
                 lambda: service.report_milestone(session=session, actor=actor, milestone_id=milestone_id,
@@ -227,7 +204,7 @@ async def report(request: Request, milestone_id: int, session: SessionDep, actor
 @router.post("/milestones/{milestone_id:int}/decision")
 def decide(request: Request, milestone_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     milestone = queries.get_milestone(session=session, actor=actor, milestone_id=milestone_id)
-    values = {"note": _text(form, "note"), "confirm": form.get("decision") == "confirm"}
+    values = {"note": contract_forms.field(form, "note"), "confirm": contract_forms.decision(form, "") == "confirm"}
     return _act(request, session, actor, milestone.contract_id, f"decide-{milestone_id}", values,
                 "已确认里程碑" if values["confirm"] else "已退回里程碑报告",
                 lambda: service.decide_report(session=session, actor=actor, milestone_id=milestone_id,
@@ -236,7 +213,7 @@ def decide(request: Request, milestone_id: int, session: SessionDep, actor: Curr
 
 @router.post("/contracts/{contract_id:int}/midterm")
 def midterm(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    values = {k: _text(form, k) for k in ("decision", "note", "rectify_by")}
+    values = contract_forms.fields(form, "decision", "note", "rectify_by")
     data = {**values, "rectify_by": _blank(values["rectify_by"])}
     return _act(request, session, actor, contract_id, "midterm", values, "中期检查结论已记录",
                 lambda: service.midterm(session=session, actor=actor, contract_id=contract_id,
@@ -245,8 +222,8 @@ def midterm(request: Request, contract_id: int, session: SessionDep, actor: Curr
 
 @router.post("/contracts/{contract_id:int}/payments")
 async def record_payment(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor):
-    form, uploads = await _uploads(request)
-    values = {k: _text(form, k) for k in ("amount_yuan", "paid_on", "note")}
+    form, uploads = await contract_forms.uploads(request)
+    values = contract_forms.fields(form, "amount_yuan", "paid_on", "note")
 
     def work() -> tuple[str, Response]:
         if not uploads:
@@ -266,8 +243,8 @@ async def record_payment(request: Request, contract_id: int, session: SessionDep
 @router.post("/payments/{payment_id:int}/confirm")
 def confirm_payment(request: Request, payment_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     payment = queries.get_payment(session=session, actor=actor, payment_id=payment_id)
-    received = form.get("decision", "received") == "received"
-    values = {"reason": _text(form, "reason")}
+    received = contract_forms.decision(form, "received") == "received"
+    values = {"reason": contract_forms.field(form, "reason")}
     return _act(request, session, actor, payment.contract_id, f"confirm-{payment_id}", values,
                 "已确认到账" if received else "已告知企业未收到款项",
                 lambda: service.confirm_payment(session=session, actor=actor, payment_id=payment_id,
@@ -277,8 +254,8 @@ def confirm_payment(request: Request, payment_id: int, session: SessionDep, acto
 @router.post("/payments/{payment_id:int}/check")
 def check_payment(request: Request, payment_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     payment = queries.get_payment(session=session, actor=actor, payment_id=payment_id)
-    approve = form.get("decision", "approve") == "approve"
-    values = {"reason": _text(form, "reason")}
+    approve = contract_forms.decision(form, "approve") == "approve"
+    values = {"reason": contract_forms.field(form, "reason")}
     return _act(request, session, actor, payment.contract_id, f"check-{payment_id}", values,
                 "付款已核验，计入企业投入资金" if approve else "已记录核验不通过",
                 lambda: service.check_payment(session=session, actor=actor, payment_id=payment_id, approve=approve,
@@ -287,11 +264,11 @@ def check_payment(request: Request, payment_id: int, session: SessionDep, actor:
 
 @router.post("/contracts/{contract_id:int}/acceptance")
 async def request_acceptance(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor):
-    form, uploads = await _uploads(request)
+    form, uploads = await contract_forms.uploads(request)
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
     names = [i.get("name", "") for i in service.indicators_of(session, contract)]
-    values = {f"measured-{n}": _text(form, f"measured-{n}") for n in range(len(names))}
-    values |= {f"evidence-{n}": _text(form, f"evidence-{n}") for n in range(len(names))}
+    values = {f"measured-{n}": contract_forms.field(form, f"measured-{n}") for n in range(len(names))}
+    values |= {f"evidence-{n}": contract_forms.field(form, f"evidence-{n}") for n in range(len(names))}
     measurements = {name: {"measured": values[f"measured-{n}"], "evidence": values[f"evidence-{n}"]}
                     for n, name in enumerate(names) if values[f"measured-{n}"]}
     return _act(request, session, actor, contract_id, "acceptance", values, "验收申请已提交",
@@ -302,7 +279,7 @@ async def request_acceptance(request: Request, contract_id: int, session: Sessio
 
 @router.post("/contracts/{contract_id:int}/panel")
 def add_expert(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    expert_id = _text(form, "expert_id")
+    expert_id = contract_forms.field(form, "expert_id")
     if not expert_id.isdigit():
         raise RuleViolation("请选择专家", fields={"expert_id": "请选择专家"})
     service.add_panel_expert(session=session, actor=actor, contract_id=contract_id, expert_id=int(expert_id))
@@ -311,7 +288,7 @@ def add_expert(request: Request, contract_id: int, session: SessionDep, actor: C
 
 @router.post("/contracts/{contract_id:int}/recuse")
 def recuse(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    values = {"statement": _text(form, "statement")}
+    values = {"statement": contract_forms.field(form, "statement")}
     return _act(request, session, actor, contract_id, "recuse", values, "已申报回避",
                 lambda: service.recuse(session=session, actor=actor, contract_id=contract_id,
                                        statement=values["statement"]), anchor="#acceptance")
@@ -321,8 +298,8 @@ def recuse(request: Request, contract_id: int, session: SessionDep, actor: Curre
 def vote(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     contract = queries.get_for(session=session, actor=actor, contract_id=contract_id)
     names = [i.get("name", "") for i in service.indicators_of(session, contract)]
-    values = {f"result-{n}": _text(form, f"result-{n}") for n in range(len(names))}
-    values["comment"] = _text(form, "comment")
+    values = {f"result-{n}": contract_forms.field(form, f"result-{n}") for n in range(len(names))}
+    values["comment"] = contract_forms.field(form, "comment")
     results = {name: values[f"result-{n}"] == "pass" for n, name in enumerate(names) if values[f"result-{n}"]}
     return _act(request, session, actor, contract_id, "vote", values, "验收意见已提交",
                 lambda: service.vote(session=session, actor=actor, contract_id=contract_id,
@@ -332,7 +309,7 @@ def vote(request: Request, contract_id: int, session: SessionDep, actor: Current
 
 @router.post("/contracts/{contract_id:int}/conclude")
 def conclude(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    values = {k: _text(form, k) for k in ("rectify", "rectify_by", "reason")}
+    values = contract_forms.fields(form, "rectify", "rectify_by", "reason")
     data = {"rectify": values["rectify"] == "on", "rectify_by": _blank(values["rectify_by"]),
             "reason": values["reason"]}
     return _act(request, session, actor, contract_id, "conclude", values, "验收结论已作出",
