@@ -6,8 +6,6 @@ call one command and re-render the form with Chinese field errors on bad input (
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from fastapi import APIRouter, Request
 
 from marketplace.bids.models import Bid
@@ -22,21 +20,14 @@ from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import reviews as review_forms
+from marketplace.web.forms.reviews import MAX_CRITERIA
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 REVIEW_LISTING = (S.CLOSED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED, S.AWARDED, S.NO_AWARD)
-MAX_CRITERIA = 10
 COI_LABELS = {"automatic": "自动回避", "declared": "专家申报（待处理）", "declared_waived": "申报已豁免"}
-
-
-def _int(value: object, field: str, label: str, errors: dict[str, str]) -> int | None:
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 9:
-        errors[field] = f"{label}须为正整数"
-        return None
-    return int(text)
 
 
 def expert_names(session, ids) -> dict[int, str]:  # noqa: ANN001
@@ -109,35 +100,11 @@ def panel_page(request: Request, challenge_id: int, session: SessionDep, actor: 
     return render(request, "reviews/panel.html", _panel_ctx(session, actor, challenge), block="content")
 
 
-def _spec_from(form) -> tuple[service.PanelSpec, dict, dict]:  # noqa: ANN001
-    errors: dict[str, str] = {}
-    values = {k: str(form.get(k) or "").strip() for k in ("reviewers_per_bid", "max_load", "due_on")}
-    values["blind"] = form.get("blind") in ("on", "1", "true")
-    criteria = []
-    for n in range(MAX_CRITERIA):
-        name, weight = str(form.get(f"crit-{n}-name") or "").strip(), str(form.get(f"crit-{n}-weight") or "").strip()
-        if name or weight:
-            criteria.append((name[:50], weight[:10]))
-    values["criteria"] = criteria
-    r = _int(values["reviewers_per_bid"], "reviewers_per_bid", "每个方案的评审专家数", errors)
-    load = _int(values["max_load"], "max_load", "每位专家评审上限", errors)
-    due_at = None
-    if values["due_on"]:
-        try:
-            day = date.fromisoformat(values["due_on"])
-            due_at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)  # 17:00 Beijing time
-        except ValueError:
-            errors["due_on"] = "请按 年-月-日 填写评审截止日期"
-    spec = service.PanelSpec(reviewers_per_bid=r or 0, max_load=load or 0, criteria=criteria or None,
-                             blind=values["blind"], due_at=due_at)
-    return spec, values, errors
-
-
 @router.post("/officer/challenges/{challenge_id}/panel", dependencies=[OfficerOnly])
 def panel_start(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Create the panel and its scorecard: `closed` → `in_review`."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    spec, values, errors = _spec_from(form)
+    spec, values, errors = review_forms.panel_spec(form)
     try:
         if errors:
             raise RuleViolation("；".join(errors.values()), fields=errors)
@@ -165,8 +132,8 @@ def panel_auto(request: Request, challenge_id: int, session: SessionDep, actor: 
 def panel_assign(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Assign one expert to one bid by hand (a conflicted expert is refused with the reasons)."""
     errors: dict[str, str] = {}
-    bid_id = _int(form.get("bid_id"), "bid_id", "方案", errors)
-    expert_id = _int(form.get("expert_id"), "expert_id", "专家", errors)
+    bid_id = review_forms.int_field(form, "bid_id", "方案", errors)
+    expert_id = review_forms.int_field(form, "expert_id", "专家", errors)
     target = f"/officer/challenges/{challenge_id}/panel"
     try:
         if errors:
@@ -187,13 +154,12 @@ def panel_replace(request: Request, assignment_id: int, session: SessionDep, act
         raise NotFound("评审分配不存在")
     bid = session.get(Bid, old.bid_id)
     errors: dict[str, str] = {}
-    raw = str(form.get("expert_id") or "").strip()
-    expert_id = _int(raw, "expert_id", "替换专家", errors) if raw else None
+    expert_id = review_forms.replacement_expert(form, errors)
     try:
         if errors:
             raise RuleViolation("请选择替换专家", fields=errors)
         service.replace(session=session, actor=actor, assignment_id=assignment_id, expert_id=expert_id,
-                        reason=str(form.get("reason") or ""))
+                        reason=review_forms.text(form, "reason"))
     except RuleViolation as exc:
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
         ctx = _panel_ctx(session, actor, challenge, {"replace": assignment_id}, exc.fields, exc.message)
@@ -209,12 +175,12 @@ def panel_waive(request: Request, bid_id: int, session: SessionDep, actor: Curre
     if bid is None:
         raise NotFound("揭榜方案不存在")
     errors: dict[str, str] = {}
-    expert_id = _int(form.get("expert_id"), "expert_id", "专家", errors)
+    expert_id = review_forms.int_field(form, "expert_id", "专家", errors)
     try:
         if errors:
             raise RuleViolation("请选择专家", fields=errors)
         service.waive(session=session, actor=actor, bid_id=bid_id, expert_id=expert_id,
-                      reason=str(form.get("reason") or ""))
+                      reason=review_forms.text(form, "reason"))
     except RuleViolation as exc:
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
         ctx = _panel_ctx(session, actor, challenge, {"waive": f"{bid_id}-{expert_id}"}, exc.fields, exc.message)
@@ -269,8 +235,8 @@ def review_bid(request: Request, bid_id: int, session: SessionDep, actor: Curren
 @router.post("/review/bids/{bid_id}/declaration")
 def review_declare(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """The per-bid declaration: no conflict, or a named one (the bid stays closed)."""
-    choice = form.get("conflict")
-    values = {"conflict": choice, "statement": str(form.get("statement") or "")}
+    values = review_forms.declaration(form)
+    choice = values["conflict"]
     try:
         if choice not in ("no", "yes"):
             raise RuleViolation("请选择是否存在利益冲突", fields={"conflict": "请选择一项"})
@@ -289,15 +255,7 @@ def review_score(request: Request, bid_id: int, session: SessionDep, actor: Curr
     """Submit the score sheet once; out-of-scale scores or a missing required comment re-render in Chinese."""
     opened = queries.bid_for_expert(session=session, actor=actor, bid_id=bid_id)
     card = queries.card_of(opened.panel)
-    scores: dict[str, object] = {}
-    comments: dict[str, str] = {}
-    values: dict[str, str] = {"overall_comment": str(form.get("overall_comment") or "")}
-    for i, c in enumerate(card.criteria):
-        raw = str(form.get(f"score_{i}") or "").strip()
-        values[f"score_{i}"], values[f"comment_{i}"] = raw, str(form.get(f"comment_{i}") or "")
-        if raw:
-            scores[c.name] = int(raw) if raw.isdigit() and len(raw) <= 4 else raw
-        comments[c.name] = values[f"comment_{i}"]
+    scores, comments, values = review_forms.score_sheet(form, card.criteria)
     try:
         service.submit_score(session=session, actor=actor, bid_id=bid_id, scores=scores, comments=comments,
                              overall_comment=values["overall_comment"])
@@ -321,8 +279,7 @@ def expert_pool(request: Request, session: SessionDep, actor: CurrentActor, q: s
 def expert_update(request: Request, expert_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Set tier and activate / deactivate one expert."""
     try:
-        pool.update(session=session, actor=actor, expert_id=expert_id, tier=str(form.get("tier") or ""),
-                    active=form.get("active") in ("1", "on", "true"), note=str(form.get("note") or ""))
+        pool.update(session=session, actor=actor, expert_id=expert_id, **review_forms.expert_update(form))
     except RuleViolation as exc:
         return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), exc.message, "error")
     return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), "专家信息已更新")
