@@ -15,6 +15,7 @@ from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep
 from marketplace.web.downloads import download
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import subsidies as subsidy_forms
 from marketplace.web.idempotent import new_form_token
 from marketplace.web.templating import render
 from marketplace.xlsx import MEDIA_TYPE
@@ -93,9 +94,7 @@ def _back(request: Request, subsidy_id: int, message: str, kind: str = "success"
 def decide(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """check / approve / override_approve / reject from the detail page's forms."""
     queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
-    action = form.get("action")
-    reason = form.get("reason")
-    reason = reason if isinstance(reason, str) else ""
+    action, reason = subsidy_forms.decision(form)
     commands = {
         "check": lambda: service.check(session=session, actor=actor, subsidy_id=subsidy_id, note=reason),
         "approve": lambda: service.approve(session=session, actor=actor, subsidy_id=subsidy_id),
@@ -120,10 +119,10 @@ DONE = {"check": "已复核，待另一名工作人员批准", "approve": "已�
 def disburse(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """One installment; the form's one-time token is the idempotency key (a double submit pays once)."""
     queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
-    token, raw = form.get("form_token"), form.get("installment")
-    if not isinstance(token, str) or not token or not isinstance(raw, str) or not raw.isdigit():
+    submitted = subsidy_forms.disbursement(form)
+    if submitted is None:
         return _back(request, subsidy_id, "表单已失效，请刷新页面后重试", "error")
-    installment = int(raw)
+    token, installment = submitted
     try:
         paid = service.disburse(session=session, actor=actor, subsidy_id=subsidy_id, installment=installment,
                                 key=f"web:{subsidy_id}:{installment}:{token[:120]}")
