@@ -23,6 +23,7 @@ from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.downloads import download
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import credit as credit_forms
 from marketplace.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
@@ -96,9 +97,7 @@ def credit_memory(request: Request, organisation_id: int, session: SessionDep, a
 @router.post("/officer/organisations/{organisation_id:int}/credit")
 def credit_record(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Record one outcome or breach (a late report, an upheld objection…) with the event it rests on."""
-    values = {k: form.get(k, "") for k in ("kind", "note", "subject_type", "subject_id")}
-    subject_type = values["subject_type"] if values["subject_type"] in credit.SUBJECT_LINKS else ""
-    subject_id = values["subject_id"].strip() if subject_type and values["subject_id"].strip().isdigit() else ""
+    values, subject_type, subject_id = credit_forms.entry(form)
     try:
         credit.record(session=session, actor=actor, organisation_id=organisation_id, kind=values["kind"],
                       note=values["note"], subject_type=subject_type, subject_id=subject_id)

@@ -12,11 +12,12 @@ from marketplace import db
 from marketplace.actor import Actor
 from marketplace.errors import RuleViolation
 from marketplace.notifications import service as notifications
-from marketplace.notifications.models import KIND_LABELS, Kind
+from marketplace.notifications.models import KIND_LABELS
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, SessionDep, request_session
 from marketplace.web.forms import FormDep
+from marketplace.web.forms.notifications import switches
 from marketplace.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -96,20 +97,11 @@ def preferences_page(request: Request, session: SessionDep, actor: CurrentActor)
     return render(request, "inbox/preferences.html", ctx, block="form")
 
 
-def _switches(form) -> dict[str, tuple[bool, bool]]:
-    """Checked boxes → {kind: (in_app, email)} for every kind; unknown values are refused."""
-    in_app, email = set(form.getlist("in_app")), set(form.getlist("email"))
-    known = {k.value for k in Kind}
-    if (in_app | email) - known:
-        raise RuleViolation("消息类型无效")
-    return {kind: (kind in in_app, kind in email) for kind in known}
-
-
 @router.post("/inbox/preferences")
 def preferences_save(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save the switches."""
     try:
-        notifications.set_preferences(session=session, actor=actor, switches=_switches(form))
+        notifications.set_preferences(session=session, actor=actor, switches=switches(form))
     except RuleViolation as exc:
         ctx = {"prefs": notifications.preferences(session=session, actor=actor), "error": exc.message}
         return render(request, "inbox/preferences.html", ctx, block="form", status_code=422)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from marketplace.portal import content
 from marketplace.web.forms import FormDep
+from marketplace.web.forms import portal as portal_forms
 from marketplace.web.redirect_target import same_site_path
 from marketplace.web.templating import render
 
@@ -62,8 +63,8 @@ def privacy(request: Request):
 @router.post("/display", include_in_schema=False)
 def display(form: FormDep):
     """适老化: larger text and higher contrast, remembered in a cookie for a year."""
-    mode = form.get("mode")
-    response = RedirectResponse(same_site_path(str(form.get("next", "/"))), status_code=303)
+    mode, next_ = portal_forms.display(form)
+    response = RedirectResponse(same_site_path(next_), status_code=303)
     response.set_cookie(DISPLAY_COOKIE, mode if mode in DISPLAY_MODES else "standard",
                         max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/")
     return response
