@@ -161,3 +161,67 @@ def test_the_new_rules_catch_planted_violations(tmp_path):
         assert len(status_assignments(status)) == 3
     finally:
         ROOT = saved
+
+
+# ---------------------------------------------------------------- issue 9: shapes beside the domain, forms in one place
+API_SHARED = "schemas.py"  # api/schemas.py: the shared error envelope only
+FORM_TYPES = {"FormDep", "FormData"}
+FORM_READERS = {"form", "form_dict"}  # request.form(…), form_dict(…): only marketplace/web/forms reads fields
+
+
+def api_models(path: Path) -> list[str]:
+    """Classes defined in an /api/v1 route module (its input and output shapes belong to the domain)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.name}:{node.lineno} defines {node.name}" for node in tree.body if isinstance(node, ast.ClassDef)]
+
+
+def _names(node: ast.AST | None) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
+
+
+def form_reads(path: Path) -> list[str]:
+    """Form fields read in a web route module: `form.get(…)`, `form[…]`, `for key in form` on a form (a
+    parameter typed FormDep/FormData, or any name `form`), and calls of request.form()/form_dict()."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    forms = {"form"}
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            forms |= {a.arg for a in fn.args.args + fn.args.kwonlyargs if _names(a.annotation) & FORM_TYPES}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id in forms:
+            found.append(f"{path.name}:{node.lineno} reads {node.value.id}")
+        elif isinstance(node, ast.For | ast.comprehension) and isinstance(node.iter, ast.Name) \
+                and node.iter.id in forms:
+            found.append(f"{path.name}:{getattr(node, 'lineno', node.iter.lineno)} iterates {node.iter.id}")
+        elif isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in FORM_READERS:
+                found.append(f"{path.name}:{node.lineno} calls {called}()")
+    return found
+
+
+def test_api_route_modules_define_no_pydantic_shapes():
+    files = [p for p in (MARKETPLACE / "api").glob("*.py") if p.name != API_SHARED]
+    assert len(files) > 8
+    assert [o for p in files for o in api_models(p)] == []
+
+
+def test_web_routes_read_form_fields_only_through_the_forms_modules():
+    files = list((MARKETPLACE / "web" / "routes").glob("*.py"))
+    assert len(files) > 10 and (MARKETPLACE / "web" / "forms" / "__init__.py").exists()
+    assert [o for p in files for o in form_reads(p)] == []
+
+
+def test_the_shape_and_form_rules_catch_planted_violations(tmp_path):
+    api = tmp_path / "api.py"
+    api.write_text("from pydantic import BaseModel\nclass ThingOut(BaseModel):\n    id: int\n")
+    assert len(api_models(api)) == 1
+    route = tmp_path / "route.py"
+    route.write_text("async def a(request, form: FormDep, data: Annotated[FormData, x]):\n"
+                     "    x = form.get('a'); y = data.getlist('b'); z = form['c']\n"
+                     "    f = await request.form(max_part_size=1)\n    return form_dict(f)\n"
+                     "def b(form, session):\n    return forms.challenge(form), session.get(1), [k for k in form]\n")
+    # get, getlist, [ ], request.form(), form_dict(), iteration; not forms.challenge(form) nor session.get
+    assert len(form_reads(route)) == 6
