@@ -7,15 +7,9 @@ from typing import Any
 from starlette.datastructures import FormData
 
 MAX_ROWS = 20
-
-
 ROWS = {"milestones": ("title", "due_month"), "members": ("name", "role"),
         "partners": ("organisation_id", "share_percent", "role")}
-
-
 MONEY_FIELDS = ("price_yuan", "budget_company_yuan", "budget_own_yuan", "budget_subsidy_yuan")
-
-
 TEXT_FIELDS = ("team_id", "technical_route", "prior_results", "declare_conflicts", *MONEY_FIELDS)
 
 
