@@ -1,4 +1,10 @@
-"""Reading HTML forms into the shared input schemas."""
+"""Reading HTML forms into the shared input schemas.
+
+This package holds the generic readers (the form dependency, `form_dict`, `multipart_form`); each domain's
+mapping of form fields to its inputs lives in one module here (accounts, challenges, bids, awards, reviews,
+contracts, subsidies, notifications, credit, portal). Route modules pass the form to those functions and
+never read a field themselves (tests/unit/test_architecture.py).
+"""
 
 from __future__ import annotations
 
