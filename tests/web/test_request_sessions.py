@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from marketplace import db, migrate
 from marketplace.actor import Role
@@ -51,7 +51,7 @@ def signed_in(own_engine):
 
 def last_seen(engine, user_id: int):
     with db.new_session(engine, write=False) as s:
-        return as_utc(s.query(UserSession).filter_by(user_id=user_id).one().last_seen_at)
+        return as_utc(s.exec(select(UserSession).where(UserSession.user_id == user_id)).one().last_seen_at)
 
 
 def test_a_get_never_commits_its_session_yet_last_seen_is_recorded(own_engine, signed_in):
