@@ -232,8 +232,13 @@ MUTATIONS = [
     M("review: set-aside score sheets still count", "marketplace/reviews/queries.py",
       "                                    ReviewScore.set_aside == False)  # noqa: E712",
       "                                    ReviewScore.set_aside == ReviewScore.set_aside)", REVIEW_SERVICE),
+    M("review: a replaced expert's sheet still counts", "marketplace/reviews/queries.py",
+      "                                    ReviewAssignment.status == AssignmentStatus.ACTIVE,\n"
+      "                                    ReviewScore.set_aside == False)  # noqa: E712",
+      "                                    True)", ("tests/reviews/test_pool_and_reminders.py",)),
     M("review: blind review shows the bidding team", "templates/reviews/bid.html",
-      "{% if not blind %}<p>揭榜团队：", "{% if true %}<p>揭榜团队：", ("tests/reviews/test_page_access.py",)),
+      "{% if not blind %}<p>揭榜团队：", "{% if true %}<p>揭榜团队：",
+      ("tests/reviews/test_page_access.py::test_blind_review_hides_who_made_the_bid",)),
     # --- 公示 and award (issue 10) ----------------------------------------------------------------
     M("award: the 公示 window counts calendar days", "marketplace/reviews/calendar.py",
       "        if working:\n            counted.append(day)", "        counted.append(day)", AWARDS),
@@ -253,7 +258,8 @@ MUTATIONS = [
     M("contract: acceptance before every milestone is confirmed", "marketplace/contracts/permissions.py",
       "    if any(m.status != M.CONFIRMED for m in milestones):", "    if False:", CONTRACT_RULES),
     M("contract: a party signs the same revision twice", "marketplace/contracts/permissions.py",
-      "    if party in set(signed):", "    if False:", CONTRACT_RULES),
+      "    if party in set(signed):", "    if False:",
+      ("tests/contracts/test_contract_pages.py::test_from_the_award_the_parties_sign_in_the_browser",)),
     M("contract: the company asks for acceptance", "marketplace/contracts/states.py",
       '"request_acceptance", C.ACCEPTING, (TEAM,),', '"request_acceptance", C.ACCEPTING, (TEAM, COMPANY),',
       ("tests/unit/test_machines_written_out.py",)),
@@ -282,6 +288,10 @@ EQUIVALENT: dict[str, str] = {
     "bid: the challenge page lists unopened bids to the company":
         "the SQL status filter is an optimisation: visible_on_challenge re-filters every row through "
         "can_read_bid, which admits only OPENED_STATES, so the same bids come back",
+    "review: set-aside score sheets still count":
+        "a sheet is set aside only by reviews.service.replace, in the same transaction that withdraws its "
+        "assignment, and counted_sheets also keeps only active assignments; 'a replaced expert's sheet "
+        "still counts' drops both filters and is caught",
 }
 
 
