@@ -51,6 +51,14 @@ AUDIT = ("tests/domain/test_audit.py",)
 SUBSIDY = ("tests/subsidies",)
 CONTRACTS = ("tests/contracts/test_contract_service.py", "tests/contracts/test_subsidy_handover.py")
 LEDGER = ("tests/subsidies_ledger/test_workflow.py",)
+COI = ("tests/reviews/test_coi.py",)
+ASSIGN = ("tests/reviews/test_assignment.py",)
+SCORING = ("tests/reviews/test_scoring.py",)
+REVIEW_SERVICE = ("tests/reviews/test_review_service.py", "tests/reviews/test_decision.py")
+AWARDS = ("tests/reviews/test_calendar.py", "tests/reviews/test_award_service.py")
+CONTRACT_RULES = ("tests/contracts/test_permission_matrix.py", "tests/contracts/test_contract_service.py")
+CREDIT = ("tests/reports/test_credit.py",)
+DASHBOARD = ("tests/reports/test_dashboard.py",)
 
 M = Mutation
 MUTATIONS = [
@@ -64,8 +72,9 @@ MUTATIONS = [
       '(S.PUBLISHED, "close", S.CLOSED, (SYSTEM,),', '(S.PUBLISHED, "close", S.CLOSED, (SYSTEM, *BUREAU),', CH_STATES),
     M("challenge: closed challenges can be withdrawn", "marketplace/challenges/states.py",
       '(S.PUBLISHED, "withdraw", S.WITHDRAWN,', '((S.PUBLISHED, S.CLOSED), "withdraw", S.WITHDRAWN,', CH_STATES),
-    M("challenge: editing a published one skips review", "marketplace/challenges/states.py",
-      '(S.PUBLISHED, "edit", S.SUBMITTED,', '(S.PUBLISHED, "edit", "same",', CH_STATES),
+    M("challenge: the company approves its own change", "marketplace/challenges/states.py",
+      '(S.PUBLISHED, "approve_change", S.PUBLISHED, BUREAU,',
+      '(S.PUBLISHED, "approve_change", S.PUBLISHED, (COMPANY, *BUREAU),', CH_STATES),
     M("bid: officers may withdraw bids", "marketplace/bids/states.py",
       '"withdraw", B.WITHDRAWN, (TEAM,)', '"withdraw", B.WITHDRAWN, (TEAM, OFFICER)', BID_STATES),
     M("bid: qualified bids can be resubmitted", "marketplace/bids/states.py",
@@ -74,15 +83,14 @@ MUTATIONS = [
       '"qualify", B.QUALIFIED, (OFFICER, ADMIN)', '"qualify", B.QUALIFIED, (TEAM, OFFICER, ADMIN)', BID_STATES),
     # --- bid permissions and queries (the sealing rule) ---------------------------------------
     M("bid: sealing ignores the deadline", "marketplace/bids/permissions.py",
-      "    if not challenge_permissions.deadline_passed(challenge, now):\n        return False\n",
-      "    pass\n", BID_RULES),
+      "    if not challenge_permissions.has_closed(challenge, now):\n        return False\n"
+      "    return actor.is_officer", "    return actor.is_officer", BID_RULES),
     M("bid: drafts are opened too", "marketplace/bids/permissions.py",
       "OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})",
       "OPENED_STATES = frozenset({B.DRAFT, B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})", BID_RULES),
     M("bid: any team reads bids", "marketplace/bids/permissions.py",
-      "    return actor.role == Role.TEAM and actor.organisation_id is not None \\\n"
-      "        and actor.organisation_id == bid.organisation_id",
-      "    return actor.role == Role.TEAM and actor.organisation_id is not None", BID_RULES),
+      "    return account_permissions.is_team_member(actor, bid.team_id)",
+      "    return actor.role == Role.TEAM", BID_RULES),
     M("bid: unverified teams may bid", "marketplace/bids/permissions.py",
       "    if not actor.org_verified:\n        return False, \"单位尚未通过科技局认证，暂不能揭榜\"",
       "    if False:\n        return False, \"单位尚未通过科技局认证，暂不能揭榜\"", BID_RULES),
@@ -90,7 +98,8 @@ MUTATIONS = [
       "    if actor.organisation_id == challenge.organisation_id:\n        return False, \"不能揭本单位发布的榜单\"",
       "    if False:\n        return False, \"不能揭本单位发布的榜单\"", BID_RULES),
     M("bid: review before the deadline", "marketplace/bids/permissions.py",
-      "        return False, \"揭榜尚未截止，揭榜方案仍处于密封状态\"", "        pass", BID_RULES),
+      "    if not challenge_permissions.has_closed(challenge, now):\n        return False, \"榜单尚未截止",
+      "    if False:\n        return False, \"榜单尚未截止", BID_RULES),
     M("bid: the challenge page lists unopened bids to the company", "marketplace/bids/queries.py",
       "        stmt = stmt.where(col(Bid.status).in_(list(permissions.OPENED_STATES)))", "        pass",
       BID_RULES + ("tests/bids/test_bid_pages.py",)),
@@ -99,8 +108,7 @@ MUTATIONS = [
       "False:\n        raise NotFound(permissions.NOT_FOUND)", BID_RULES),
     # --- challenge permissions and queries ----------------------------------------------------
     M("challenge: submitted ones are public", "marketplace/challenges/permissions.py",
-      "PUBLIC_STATES = frozenset({S.PUBLISHED, S.CLOSED, S.UNFILLED})",
-      "PUBLIC_STATES = frozenset({S.SUBMITTED, S.PUBLISHED, S.CLOSED, S.UNFILLED})", CH_RULES),
+      "PUBLIC_STATES = frozenset({S.PUBLISHED,", "PUBLIC_STATES = frozenset({S.SUBMITTED, S.PUBLISHED,", CH_RULES),
     M("challenge: any company manages any challenge", "marketplace/challenges/permissions.py",
       "    return actor.role == Role.COMPANY and actor.organisation_id == challenge.organisation_id",
       "    return actor.role == Role.COMPANY", CH_RULES),
@@ -117,9 +125,10 @@ MUTATIONS = [
       "        if is_owner(actor, challenge) and has_bids:\n            actions.discard(\"withdraw\")",
       "        if False:\n            actions.discard(\"withdraw\")", CH_RULES),
     M("challenge: the hall lists drafts", "marketplace/challenges/queries.py",
-      "    stmt = select(Challenge).where(_public_clause())", "    stmt = select(Challenge)", CH_RULES),
+      "        clause = [] if flt.any_state else [_public_clause() if public is None else public]",
+      "        clause = []", CH_RULES),
     M("challenge: the industry filter is ignored", "marketplace/challenges/queries.py",
-      "        stmt = stmt.where(Challenge.industry == flt.industry)", "        pass", CH_RULES),
+      "        conditions.append(Challenge.industry == flt.industry)", "        pass", CH_RULES),
     # --- accounts -----------------------------------------------------------------------------
     M("accounts: companies may verify organisations", "marketplace/accounts/permissions.py",
       "    if actor.has_role(Role.OFFICER, Role.ADMIN):\n        return True, \"\"\n"
@@ -132,9 +141,8 @@ MUTATIONS = [
       "    if actor.has_role(Role.ADMIN, Role.OFFICER):\n        return True, \"\"\n    return False, \"只有系统管理员",
       ACCOUNTS),
     M("accounts: any team edits any team profile", "marketplace/accounts/permissions.py",
-      "    if actor.has_role(Role.TEAM) and (actor.user_id == owner_id or "
-      "actor.organisation_id == organisation_id):",
-      "    if actor.has_role(Role.TEAM):", ACCOUNTS),
+      "    if is_team_member(actor, team_id):\n        return True, \"\"\n    return False, \"只能编辑本团队",
+      "    if actor.has_role(Role.TEAM):\n        return True, \"\"\n    return False, \"只能编辑本团队", ACCOUNTS),
     M("accounts: a verified organisation can be verified again", "marketplace/accounts/service.py",
       "    if org.status == OrgStatus.VERIFIED:\n        raise Conflict(\"该单位已认证\")",
       "    if False:\n        raise Conflict(\"该单位已认证\")", ACCOUNTS),
@@ -143,20 +151,17 @@ MUTATIONS = [
       "    return list(session.exec(select(Organisation)", ACCOUNTS + ("tests/web/test_onboarding.py",)),
     # --- money --------------------------------------------------------------------------------
     M("money: negative amounts accepted", "marketplace/money.py",
-      "    if amount < 0:\n        raise MoneyError(\"金额不能为负数\")",
-      "    if False:\n        raise MoneyError(\"金额不能为负数\")", MONEY),
+      "        if value < 0:\n            raise MoneyError(\"金额不能为负数\")",
+      "        if False:\n            raise MoneyError(\"金额不能为负数\")", MONEY),
     M("money: sub-fen precision accepted", "marketplace/money.py",
-      "    if amount != amount.quantize(Decimal(\"0.01\")):", "    if False:", MONEY),
+      "    if len(match.group(1) or \"\") > places:", "    if False:", MONEY),
     M("money: rounding half-even", "marketplace/money.py",
       "    return int((yuan * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))",
       "    return int((yuan * FEN_PER_YUAN).quantize(Decimal(1)))", MONEY + SUBSIDY),
     M("money: floats accepted", "marketplace/money.py",
-      "def fen_from_yuan(value: str | int | Decimal, *, allow_zero: bool = True) -> Fen:\n"
-      "    \"\"\"Parse an amount in 元 (string, int or Decimal — never float) into fen, exactly.\"\"\"\n"
-      "    if isinstance(value, float | bool):",
-      "def fen_from_yuan(value: str | int | Decimal, *, allow_zero: bool = True) -> Fen:\n"
-      "    \"\"\"Parse an amount in 元 (string, int or Decimal — never float) into fen, exactly.\"\"\"\n"
-      "    if isinstance(value, bool):", MONEY),
+      "    if isinstance(value, bool) or not isinstance(value, str | int):",
+      "    value = str(value) if isinstance(value, float) else value\n"
+      "    if isinstance(value, bool) or not isinstance(value, str | int):", MONEY),
     M("money: the ceiling is off", "marketplace/money.py",
       "    if fen > MAX_FEN:", "    if fen > MAX_FEN * 10:", MONEY),
     M("money: 万元 shown without 约", "marketplace/money.py",
@@ -210,6 +215,72 @@ MUTATIONS = [
     M("subsidy: the checker may approve", "marketplace/subsidies/service.py",
       "    if subsidy.checked_by is not None and subsidy.checked_by == actor.user_id:",
       "    if False:", LEDGER),
+    # --- expert review (issue 10): conflicts, pool, load, scoring, blind review -----------------
+    M("review: a declared conflict does not block", "marketplace/reviews/coi.py",
+      "        return self.kind in (CoiKind.AUTOMATIC, CoiKind.DECLARED)",
+      "        return self.kind in (CoiKind.AUTOMATIC,)", COI),
+    M("review: a former employer conflicts forever", "marketplace/reviews/coi.py",
+      "if started and (a.end is None or a.end >= cutoff)", "if started and (a.end is None or True)", COI),
+    M("review: an expert's load limit is ignored", "marketplace/reviews/assignment.py",
+      "        flow.add(nb + j, sink, max_load, 0)", "        flow.add(nb + j, sink, nb, 0)", ASSIGN),
+    M("review: deactivated pool experts are assigned", "marketplace/reviews/pool.py",
+      ".where(User.is_active == True, col(ExpertProfile.id).not_in(inactive))",
+      ".where(User.is_active == True)", ("tests/reviews/test_pool_and_reminders.py",)),
+    M("review: the extremes are not trimmed", "marketplace/reviews/scoring.py",
+      "    kept = sorted(totals)[1:-1] if len(totals) >= TRIM_FROM else list(totals)",
+      "    kept = list(totals)", SCORING),
+    M("review: set-aside score sheets still count", "marketplace/reviews/queries.py",
+      "                                    ReviewScore.set_aside == False)  # noqa: E712",
+      "                                    ReviewScore.set_aside == ReviewScore.set_aside)", REVIEW_SERVICE),
+    M("review: a replaced expert's sheet still counts", "marketplace/reviews/queries.py",
+      "                                    ReviewAssignment.status == AssignmentStatus.ACTIVE,\n"
+      "                                    ReviewScore.set_aside == False)  # noqa: E712",
+      "                                    True)", ("tests/reviews/test_pool_and_reminders.py",)),
+    M("review: blind review shows the bidding team", "templates/reviews/bid.html",
+      "{% if not blind %}<p>揭榜团队：", "{% if true %}<p>揭榜团队：",
+      ("tests/reviews/test_page_access.py::test_blind_review_hides_who_made_the_bid",)),
+    # --- 公示 and award (issue 10) ----------------------------------------------------------------
+    M("award: the 公示 window counts calendar days", "marketplace/reviews/calendar.py",
+      "        if working:\n            counted.append(day)", "        counted.append(day)", AWARDS),
+    M("award: objections accepted after the window", "marketplace/awards/queries.py",
+      "    return batch.published_on <= to_shanghai(now).date() <= batch.ends_on",
+      "    return batch.published_on <= to_shanghai(now).date()", AWARDS),
+    M("award: finalised on the window's last day", "marketplace/awards/queries.py",
+      "Announcement.ends_on < today,", "Announcement.ends_on <= today,", AWARDS),
+    M("award: finalised despite a pending objection", "marketplace/awards/queries.py",
+      "col(AnnouncementItem.id).not_in(pending))", "col(AnnouncementItem.id) == col(AnnouncementItem.id))",
+      AWARDS),
+    # --- contracts (issue 11) -------------------------------------------------------------------
+    M("contract: any team reports milestones", "marketplace/contracts/permissions.py",
+      "    if not is_lead_team(actor, contract):\n        return False, \"只有揭榜牵头单位可以提交里程碑报告\"",
+      "    if actor.role != Role.TEAM:\n        return False, \"只有揭榜牵头单位可以提交里程碑报告\"",
+      CONTRACT_RULES),
+    M("contract: acceptance before every milestone is confirmed", "marketplace/contracts/permissions.py",
+      "    if any(m.status != M.CONFIRMED for m in milestones):", "    if False:", CONTRACT_RULES),
+    M("contract: a party signs the same revision twice", "marketplace/contracts/permissions.py",
+      "    if party in set(signed):", "    if False:",
+      ("tests/contracts/test_contract_pages.py::test_from_the_award_the_parties_sign_in_the_browser",)),
+    M("contract: the company asks for acceptance", "marketplace/contracts/states.py",
+      '"request_acceptance", C.ACCEPTING, (TEAM,),', '"request_acceptance", C.ACCEPTING, (TEAM, COMPANY),',
+      ("tests/unit/test_machines_written_out.py",)),
+    # --- subsidy disbursement (issue 11) --------------------------------------------------------
+    M("subsidy: an idempotency key replays another installment", "marketplace/subsidies/service.py",
+      "    if found.subsidy_id != subsidy_id or found.installment != installment:", "    if False:", LEDGER),
+    M("subsidy: installments paid out of order", "marketplace/subsidies/service.py",
+      "    if earlier:\n        raise RuleViolation", "    if False:\n        raise RuleViolation", LEDGER),
+    M("subsidy: disbursed beyond the award", "marketplace/subsidies/service.py",
+      "    if total > subsidy.awarded_fen:", "    if total > subsidy.awarded_fen * 2:", LEDGER),
+    # --- credit and reports (issue 12) ----------------------------------------------------------
+    M("credit: anyone reads credit records", "marketplace/credit/service.py",
+      'return (True, "") if actor.is_officer else (False, "信用记录仅供',
+      'return (True, "") if True else (False, "信用记录仅供', CREDIT),
+    M("credit: an adverse record needs no facts", "marketplace/credit/service.py",
+      "    if kind in ADVERSE and not note:", "    if False:", CREDIT),
+    M("dashboard: unpublished challenges count in the funds", "marketplace/challenges/stats.py",
+      "        .where(col(Challenge.published_at).is_not(None))).one()", "        ).one()", DASHBOARD),
+    M("dashboard: any role builds the dashboard", "marketplace/reports/dashboard.py",
+      'return (True, "") if actor.is_officer else (False, "只有科技局工作人员可以查看统计看板")',
+      'return (True, "") if True else (False, "只有科技局工作人员可以查看统计看板")', DASHBOARD),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).
@@ -217,6 +288,10 @@ EQUIVALENT: dict[str, str] = {
     "bid: the challenge page lists unopened bids to the company":
         "the SQL status filter is an optimisation: visible_on_challenge re-filters every row through "
         "can_read_bid, which admits only OPENED_STATES, so the same bids come back",
+    "review: set-aside score sheets still count":
+        "a sheet is set aside only by reviews.service.replace, in the same transaction that withdraws its "
+        "assignment, and counted_sheets also keeps only active assignments; 'a replaced expert's sheet "
+        "still counts' drops both filters and is caught",
 }
 
 
@@ -290,6 +365,18 @@ def _forked(tests: tuple[str, ...]) -> int:
     return -1  # a hang counts as caught: the suite would not pass
 
 
+def first_failure() -> str:
+    """' by <test id>': the first failing test of the last run (pytest's short summary), if any."""
+    try:
+        lines = Path(LOG).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        if line.startswith(("FAILED ", "ERROR ")):
+            return " by " + line.split(" ", 1)[1].split(" - ", 1)[0]
+    return " (timeout)" if not lines else ""
+
+
 def _raise(signum, frame):
     raise KeyboardInterrupt
 
@@ -315,6 +402,7 @@ def main(argv: list[str]) -> int:
             stale.append(m)
             print(f"STALE     {m.name}  ({m.file}: snippet found {original.count(m.original)} times)", flush=True)
             continue
+        by = ""
         try:
             path.write_text(original.replace(m.original, m.replacement), encoding="utf-8")
             killed, seconds = run_tests(m.tests)
@@ -323,13 +411,14 @@ def main(argv: list[str]) -> int:
         if killed:
             caught.append(m)
             verdict = "CAUGHT   "
+            by = first_failure()
         elif m.name in EQUIVALENT:
             equivalent.append(m)
             verdict = "EQUIVALENT"
         else:
             survived.append(m)
             verdict = "SURVIVED "
-        print(f"{verdict} {m.name}  ({m.file}, {seconds:.0f} s)", flush=True)
+        print(f"{verdict} {m.name}  ({m.file}, {seconds:.0f} s){by}", flush=True)
     counted = len(caught) + len(survived)
     rate = 100 * len(caught) / counted if counted else 0.0
     print(f"\nkill rate: {len(caught)}/{counted} = {rate:.0f}%  "

@@ -42,6 +42,8 @@ def test_from_the_award_the_parties_sign_in_the_browser(client, session):
         assert f"/contracts/{contract_id}" in client.get("/contracts").text
         page = post(client, f"/contracts/{contract_id}/sign")
         assert page.status_code == 200 and "已签署" in page.text
+        if user is not s.officer:  # still signing: this party's button is gone, the others' are not
+            assert 'id="sign"' not in page.text and "本方已签署当前版本" in page.text
     assert "执行中" in client.get(f"/contracts/{contract_id}").text
     printable = client.get(f"/contracts/{contract_id}/print")
     assert "广州市揭榜挂帅项目任务书" in printable.text and "@media print" in printable.text

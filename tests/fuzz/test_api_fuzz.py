@@ -23,7 +23,7 @@ PASSWORD = "jiebang-demo-2026"
 ROLES = ["anonymous", "company", "team", "expert", "officer", "admin"]
 EXCLUDED = "auth/token|me/password"
 CALL_TIMEOUT = 60  # seconds
-EXAMPLES = 5  # per (operation, role, backend): 5 × 45 operations × 6 roles × 2 backends = 2,700 requests
+EXAMPLES = 5  # per (operation, role, backend): 5 × 95 operations × 6 roles × 2 backends = 5,700 requests
 
 
 def _schema(app):

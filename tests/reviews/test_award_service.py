@@ -140,7 +140,9 @@ def test_the_scheduler_tick_finalises_an_ended_window(session):
         service.decide(session=session, actor=officer, challenge_id=s.challenge.id,
                        winning_bid_ids=[s.bids[0].id], reason="")
         service.publish(session=session, actor=officer, challenge_ids=[s.challenge.id], period_days=5)
-    report = scheduler.tick(session=session, now=bj(2026, 12, 11, 0, 0, 1))  # G1: ends Thu 12-10
+    last_day = scheduler.tick(session=session, now=bj(2026, 12, 10, 23, 59, 59))  # G1: ends Thu 12-10
+    assert last_day.awarded == [] and status(session, s) == "announced"  # the whole last day is still open
+    report = scheduler.tick(session=session, now=bj(2026, 12, 11, 0, 0, 1))
     assert report.awarded == [s.challenge.id]
 
 

@@ -173,6 +173,10 @@ def test_blind_review_hides_who_made_the_bid(client, session):
     service.assign(session=session, actor=f.actor(session, scene.officer), challenge_id=scene.challenge.id,
                    bid_id=scene.bids[0].id, expert_id=e.id)
     service.declare(session=session, actor=f.actor(session, u), bid_id=scene.bids[0].id, has_conflict=False)
+    scene.bids[0].members = [{"name": "欧阳明远", "role": "项目负责人"}]  # names identify the team too
+    scene.bids[0].prior_results = "本团队此前承担的银烧结封装项目"
+    session.add(scene.bids[0])
+    session.commit()
     f.login(client, session, u)
     page = client.get(f"/review/bids/{scene.bids[0].id}").text
     from marketplace.accounts.models import Organisation, TeamProfile
@@ -180,6 +184,7 @@ def test_blind_review_hides_who_made_the_bid(client, session):
     team = session.get(TeamProfile, scene.bids[0].team_id)
     org = session.get(Organisation, scene.bids[0].organisation_id)
     assert "银烧结" in page and "盲评" in page and team.name not in page and org.name not in page
+    assert "欧阳明远" not in page and "此前承担" not in page
 
 
 def test_feedback_after_the_announcement_only_for_bidding_teams(client, session, world):

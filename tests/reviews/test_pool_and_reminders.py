@@ -69,6 +69,25 @@ def test_the_officer_replaces_an_expert_and_a_sheet_already_given_is_set_aside(c
     assert again.status_code == 409
 
 
+def test_a_replaced_experts_sheet_no_longer_counts_in_the_ranking(session):
+    scene = scenario.build(session, bids=1, experts=3)
+    scenario.start(session, scene, reviewers=1)
+    officer = f.actor(session, scene.officer)
+    bid_id = scene.bids[0].id
+    row = service.assign(session=session, actor=officer, challenge_id=scene.challenge.id, bid_id=bid_id,
+                         expert_id=scene.experts[0].id)
+    for expert_user, points in ((scene.expert_users[0], 9), (scene.expert_users[1], 6)):
+        if points == 6:
+            service.replace(session=session, actor=officer, assignment_id=row.id, expert_id=scene.experts[1].id,
+                            reason="该专家临时出国，无法参加评审")
+        u = f.actor(session, expert_user)
+        service.declare(session=session, actor=u, bid_id=bid_id, has_conflict=False)
+        service.submit_score(session=session, actor=u, bid_id=bid_id, scores=scenario.score_sheet(points),
+                             comments=scenario.comment_sheet("意见"))
+    (ranked,) = service.ranking(session=session, actor=officer, challenge_id=scene.challenge.id)
+    assert ranked.result.experts == 1 and str(ranked.result.score) == "60.00"  # the 90.00 sheet is set aside
+
+
 def test_experts_with_missing_sheets_are_reminded_once_before_the_due_date(session):
     scene = scenario.build(session, bids=1, experts=2)
     now = utcnow()
