@@ -102,3 +102,22 @@ def public_counts(*, session: Session) -> dict[str, int]:
 def team_owned_by(*, session: Session, user_id: int | None) -> int | None:
     """The id of a team profile this user manages, if any."""
     return session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == user_id)).first()
+
+
+def names_by_id(*, session: Session, organisation_ids: set[int], user_ids: set[int], team_ids: set[int]
+                ) -> dict[tuple[str, str], str]:
+    """{(subject type, id): name} for the audit log's sentences (three batched reads)."""
+    names: dict[tuple[str, str], str] = {}
+    if organisation_ids:
+        for oid, name in session.exec(select(Organisation.id, Organisation.name)
+                                      .where(col(Organisation.id).in_(organisation_ids))).all():
+            names[("organisation", str(oid))] = name
+    if user_ids:
+        for uid, name in session.exec(select(User.id, User.display_name)
+                                      .where(col(User.id).in_(user_ids))).all():
+            names[("user", str(uid))] = name
+    if team_ids:
+        for tid, name in session.exec(select(TeamProfile.id, TeamProfile.name)
+                                      .where(col(TeamProfile.id).in_(team_ids))).all():
+            names[("team", str(tid))] = name
+    return names

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, permissions, queries, service
+from marketplace.challenges import clarifications, files, permissions, queries, service, versions
 from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
@@ -154,6 +154,31 @@ def update(challenge_id: int, data: ChallengeIn, session: SessionDep, actor: Cur
 def submit(challenge_id: int, session: SessionDep, actor: CurrentActor, key: ApiKey):
     return api_once(session, actor, key, lambda: _out(session, service.submit(
         session=session, actor=actor, challenge_id=challenge_id)), model=ChallengeOut)
+
+
+class FieldChangeOut(BaseModel):
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class VersionDiffOut(BaseModel):
+    version: int | None = None
+    previous_version: int | None = None
+    submitted_at: datetime | None = None
+    changes: list[FieldChangeOut] = []
+
+
+@authed.get("/challenges/{challenge_id}/changes", response_model=VersionDiffOut)
+def changes(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """What a resubmitted challenge changed since its previous submitted version, field by field
+    (the company and the bureau). Empty before the second submission."""
+    diff = versions.changes_for(session=session, actor=actor, challenge_id=challenge_id)
+    if diff is None:
+        return VersionDiffOut()
+    return VersionDiffOut(version=diff.number, previous_version=diff.previous, submitted_at=diff.submitted_at,
+                          changes=[FieldChangeOut(**vars(c)) for c in diff.changes])
 
 
 @authed.post("/challenges/{challenge_id}/return", response_model=ChallengeOut)

@@ -12,7 +12,7 @@ from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import permissions, queries, service, states
+from marketplace.challenges import permissions, queries, service, states, versions
 from marketplace.challenges.models import (
     AWARD_MODE_LABELS,
     IP_LABELS,
@@ -96,6 +96,7 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS
+        ctx["version_diff"] = versions.changes(session=session, challenge_id=challenge.id)
     ctx["can_upload"] = permissions.can_upload(actor, challenge)[0]
     if permissions.can_see_recommendations(actor, challenge)[0]:
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
