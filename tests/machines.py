@@ -89,6 +89,12 @@ rejected     reject    rejected   officer,admin
 """)
 ORGANISATION_STATES = ("pending", "verified", "rejected")
 
+# 加入已注册单位 (issue 13): a user of the organisation (or the bureau) decides a join request once.
+JOIN_REQUEST = parse("""
+pending      approve              approved    company,team,officer,admin
+pending      reject               rejected    company,team,officer,admin
+""")
+
 # 公示 (issue 10): an announced item ends by the clock or by an upheld objection; an objection is
 # answered once.
 ANNOUNCEMENT_ITEM = parse("""

@@ -135,6 +135,9 @@ MUTATIONS = [
       "    if actor.has_role(Role.TEAM) and (actor.user_id == owner_id or "
       "actor.organisation_id == organisation_id):",
       "    if actor.has_role(Role.TEAM):", ACCOUNTS),
+    M("accounts: an unverified organisation vouches for who joins it", "marketplace/accounts/permissions.py",
+      "actor.organisation_id == organisation_id \\\n            and actor.org_verified and",
+      "actor.organisation_id == organisation_id \\\n            and", ["tests/web/test_join_organisation.py"]),
     M("accounts: a verified organisation can be verified again", "marketplace/accounts/service.py",
       "    if org.status == OrgStatus.VERIFIED:\n        raise Conflict(\"该单位已认证\")",
       "    if False:\n        raise Conflict(\"该单位已认证\")", ACCOUNTS),

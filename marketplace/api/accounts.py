@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
@@ -21,6 +24,7 @@ from marketplace.api.schemas import (
     TeamOut,
     UserOut,
 )
+from marketplace.auth import joins
 from marketplace.auth import service as auth
 from marketplace.web.deps import CurrentActor, SessionDep, client_address, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
@@ -34,15 +38,19 @@ def _user_out(session, user) -> UserOut:
     actor = auth.actor_for(session=session, user=user)
     return UserOut(id=user.id, display_name=user.display_name, role=user.role, email=user.email,
                    mobile=user.mobile, organisation_id=user.organisation_id,
-                   organisation_verified=actor.org_verified)
+                   organisation_verified=actor.org_verified,
+                   join_pending=accounts.pending_join(session=session, user_id=user.id) is not None)
 
 
 @router.post("/register", response_model=UserOut, status_code=201, tags=["accounts"])
 def register(request: Request, data: RegistrationIn, session: SessionDep, key: ApiKey):
-    """Self-registration of a company or research team (organisation pending verification); rate-limited."""
+    """Self-registration of a company or research team (organisation pending verification); rate-limited.
+
+    With an already-registered 统一社会信用代码 the account is created inactive with a join request
+    (`join_pending: true`) that the organisation's verified users or the bureau decide."""
     address = client_address(request)
     return api_once(session, None, key,
-                    lambda: _user_out(session, accounts.register(session=session, data=data, address=address)),
+                    lambda: _user_out(session, joins.register(session=session, data=data, address=address)),
                     model=UserOut, status_code=201, address=address)
 
 
@@ -117,6 +125,40 @@ def create_team(data: TeamProfileIn, session: SessionDep, actor: CurrentActor):
 def update_team(team_id: int, data: TeamProfileIn, session: SessionDep, actor: CurrentActor):
     """Update a team profile (its organisation's team accounts)."""
     return accounts.save_team_profile(session=session, actor=actor, data=data, team_id=team_id)
+
+
+class JoinRequestOut(BaseModel):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    user_id: int
+    display_name: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+class JoinDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reason: str = Field(default="", max_length=200)
+
+
+@authed.get("/join-requests", response_model=list[JoinRequestOut], tags=["accounts"])
+def join_requests(session: SessionDep, actor: CurrentActor):
+    """Pending requests to join the actor's verified organisation (officers: all)."""
+    return [JoinRequestOut(id=p.request.id, organisation_id=p.organisation.id, organisation_name=p.organisation.name,
+                           user_id=p.user.id, display_name=p.user.display_name, role=p.user.role,
+                           status=p.request.status, created_at=p.request.created_at)
+            for p in joins.pending_for(session=session, actor=actor)]
+
+
+@authed.post("/join-requests/{request_id}/decision", response_model=dict, tags=["accounts"])
+def decide_join(request_id: int, data: JoinDecisionIn, session: SessionDep, actor: CurrentActor) -> dict:
+    """Approve (the account can log in) or reject with a reason; a second decision gets 409."""
+    request = joins.decide(session=session, actor=actor, request_id=request_id, approve=data.approve,
+                           reason=data.reason)
+    return {"id": request.id, "status": request.status}
 
 
 router.include_router(authed)

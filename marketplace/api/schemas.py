@@ -50,6 +50,7 @@ class UserOut(BaseModel):
     mobile: str | None
     organisation_id: int | None
     organisation_verified: bool = False
+    join_pending: bool = False  # registered with an existing 统一社会信用代码: waits for the organisation
 
 
 class TeamOut(BaseModel):

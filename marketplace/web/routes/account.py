@@ -1,12 +1,14 @@
-"""The user's own account: password change."""
+"""The user's own account: password change; join requests to the user's organisation."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
 from marketplace.accounts import service as accounts
+from marketplace.accounts.models import ROLE_LABELS
 from marketplace.accounts.schemas import PasswordChangeIn
-from marketplace.errors import RuleViolation
+from marketplace.auth import joins
+from marketplace.errors import Conflict, NotFound, RuleViolation
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -36,3 +38,24 @@ def password_submit(request: Request, session: SessionDep, actor: CurrentActor, 
     response = htmx.redirect(request, "/login")
     response.delete_cookie(cookie_names(request.app.state.settings.is_prod)[0], path="/")
     return flash(response, "密码已修改，所有登录会话已失效，请重新登录")
+
+
+@router.get("/organisation/join-requests")
+def join_requests(request: Request, session: SessionDep, actor: CurrentActor):
+    """Join requests of colleagues registering with this organisation's 统一社会信用代码 (bureau: all)."""
+    return render(request, "account/join_requests.html",
+                  {"pending": joins.pending_for(session=session, actor=actor), "role_labels": ROLE_LABELS})
+
+
+@router.post("/organisation/join-requests/{request_id}")
+def join_decide(request: Request, request_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Approve or reject one join request (a plain form; the first decision wins)."""
+    approve = form.get("decision") == "approve"
+    try:
+        joins.decide(session=session, actor=actor, request_id=request_id, approve=approve,
+                     reason=str(form.get("reason", ""))[:400])
+    except (RuleViolation, Conflict, NotFound) as exc:
+        return flash(htmx.redirect(request, "/organisation/join-requests"),
+                     exc.fields.get("reason", exc.message) if isinstance(exc, RuleViolation) else exc.message,
+                     "error")
+    return flash(htmx.redirect(request, "/organisation/join-requests"), "已同意加入" if approve else "已拒绝该申请")
