@@ -6,7 +6,9 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
 
+from marketplace.accounts import evidence
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import (
@@ -26,6 +28,7 @@ from marketplace.api.schemas import (
 )
 from marketplace.auth import joins
 from marketplace.auth import service as auth
+from marketplace.uploads import Upload
 from marketplace.web.deps import CurrentActor, SessionDep, client_address, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
 
@@ -159,6 +162,20 @@ def decide_join(request_id: int, data: JoinDecisionIn, session: SessionDep, acto
     request = joins.decide(session=session, actor=actor, request_id=request_id, approve=data.approve,
                            reason=data.reason)
     return {"id": request.id, "status": request.status}
+
+
+@authed.post("/organisations/{organisation_id}/evidence", response_model=OrganisationOut, tags=["accounts"])
+async def give_evidence(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor):
+    """Legal representative (`legal_representative`) and licence file (`file`), multipart; the organisation's
+    own users, until it is verified. Officers download the file at /organisations/{id}/licence."""
+    form = await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)
+    item, rep = form.get("file"), form.get("legal_representative")
+    upload = Upload(filename=item.filename or "", data=await item.read()) \
+        if isinstance(item, UploadFile) and item.filename else None
+    settings = request.app.state.settings
+    return evidence.give(session=session, actor=actor, organisation_id=organisation_id,
+                         legal_representative=rep if isinstance(rep, str) else "", upload=upload,
+                         uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
 
 
 router.include_router(authed)

@@ -40,6 +40,8 @@ class OrganisationOut(BaseModel):
     industries: list[str]
     status: str
     created_at: datetime
+    legal_representative: str = ""
+    licence_filename: str = ""  # download: GET /organisations/{id}/licence (officers, the organisation)
 
 
 class UserOut(BaseModel):

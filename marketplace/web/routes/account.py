@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 
+from marketplace.accounts import evidence
+from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.models import ROLE_LABELS
 from marketplace.accounts.schemas import PasswordChangeIn
 from marketplace.auth import joins
-from marketplace.errors import Conflict, NotFound, RuleViolation
+from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
+from marketplace.uploads import Upload
 from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, SessionDep
+from marketplace.web.downloads import file_download
 from marketplace.web.forms import FormDep, form_dict
 from marketplace.web.security import cookie_names
 from marketplace.web.templating import render
@@ -59,3 +64,43 @@ def join_decide(request: Request, request_id: int, session: SessionDep, actor: C
                      exc.fields.get("reason", exc.message) if isinstance(exc, RuleViolation) else exc.message,
                      "error")
     return flash(htmx.redirect(request, "/organisation/join-requests"), "已同意加入" if approve else "已拒绝该申请")
+
+
+@router.get("/organisation/evidence")
+def evidence_page(request: Request, session: SessionDep, actor: CurrentActor):
+    """The organisation's verification evidence: legal representative and business licence."""
+    if actor.organisation_id is None:
+        raise NotFound("您的账号不属于任何单位")
+    org = account_queries.get_organisation(session=session, organisation_id=actor.organisation_id)
+    return render(request, "account/evidence.html", {"org": org, "errors": {}, "error": "",
+                                                     "can_give": evidence.can_give(actor, org)})
+
+
+@router.post("/organisation/evidence")
+async def evidence_submit(request: Request, session: SessionDep, actor: CurrentActor):
+    """Record the legal representative and upload the licence (multipart; the CSRF field first)."""
+    form = await request.form(max_part_size=request.app.state.settings.upload_max_bytes + 1)
+    item = form.get("file")
+    upload = Upload(filename=item.filename or "", data=await item.read()) \
+        if isinstance(item, UploadFile) and item.filename else None
+    rep = form.get("legal_representative")
+    settings = request.app.state.settings
+    try:
+        evidence.give(session=session, actor=actor, organisation_id=actor.organisation_id or 0,
+                      legal_representative=rep if isinstance(rep, str) else "", upload=upload,
+                      uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
+    except (RuleViolation, Conflict, Forbidden, NotFound) as exc:
+        org = account_queries.get_organisation(session=session, organisation_id=actor.organisation_id or 0)
+        status = 422 if isinstance(exc, RuleViolation) else 409 if isinstance(exc, Conflict) else 403
+        return render(request, "account/evidence.html",
+                      {"org": org, "errors": getattr(exc, "fields", {}), "error": exc.message,
+                       "can_give": evidence.can_give(actor, org)}, status_code=status)
+    return flash(htmx.redirect(request, "/organisation/evidence"), "认证材料已提交，科技局将据此认证本单位")
+
+
+@router.get("/organisations/{organisation_id}/licence")
+def licence_download(request: Request, organisation_id: int, session: SessionDep, actor: CurrentActor):
+    """The licence file (officers and the organisation's own users), always as a download."""
+    org, path, media = evidence.open_licence(session=session, actor=actor, organisation_id=organisation_id,
+                                             uploads_dir=request.app.state.settings.uploads_dir)
+    return file_download(path, filename=org.licence_filename, media_type=media)
