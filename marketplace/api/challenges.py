@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, permissions, queries, service, versions
+from marketplace.challenges import clarifications, files, invitations, permissions, queries, service, versions
 from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
@@ -90,6 +90,13 @@ class AnnexOut(BaseModel):
 
 class InviteIn(BaseModel):
     team_id: int
+    message: str = Field(default="", max_length=500)
+
+
+class InvitationOut(BaseModel):
+    team_id: int
+    message: str
+    invited_at: datetime
 
 
 def _out(session, c: Challenge, bid_count: int | None = None) -> ChallengeOut:
@@ -270,10 +277,21 @@ def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActo
 @authed.post("/challenges/{challenge_id}/invitations", status_code=201)
 def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
     def work() -> dict:
-        team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
+        team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id,
+                           message=data.message)
         return {"team_id": team.id, "invited": True}
 
     return api_once(session, actor, key, work, model=InvitedOut, status_code=201)
+
+
+@authed.get("/challenges/{challenge_id}/invitations", response_model=list[InvitationOut])
+def invited_teams(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The teams already invited to this challenge, with the message (the company and officers)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if not (permissions.is_owner(actor, c) or actor.is_officer):
+        raise Forbidden("只有发榜企业或科技局可以查看邀请记录")
+    return [InvitationOut(team_id=i.team_id, message=i.message, invited_at=i.at)
+            for i in invitations.invitations(session=session, challenge_id=c.id).values()]
 
 
 @authed.get("/teams/{team_id}/recommended-challenges", response_model=list[RecommendationOut])

@@ -12,7 +12,7 @@ from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import permissions, queries, service, states, versions
+from marketplace.challenges import invitations, permissions, queries, service, states, versions
 from marketplace.challenges.models import (
     AWARD_MODE_LABELS,
     IP_LABELS,
@@ -102,6 +102,7 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
         ctx["recommendations"] = recs
         ctx["rec_orgs"] = recommend.organisation_names(session, {r.item.organisation_id for r in recs})
+        ctx["invited"] = invitations.invitations(session=session, challenge_id=challenge.id)
     ctx.update(_bid_context(session, actor, challenge, now))
     return ctx
 
