@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from marketplace.accounts import evidence
+from marketplace.accounts import evidence, permissions
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.schemas import (
@@ -18,6 +18,7 @@ from marketplace.accounts.schemas import (
     UserCreateIn,
     VerificationIn,
 )
+from marketplace.actor import Role
 from marketplace.api.schemas import (
     ActiveIn,
     ErrorOut,
@@ -28,6 +29,7 @@ from marketplace.api.schemas import (
 )
 from marketplace.auth import joins
 from marketplace.auth import service as auth
+from marketplace.states import require
 from marketplace.uploads import Upload
 from marketplace.web.deps import CurrentActor, SessionDep, client_address, current_actor
 from marketplace.web.idempotent import ApiKey, api_once
@@ -90,6 +92,41 @@ def verify_organisation(organisation_id: int, data: VerificationIn, session: Ses
 def create_user(data: UserCreateIn, session: SessionDep, actor: CurrentActor) -> UserOut:
     """Create an account (admin): officers and experts."""
     return _user_out(session, accounts.create_user(session=session, actor=actor, data=data))
+
+
+class UserRowOut(BaseModel):
+    id: int
+    display_name: str
+    role: str
+    email: str | None
+    mobile: str | None
+    organisation_id: int | None
+    organisation_name: str | None
+    is_active: bool
+
+
+class UserPageOut(BaseModel):
+    items: list[UserRowOut]
+    total: int
+    page: int
+    page_size: int
+
+
+@authed.get("/users", response_model=UserPageOut, tags=["accounts"])
+def list_users(session: SessionDep, actor: CurrentActor, q: str = Query("", max_length=100),
+               role: Role | None = None, active: bool | None = None, organisation_id: int | None = Query(None, ge=1),
+               page: int = Query(1, ge=1, le=100_000)) -> UserPageOut:
+    """Accounts (admin): search name, e-mail, phone or organisation (Traditional input accepted); filter by
+    role, active and organisation; 50 a page."""
+    require(permissions.can_manage_users(actor))
+    flt = account_queries.UserFilter(q=q, role=role.value if role else "",
+                                     active="" if active is None else ("1" if active else "0"),
+                                     organisation_id=organisation_id, page=page)
+    rows, total, shown = account_queries.search_users(session=session, flt=flt)
+    return UserPageOut(items=[UserRowOut(id=u.id, display_name=u.display_name, role=u.role, email=u.email,
+                                         mobile=u.mobile, organisation_id=u.organisation_id,
+                                         organisation_name=o.name if o else None, is_active=u.is_active)
+                              for u, o in rows], total=total, page=shown, page_size=account_queries.USERS_PAGE_SIZE)
 
 
 @authed.put("/users/{user_id}/role", response_model=UserOut, tags=["accounts"])
