@@ -75,6 +75,8 @@ draft        withdraw     withdrawn     team
 submitted    withdraw     withdrawn     team
 submitted    qualify      qualified     officer,admin
 submitted    disqualify   disqualified  officer,admin
+qualified    correct_review  disqualified  officer,admin   # corrected with a reason before expert review
+disqualified correct_review  qualified     officer,admin
 """)
 BID_STATES = ("draft", "submitted", "withdrawn", "qualified", "disqualified")
 

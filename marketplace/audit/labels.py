@@ -79,7 +79,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "bid.withdraw": ("撤回揭榜方案", MOVE),
     "bid.qualify": ("形式审查通过", MOVE + "{detail}"),
     "bid.disqualify": ("形式审查不通过", MOVE + "{detail}"),
-    "bid.review_corrected": ("更正形式审查", "{actor} 更正了{subject}的形式审查结论：从{before}改为{after}{detail}"),
+    "bid.correct_review": ("更正形式审查", "{actor} 更正了{subject}的形式审查结论：从{before}改为{after}{detail}"),
     "review.pool_updated": ("更新专家库", "{actor} 更新了专家库（{subject}）"),
     "review.auto_assigned": ("自动分配评审专家", "{actor} 为{subject}自动分配了评审专家"),
     "review.assigned": ("分配评审专家", "{actor} 为{subject}分配了评审专家"),
