@@ -73,6 +73,9 @@ MUTATIONS = [
     M("bid: the team may qualify", "marketplace/bids/states.py",
       '"qualify", B.QUALIFIED, (OFFICER, ADMIN)', '"qualify", B.QUALIFIED, (TEAM, OFFICER, ADMIN)', BID_STATES),
     # --- bid permissions and queries (the sealing rule) ---------------------------------------
+    M("bid: a review conclusion is corrected after expert review started", "marketplace/bids/service.py",
+      "    if challenge.status not in (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED):",
+      "    if False:", ["tests/bids/test_review_confirm_correct.py"]),
     M("bid: sealing ignores the deadline", "marketplace/bids/permissions.py",
       "    if not challenge_permissions.deadline_passed(challenge, now):\n        return False\n",
       "    pass\n", BID_RULES),

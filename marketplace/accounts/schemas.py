@@ -79,6 +79,7 @@ class RegistrationIn(ContactIn):
     display_name: CleanStr = Field(min_length=1, max_length=50)
     password: NewPassword
     accept_terms: bool = False
+    legal_representative: CleanStr = Field(default="", max_length=50)  # 法定代表人 (evidence for the officer)
 
     @field_validator("uscc")
     @classmethod

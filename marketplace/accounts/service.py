@@ -82,7 +82,7 @@ def _register(*, session: Session, data: RegistrationIn) -> User:
         kind=data.org_kind, name=data.org_name, uscc=data.uscc, district=data.district,
         region=data.region,
         qualifications=data.qualifications if data.org_kind == OrgKind.ENTERPRISE else [],
-        industries=data.industries, status=OrgStatus.PENDING,
+        industries=data.industries, status=OrgStatus.PENDING, legal_representative=data.legal_representative,
     )
     session.add(org)
     session.flush()

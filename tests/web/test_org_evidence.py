@@ -51,3 +51,14 @@ def test_a_verified_organisation_cannot_swap_its_evidence(client, session):
     r = client.post("/organisation/evidence", data={"csrf_token": f.csrf(client), "legal_representative": "李四"},
                     files={"file": ("营业执照.pdf", PDF, "application/pdf")})
     assert r.status_code == 409
+
+
+def test_the_legal_representative_is_given_at_registration(client, session):
+    from sqlmodel import select
+
+    body = {"org_kind": "enterprise", "org_name": "广州法人测试有限公司", "uscc": f.valid_uscc(991234),
+            "district": "天河区", "display_name": "周经理", "email": "zhou@rep-test.example",
+            "password": "rep-test-2026", "accept_terms": True, "legal_representative": "周建国"}
+    assert client.post("/api/v1/register", json=body).status_code == 201
+    org = session.exec(select(Organisation).where(Organisation.name == "广州法人测试有限公司")).one()
+    assert org.legal_representative == "周建国"

@@ -88,7 +88,8 @@ def register_submit(request: Request, session: SessionDep, form: FormDep) -> Res
     data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
     def work() -> tuple[str, Response]:
         user = joins.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
-        message = "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+        message = ("注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+                   "登录后请在“单位认证材料”上传营业执照或法人证书，便于科技局尽快认证。")
         if not user.is_active:  # the 统一社会信用代码 is registered: a join request (加入已注册单位)
             message = ("该单位已在平台注册，已向本单位已认证的账号和科技局提交您的加入申请；"
                        "同意后将通过站内信和邮件通知您，届时即可登录。")
