@@ -314,7 +314,7 @@ def correct_review(*, session: Session, actor: Actor, bid_id: int, data: ReviewC
     require(permissions.can_review(actor, challenge, now))
     if challenge.status not in (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED):  # past the deadline (above)
         raise Conflict("该榜单已进入专家评审，形式审查结论不能再更正")
-    if bid.status not in (B.QUALIFIED, B.DISQUALIFIED):
+    if bid.status not in permissions.REVIEWED_STATES:
         raise Conflict("该方案尚未作出形式审查结论")
     if (bid.status == B.QUALIFIED) == data.qualified:
         raise Conflict("新的结论与原结论相同，无需更正")
