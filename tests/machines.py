@@ -75,6 +75,8 @@ draft        withdraw     withdrawn     team
 submitted    withdraw     withdrawn     team
 submitted    qualify      qualified     officer,admin
 submitted    disqualify   disqualified  officer,admin
+qualified    correct_review  disqualified  officer,admin   # corrected with a reason before expert review
+disqualified correct_review  qualified     officer,admin
 """)
 BID_STATES = ("draft", "submitted", "withdrawn", "qualified", "disqualified")
 
@@ -88,6 +90,12 @@ rejected     verify    verified   officer,admin
 rejected     reject    rejected   officer,admin
 """)
 ORGANISATION_STATES = ("pending", "verified", "rejected")
+
+# 加入已注册单位 (issue 13): a user of the organisation (or the bureau) decides a join request once.
+JOIN_REQUEST = parse("""
+pending      approve              approved    company,team,officer,admin
+pending      reject               rejected    company,team,officer,admin
+""")
 
 # 公示 (issue 10): an announced item ends by the clock or by an upheld objection; an objection is
 # answered once.

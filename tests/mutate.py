@@ -82,6 +82,9 @@ MUTATIONS = [
     M("bid: the team may qualify", "marketplace/bids/states.py",
       '"qualify", B.QUALIFIED, (OFFICER, ADMIN)', '"qualify", B.QUALIFIED, (TEAM, OFFICER, ADMIN)', BID_STATES),
     # --- bid permissions and queries (the sealing rule) ---------------------------------------
+    M("bid: a review conclusion is corrected after expert review started", "marketplace/bids/service.py",
+      "    if challenge.status not in (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED):",
+      "    if False:", ["tests/bids/test_review_confirm_correct.py"]),
     M("bid: sealing ignores the deadline", "marketplace/bids/permissions.py",
       "    if not challenge_permissions.has_closed(challenge, now):\n        return False\n"
       "    return actor.is_officer", "    return actor.is_officer", BID_RULES),
@@ -143,6 +146,9 @@ MUTATIONS = [
     M("accounts: any team edits any team profile", "marketplace/accounts/permissions.py",
       "    if is_team_member(actor, team_id):\n        return True, \"\"\n    return False, \"只能编辑本团队",
       "    if actor.has_role(Role.TEAM):\n        return True, \"\"\n    return False, \"只能编辑本团队", ACCOUNTS),
+    M("accounts: an unverified organisation vouches for who joins it", "marketplace/accounts/permissions.py",
+      "actor.organisation_id == organisation_id \\\n            and actor.org_verified and",
+      "actor.organisation_id == organisation_id \\\n            and", ["tests/web/test_join_organisation.py"]),
     M("accounts: a verified organisation can be verified again", "marketplace/accounts/service.py",
       "    if org.status == OrgStatus.VERIFIED:\n        raise Conflict(\"该单位已认证\")",
       "    if False:\n        raise Conflict(\"该单位已认证\")", ACCOUNTS),

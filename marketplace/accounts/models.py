@@ -71,6 +71,14 @@ class Organisation(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     review_comment: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    # The evidence the officer checks (issue 13): legal representative and business licence (营业执照 /
+    # 法人证书), stored like challenge attachments (random name under var/uploads, checked type and size).
+    legal_representative: str = Field(default="", max_length=50)
+    licence_filename: str = Field(default="", max_length=200)
+    licence_storage_key: str = Field(default="", max_length=64)
+    licence_sha256: str = Field(default="", max_length=64)
+    licence_size: int = Field(default=0)
+    licence_uploaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_verified(self) -> bool:
@@ -131,3 +139,27 @@ class ExpertProfile(SQLModel, table=True):
     title: str = Field(default="", max_length=50)
     fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     bio: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class JoinStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+JOIN_STATUS_LABELS = {JoinStatus.PENDING: "待审核", JoinStatus.APPROVED: "已同意", JoinStatus.REJECTED: "已拒绝"}
+
+
+class JoinRequest(SQLModel, table=True):
+    """A registration with an already-registered 统一社会信用代码: the new account waits (inactive) until
+    a user of that verified organisation, or an officer, approves it (加入已注册单位)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    status: str = Field(default=JoinStatus.PENDING, max_length=20, index=True)
+    note: str = Field(default="", max_length=200)  # the applicant's words (e.g. the lab's name)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)

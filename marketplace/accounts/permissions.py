@@ -42,3 +42,13 @@ def can_create_team_profile(actor: Actor) -> Decision:
     if actor.has_role(Role.TEAM) and actor.organisation_id is not None:
         return True, ""
     return False, "只有高校或科研院所的团队账号可以创建团队画像"
+
+
+def can_decide_join(actor: Actor, *, organisation_id: int, applicant_id: int) -> Decision:
+    """A join request is decided by a user of that organisation once it is verified, or by the bureau."""
+    if actor.has_role(Role.OFFICER, Role.ADMIN):
+        return True, ""
+    if actor.has_role(Role.COMPANY, Role.TEAM) and actor.organisation_id == organisation_id \
+            and actor.org_verified and actor.user_id != applicant_id:
+        return True, ""
+    return False, "只有本单位已认证的账号或科技局可以处理加入申请"

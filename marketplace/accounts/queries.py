@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts import permissions
@@ -102,3 +106,74 @@ def public_counts(*, session: Session) -> dict[str, int]:
 def team_owned_by(*, session: Session, user_id: int | None) -> int | None:
     """The id of a team profile this user manages, if any."""
     return session.exec(select(TeamProfile.id).where(TeamProfile.owner_id == user_id)).first()
+
+
+def names_by_id(*, session: Session, organisation_ids: set[int], user_ids: set[int], team_ids: set[int]
+                ) -> dict[tuple[str, str], str]:
+    """{(subject type, id): name} for the audit log's sentences (three batched reads)."""
+    names: dict[tuple[str, str], str] = {}
+    if organisation_ids:
+        for oid, name in session.exec(select(Organisation.id, Organisation.name)
+                                      .where(col(Organisation.id).in_(organisation_ids))).all():
+            names[("organisation", str(oid))] = name
+    if user_ids:
+        for uid, name in session.exec(select(User.id, User.display_name)
+                                      .where(col(User.id).in_(user_ids))).all():
+            names[("user", str(uid))] = name
+    if team_ids:
+        for tid, name in session.exec(select(TeamProfile.id, TeamProfile.name)
+                                      .where(col(TeamProfile.id).in_(team_ids))).all():
+            names[("team", str(tid))] = name
+    return names
+
+
+USERS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """The admin's user list: a search text (name, e-mail, phone, organisation), role, active, organisation."""
+
+    q: str = ""
+    role: str = ""
+    active: str = ""  # "", "1" (active), "0" (disabled)
+    organisation_id: int | None = None
+    page: int = 1
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_users(*, session: Session, flt: UserFilter) -> tuple[list[tuple[User, Organisation | None]], int, int]:
+    """One page of accounts matching the filter (Traditional input finds Simplified names), the total, and
+    the page shown (clamped to the last one)."""
+    stmt = select(User, Organisation).join(Organisation, col(User.organisation_id) == Organisation.id, isouter=True)
+    q = " ".join(flt.q.split())[:100]
+    if q:
+        conditions = []
+        for text in {q, _t2s().convert(q)}:
+            pattern = _like(text.lower())
+            conditions += [func.lower(User.display_name).like(pattern, escape="\\"),
+                           func.lower(User.email).like(pattern, escape="\\"),
+                           col(User.mobile).like(pattern, escape="\\"),
+                           func.lower(Organisation.name).like(pattern, escape="\\")]
+        stmt = stmt.where(or_(*conditions))
+    if flt.role:
+        stmt = stmt.where(User.role == flt.role)
+    if flt.active in ("0", "1"):
+        stmt = stmt.where(User.is_active == (flt.active == "1"))
+    if flt.organisation_id:
+        stmt = stmt.where(User.organisation_id == flt.organisation_id)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    pages = max(1, -(-total // USERS_PAGE_SIZE))
+    page = min(max(flt.page, 1), pages)
+    rows = session.exec(stmt.order_by(col(User.id)).offset((page - 1) * USERS_PAGE_SIZE).limit(USERS_PAGE_SIZE)).all()
+    return [(u, o) for u, o in rows], total, page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marketplace.accounts.passwords import password_problem
 from marketplace.accounts.validators import (
@@ -80,6 +80,7 @@ class RegistrationIn(ContactIn):
     display_name: CleanStr = Field(min_length=1, max_length=50)
     password: NewPassword
     accept_terms: bool = False
+    legal_representative: CleanStr = Field(default="", max_length=50)  # 法定代表人 (evidence for the officer)
 
     @field_validator("uscc")
     @classmethod
@@ -181,6 +182,8 @@ class OrganisationOut(BaseModel):
     industries: list[str]
     status: str
     created_at: datetime
+    legal_representative: str = ""
+    licence_filename: str = ""  # download: GET /organisations/{id}/licence (officers, the organisation)
 
 
 class UserOut(BaseModel):
@@ -191,6 +194,7 @@ class UserOut(BaseModel):
     mobile: str | None
     organisation_id: int | None
     organisation_verified: bool = False
+    join_pending: bool = False  # registered with an existing 统一社会信用代码: waits for the organisation
 
 
 class TeamOut(BaseModel):
@@ -217,3 +221,38 @@ class ActiveIn(StrictIn):
 
 class MessageOut(BaseModel):
     message: str
+
+
+class UserRowOut(BaseModel):
+    id: int
+    display_name: str
+    role: str
+    email: str | None
+    mobile: str | None
+    organisation_id: int | None
+    organisation_name: str | None
+    is_active: bool
+
+
+class UserPageOut(BaseModel):
+    items: list[UserRowOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class JoinRequestOut(BaseModel):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    user_id: int
+    display_name: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+class JoinDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reason: str = Field(default="", max_length=200)

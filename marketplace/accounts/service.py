@@ -8,6 +8,8 @@ from marketplace import states
 from marketplace.accounts import documents, permissions, queries
 from marketplace.accounts.models import (
     ExpertProfile,
+    JoinRequest,
+    JoinStatus,
     Organisation,
     OrgKind,
     OrgStatus,
@@ -24,7 +26,7 @@ from marketplace.accounts.schemas import (
     VerificationIn,
 )
 from marketplace.accounts.sessions import sessions as auth_sessions
-from marketplace.accounts.states import MACHINE
+from marketplace.accounts.states import JOIN, MACHINE
 from marketplace.actor import SYSTEM, Actor, Role
 from marketplace.audit import service as audit
 from marketplace.clock import utcnow
@@ -72,15 +74,15 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
 @use_case
 def _register(*, session: Session, data: RegistrationIn) -> User:
     password_hash = hash_password(data.password)
-    if session.exec(select(Organisation.id).where(Organisation.uscc == data.uscc)).first():
-        raise Conflict("该统一社会信用代码已注册，请联系本单位已有账号或科技局",
-                       fields={"uscc": "该统一社会信用代码已注册"})
+    existing = session.exec(select(Organisation).where(Organisation.uscc == data.uscc)).first()
+    if existing is not None:
+        return _request_to_join(session, existing, data, password_hash)
     _check_contact_free(session=session, email=data.email, mobile=data.mobile)
     org = Organisation(
         kind=data.org_kind, name=data.org_name, uscc=data.uscc, district=data.district,
         region=data.region,
         qualifications=data.qualifications if data.org_kind == OrgKind.ENTERPRISE else [],
-        industries=data.industries, status=OrgStatus.PENDING,
+        industries=data.industries, status=OrgStatus.PENDING, legal_representative=data.legal_representative,
     )
     session.add(org)
     session.flush()
@@ -93,6 +95,56 @@ def _register(*, session: Session, data: RegistrationIn) -> User:
                  action="account.registered", subject_type="organisation", subject_id=org.id,
                  summary={"org": org.name, "kind": org.kind, "user_id": user.id, "role": role})
     return user
+
+
+def _request_to_join(session: Session, org: Organisation, data: RegistrationIn, password_hash: str) -> User:
+    """A registration with an already-registered 统一社会信用代码 (a second lab of a university): the
+    account is made inactive, with a join request the organisation's users (or the bureau) decide."""
+    if org.kind == OrgKind.BUREAU or (org.kind == OrgKind.ENTERPRISE) != (data.org_kind == OrgKind.ENTERPRISE):
+        message = "该统一社会信用代码已由其他类型的单位注册，请核对单位类型或联系科技局"
+        raise Conflict(message, fields={"uscc": message})
+    _check_contact_free(session=session, email=data.email, mobile=data.mobile)
+    role = Role.COMPANY if org.kind == OrgKind.ENTERPRISE else Role.TEAM
+    user = User(email=data.email, mobile=data.mobile, display_name=data.display_name,
+                password_hash=password_hash, role=role, organisation_id=org.id, is_active=False)
+    session.add(user)
+    session.flush()
+    request = JoinRequest(organisation_id=org.id, user_id=user.id, note=data.org_name[:200])
+    session.add(request)
+    session.flush()
+    audit.record(session=session, actor=Actor(user.id, role, None, user.display_name),
+                 action="join_request.requested", subject_type="organisation", subject_id=org.id,
+                 summary={"join_request_id": request.id, "user_id": user.id, "role": role})
+    return user
+
+
+def pending_join(*, session: Session, user_id: int) -> JoinRequest | None:
+    """The user's join request while it waits."""
+    return session.exec(select(JoinRequest).where(JoinRequest.user_id == user_id,
+                                                  JoinRequest.status == JoinStatus.PENDING)).first()
+
+
+@use_case
+def decide_join(*, session: Session, actor: Actor, request_id: int, approve: bool, reason: str = "") -> JoinRequest:
+    """Approve (the account becomes active) or reject a join request; only one decision counts."""
+    request = session.get(JoinRequest, request_id)
+    if request is None:
+        raise NotFound("加入申请不存在")
+    require(permissions.can_decide_join(actor, organisation_id=request.organisation_id,
+                                        applicant_id=request.user_id))
+    reason = " ".join(reason.split())[:200]
+    if not approve and not reason:
+        raise RuleViolation("请填写拒绝的理由", fields={"reason": "请填写拒绝的理由"})
+    states.apply(session, request, JOIN, "approve" if approve else "reject", actor=actor,
+                 summary={"user_id": request.user_id, "organisation_id": request.organisation_id,
+                          **({"reason": reason} if reason else {})},
+                 decided_by=actor.user_id, decided_at=utcnow(), reason=reason)
+    if approve:
+        user = session.get(User, request.user_id)
+        user.is_active = True
+        session.add(user)
+        session.flush()
+    return request
 
 
 def verify_organisation(*, session: Session, actor: Actor, organisation_id: int,

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from marketplace.api.schemas import ErrorOut
 from marketplace.bids import export, queries
 from marketplace.bids import service as bids
-from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewIn
+from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewCorrectionIn, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
@@ -72,6 +72,12 @@ def challenge_bids(challenge_id: int, session: SessionDep, actor: CurrentActor):
 def review_bid(bid_id: int, data: ReviewIn, session: SessionDep, actor: CurrentActor):
     """Formal review (形式审查) of a submitted bid after the deadline (officers)."""
     return bids.review(session=session, actor=actor, bid_id=bid_id, data=data)
+
+
+@router.post("/bids/{bid_id}/review/correction", response_model=BidOut)
+def correct_review(bid_id: int, data: ReviewCorrectionIn, session: SessionDep, actor: CurrentActor):
+    """Correct a formal-review conclusion with a reason, before expert review starts (officers; audited)."""
+    return bids.correct_review(session=session, actor=actor, bid_id=bid_id, data=data)
 
 
 @router.get("/challenges/{challenge_id}/bids.xlsx", response_class=Response,

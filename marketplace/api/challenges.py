@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from marketplace.accounts import queries as account_queries
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, permissions, queries, service
+from marketplace.challenges import clarifications, files, invitations, permissions, queries, service, versions
 from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.schemas import (
@@ -15,6 +15,8 @@ from marketplace.challenges.schemas import (
     ChallengeIn,
     ChallengeOut,
     ChallengePage,
+    FieldChangeOut,
+    InvitationOut,
     InvitedOut,
     InviteIn,
     PublishIn,
@@ -22,6 +24,7 @@ from marketplace.challenges.schemas import (
     QuestionOut,
     RecommendationOut,
     ReturnIn,
+    VersionDiffOut,
     WithdrawIn,
 )
 from marketplace.clock import utcnow
@@ -96,6 +99,17 @@ def update(challenge_id: int, data: ChallengeIn, session: SessionDep, actor: Cur
 def submit(challenge_id: int, session: SessionDep, actor: CurrentActor, key: ApiKey):
     return api_once(session, actor, key, lambda: _out(session, service.submit(
         session=session, actor=actor, challenge_id=challenge_id)), model=ChallengeOut)
+
+
+@authed.get("/challenges/{challenge_id}/changes", response_model=VersionDiffOut)
+def changes(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """What a resubmitted challenge changed since its previous submitted version, field by field
+    (the company and the bureau). Empty before the second submission."""
+    diff = versions.changes_for(session=session, actor=actor, challenge_id=challenge_id)
+    if diff is None:
+        return VersionDiffOut()
+    return VersionDiffOut(version=diff.number, previous_version=diff.previous, submitted_at=diff.submitted_at,
+                          changes=[FieldChangeOut(**vars(c)) for c in diff.changes])
 
 
 @authed.post("/challenges/{challenge_id}/return", response_model=ChallengeOut)
@@ -187,10 +201,21 @@ def recommended_teams(challenge_id: int, session: SessionDep, actor: CurrentActo
 @authed.post("/challenges/{challenge_id}/invitations", status_code=201)
 def invite(challenge_id: int, data: InviteIn, session: SessionDep, actor: CurrentActor, key: ApiKey):
     def work() -> dict:
-        team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id)
+        team = invite_team(session=session, actor=actor, challenge_id=challenge_id, team_id=data.team_id,
+                           message=data.message)
         return {"team_id": team.id, "invited": True}
 
     return api_once(session, actor, key, work, model=InvitedOut, status_code=201)
+
+
+@authed.get("/challenges/{challenge_id}/invitations", response_model=list[InvitationOut])
+def invited_teams(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The teams already invited to this challenge, with the message (the company and officers)."""
+    c = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if not (permissions.is_owner(actor, c) or actor.is_officer):
+        raise Forbidden("只有发榜企业或科技局可以查看邀请记录")
+    return [InvitationOut(team_id=i.team_id, message=i.message, invited_at=i.at)
+            for i in invitations.invitations(session=session, challenge_id=c.id).values()]
 
 
 @authed.get("/teams/{team_id}/recommended-challenges", response_model=list[RecommendationOut])

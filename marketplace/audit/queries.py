@@ -5,29 +5,18 @@ from __future__ import annotations
 from sqlalchemy import and_, not_, or_
 from sqlmodel import Session, col, func, select
 
+from marketplace.audit import labels
 from marketplace.audit.models import AuditEvent
 
-ACTION_LABELS = {
-    "account.registered": "注册", "organisation.verified": "单位认证通过", "organisation.rejected": "单位认证未通过",
-    "organisation.verify": "单位认证通过", "organisation.reject": "单位认证未通过",
-    "user.created": "开通账号", "user.disabled": "停用账号", "user.enabled": "启用账号",
-        "user.role_changed": "修改角色", "user.password_changed": "修改密码",
-    "auth.login": "登录", "auth.logout": "退出", "auth.login_failed": "登录失败", "auth.token_issued": "签发 API 令牌",
-    "team.created": "新建团队画像", "team.updated": "修改团队画像", "demo.loaded": "加载演示数据",
-    "challenge.created": "创建榜单", "challenge.edit": "修改榜单", "challenge.submit": "提交审核",
-    "challenge.return": "退回修改", "challenge.publish": "审核发布", "challenge.schedule": "定时发布",
-    "challenge.go_live": "到点发布", "challenge.close": "截止（开标记录）", "challenge.close_unfilled": "流榜",
-    "challenge.withdraw": "撤榜", "challenge.request_withdrawal": "申请撤榜",
-        "challenge.approve_withdrawal": "批准撤榜",
-    "challenge.relist": "重新发榜", "challenge.terms_accepted": "签署保密承诺", "challenge.team_invited": "邀请揭榜",
-    "clarification.asked": "提问", "clarification.answered": "答复", "attachment.added": "上传附件",
-    "challenge.request_change": "申请修改榜单", "challenge.approve_change": "批准修改榜单",
-    "challenge.reject_change": "驳回修改榜单", "team.member_added": "添加团队成员",
-    "team.member_removed": "移除团队成员", "bid.created": "新建揭榜方案", "bid.edit": "修改方案草稿",
-    "bid.submit": "提交揭榜方案", "bid.resubmit": "重新提交揭榜方案", "bid.withdraw": "撤回揭榜方案",
-    "bid.qualify": "形式审查通过", "bid.disqualify": "形式审查不通过",
-}
+ACTION_LABELS = {action: name for action, (name, _) in labels.ACTIONS.items()}
 PAGE_SIZE = 50
+
+
+def _action_is(action: str):
+    """An exact action ("challenge.publish"), or a whole group when it ends with a dot ("challenge.")."""
+    if action.endswith("."):
+        return col(AuditEvent.action).startswith(action)
+    return AuditEvent.action == action
 
 
 def _sealed(readable: dict):
@@ -48,7 +37,7 @@ def recent(*, session: Session, page: int = 1, action: str = "",
     """
     stmt = select(AuditEvent)
     if action:
-        stmt = stmt.where(col(AuditEvent.action).startswith(action))
+        stmt = stmt.where(_action_is(action))
     if (sealed := _sealed(readable or {})) is not None:
         stmt = stmt.where(not_(sealed))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
@@ -64,7 +53,7 @@ def sealed_counts(*, session: Session, readable: dict, action: str = "") -> dict
         return {}
     stmt = select(AuditEvent.action, func.count()).where(sealed)
     if action:
-        stmt = stmt.where(col(AuditEvent.action).startswith(action))
+        stmt = stmt.where(_action_is(action))
     return dict(session.exec(stmt.group_by(AuditEvent.action).order_by(AuditEvent.action)).all())
 
 

@@ -87,6 +87,13 @@ class ReviewIn(StrictIn):
         return self
 
 
+class ReviewCorrectionIn(StrictIn):
+    """A corrected formal-review conclusion: the new conclusion and, always, why it changed."""
+
+    qualified: bool
+    reason: CleanStr = Field(min_length=1, max_length=1000)
+
+
 class ReceiptOut(BaseModel):
     """The submission receipt (回执): server time and SHA-256 of the canonical bid content."""
 

@@ -19,7 +19,7 @@ from marketplace.bids import permissions, queries
 from marketplace.bids import states as bid_states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
-from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.bids.schemas import BidIn, ReviewCorrectionIn, ReviewIn
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge, ChallengeStatus
@@ -302,4 +302,30 @@ def review(*, session: Session, actor: Actor, bid_id: int, data: ReviewIn) -> Bi
                          user_ids=queries.team_user_ids(session=session, bid=bid),
                          title=f"揭榜方案{label}：{challenge.title}",
                          body=f"审查意见：{data.reason}" if data.reason else "", link=f"/bids/{bid.id}")
+    return bid
+
+
+@use_case
+def correct_review(*, session: Session, actor: Actor, bid_id: int, data: ReviewCorrectionIn) -> Bid:
+    """Correct a formal-review conclusion with a reason (audited as bid.correct_review), while the challenge is
+    still closed — once expert review has started the conclusion stands. The team is told."""
+    now = utcnow()
+    bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
+    require(permissions.can_review(actor, challenge, now))
+    if challenge.status not in (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED):  # past the deadline (above)
+        raise Conflict("该榜单已进入专家评审，形式审查结论不能再更正")
+    if bid.status not in permissions.REVIEWED_STATES:
+        raise Conflict("该方案尚未作出形式审查结论")
+    if (bid.status == B.QUALIFIED) == data.qualified:
+        raise Conflict("新的结论与原结论相同，无需更正")
+    before = bid.status
+    target = _move(session, bid, action="correct_review", actor=actor, now=now,
+                   summary={"reason": data.reason, "previous_reason": bid.review_reason},
+                   review_reason=data.reason, reviewed_by=actor.user_id,
+                   reviewed_at=now)
+    notifications.notify(session=session, kind=Kind.REVIEW_OUTCOME,
+                         user_ids=queries.team_user_ids(session=session, bid=bid),
+                         title=f"形式审查结论已更正：{challenge.title}",
+                         body=f"结论由“{BID_STATUS_LABELS[before]}”更正为“{BID_STATUS_LABELS[target]}”。"
+                              f"更正理由：{data.reason}", link=f"/bids/{bid.id}")
     return bid

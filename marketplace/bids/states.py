@@ -16,6 +16,9 @@ TRANSITIONS = machine([
     ((B.DRAFT, B.SUBMITTED), "withdraw", B.WITHDRAWN, (TEAM,), "撤回"),
     (B.SUBMITTED, "qualify", B.QUALIFIED, (OFFICER, ADMIN), "形式审查通过"),
     (B.SUBMITTED, "disqualify", B.DISQUALIFIED, (OFFICER, ADMIN), "形式审查不通过"),
+    # A formal-review conclusion corrected, with a reason, while the challenge has not gone to experts.
+    (B.QUALIFIED, "correct_review", B.DISQUALIFIED, (OFFICER, ADMIN), "更正为不通过"),
+    (B.DISQUALIFIED, "correct_review", B.QUALIFIED, (OFFICER, ADMIN), "更正为通过"),
 ])
 
 

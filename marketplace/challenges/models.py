@@ -145,3 +145,16 @@ class ConfidentialityAcceptance(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id")
     user_id: int = Field(foreign_key="user.id")
     accepted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengeSnapshot(SQLModel, table=True):
+    """The challenge's content as submitted for review, one row per submission (版本), so the officer
+    sees what changed since the last version (issue 13)."""
+
+    __table_args__ = (UniqueConstraint("challenge_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    number: int
+    fields: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    submitted_by: int | None = Field(default=None, foreign_key="user.id")
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -328,3 +328,10 @@ def feed_filter(params: Mapping[str, str | None]) -> ChallengeFilter:
     challenges only unless another status is asked for, newest first, fifty entries."""
     flt = ChallengeFilter.from_params(params)
     return replace(flt, status=flt.status or S.PUBLISHED, sort="newest", page=1, page_size=FEED_SIZE)
+
+
+def titles_by_id(*, session: Session, ids: set[int]) -> dict[int, str]:
+    """{challenge id: title} (the audit log names the challenge it speaks of)."""
+    if not ids:
+        return {}
+    return dict(session.exec(select(Challenge.id, Challenge.title).where(col(Challenge.id).in_(ids))).all())

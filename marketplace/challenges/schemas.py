@@ -186,3 +186,24 @@ class AnnexOut(BaseModel):
 
 class InviteIn(BaseModel):
     team_id: int
+    message: str = Field(default="", max_length=500)
+
+
+class InvitationOut(BaseModel):
+    team_id: int
+    message: str
+    invited_at: datetime
+
+
+class FieldChangeOut(BaseModel):
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class VersionDiffOut(BaseModel):
+    version: int | None = None
+    previous_version: int | None = None
+    submitted_at: datetime | None = None
+    changes: list[FieldChangeOut] = []

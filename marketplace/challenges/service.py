@@ -9,7 +9,7 @@ from sqlmodel import Session
 from marketplace.accounts import queries as account_queries
 from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.challenges import bidding, documents, permissions, queries, states
+from marketplace.challenges import bidding, documents, permissions, queries, states, versions
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.challenges.schemas import ChallengeIn, PublishIn, ReturnIn, WithdrawIn
@@ -107,8 +107,11 @@ def update_challenge(*, session: Session, actor: Actor, challenge_id: int, data:
     if challenge.status == S.PUBLISHED:
         return _request_change(session, actor, challenge, data, now)
     _check_deadline(_deadline(data), now)
+    values = _fields(data)
+    current = _stored({k: getattr(challenge, k) for k in values})
+    changed = sorted(k for k, v in _stored(values).items() if current[k] != v)  # only what changed
     move(session=session, challenge=challenge, action="edit", actor=actor,
-         summary={"fields": sorted(data.model_fields_set)}, **_fields(data))
+         summary={"fields": changed}, **values)
     return challenge
 
 
@@ -210,6 +213,7 @@ def submit(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
     require(permissions.can_manage(actor, challenge))
     _check_deadline(as_utc(challenge.bid_deadline), utcnow())
     move(session=session, challenge=challenge, action="submit", actor=actor)
+    versions.snapshot(session=session, challenge=challenge, user_id=actor.user_id)
     return challenge
 
 

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     MILESTONE_OVERDUE = "milestone_overdue"
     SUBSIDY = "subsidy"
     DIGEST = "digest"
+    MEMBERSHIP = "membership"
 
 
 KIND_LABELS = {
@@ -54,6 +55,7 @@ KIND_LABELS = {
     Kind.MILESTONE_OVERDUE: "里程碑逾期提醒",
     Kind.SUBSIDY: "补助测算、审批与拨付",
     Kind.DIGEST: "每周摘要（待办、收到的方案、匹配的新榜单）",
+    Kind.MEMBERSHIP: "加入本单位的申请与结果",
 }
 
 

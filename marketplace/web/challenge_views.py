@@ -10,7 +10,7 @@ from marketplace.actor import Actor
 from marketplace.audit import queries as audit_queries
 from marketplace.bids import permissions as bid_permissions
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import permissions, queries, service, states
+from marketplace.challenges import invitations, permissions, queries, service, states, versions
 from marketplace.challenges.models import (
     AWARD_MODE_LABELS,
     IP_LABELS,
@@ -92,11 +92,13 @@ def detail_context(session, actor: Actor, challenge: Challenge) -> dict:
     if ctx["is_owner"] or actor.is_officer:
         ctx["trail"] = audit_queries.trail(session=session, subject_type="challenge", subject_id=challenge.id)
         ctx["action_labels"] = audit_queries.ACTION_LABELS
+        ctx["version_diff"] = versions.changes(session=session, challenge_id=challenge.id)
     ctx["can_upload"] = permissions.can_upload(actor, challenge)[0]
     if permissions.can_see_recommendations(actor, challenge)[0]:
         recs = recommend.teams_for_challenge(session=session, challenge=challenge, k=8)
         ctx["recommendations"] = recs
         ctx["rec_orgs"] = recommend.organisation_names(session, {r.item.organisation_id for r in recs})
+        ctx["invited"] = invitations.invitations(session=session, challenge_id=challenge.id)
     ctx.update(_bid_context(session, actor, challenge, now))
     return ctx
 

@@ -56,7 +56,7 @@ def test_before_the_deadline_officers_see_bid_events_only_as_counts(client, sess
             page = client.get(url, headers=headers)
             assert page.status_code == 200
             assert sealed.bid.receipt_hash not in page.text and sealed.bid.receipt_hash[:16] not in page.text
-            assert "team_id" not in page.text and f"bid #{sealed.bid.id}" not in page.text
+            assert "team_id" not in page.text and f"揭榜方案 #{sealed.bid.id}" not in page.text
     assert 'id="sealed-events"' in client.get("/officer/audit?action=bid.").text
     assert "提交揭榜方案 1 条" in client.get("/officer/audit?action=bid.").text
 
@@ -65,5 +65,5 @@ def test_after_the_deadline_submitted_bids_are_shown_and_drafts_stay_counted(cli
     h.close(session, sealed.challenge)
     f.login(client, session, sealed.officer)
     page = client.get("/officer/audit?action=bid.").text
-    assert sealed.bid.receipt_hash in page and f"bid #{sealed.bid.id}" in page
-    assert f"bid #{sealed.draft.id}" not in page
+    assert sealed.bid.receipt_hash in page and f"揭榜方案 #{sealed.bid.id}" in page
+    assert f"揭榜方案 #{sealed.draft.id}" not in page

@@ -94,8 +94,8 @@ def only_the_bidding_team_withdraws_and_only_before_the_deadline(c, world, who, 
 
 def formal_review_by_officers_after_the_deadline_only(c, world, who, when):
     token = f.csrf(c)
-    page = c.post(f"/officer/bids/{world.bid.id}/review", data={"csrf_token": token, "decision": "qualify"},
-                  follow_redirects=False)
+    page = c.post(f"/officer/bids/{world.bid.id}/review",
+                  data={"csrf_token": token, "decision": "qualify", "confirm": "1"}, follow_redirects=False)
     api = c.post(f"/api/v1/bids/{world.bid.id}/review", json={"qualified": True},
                  headers={"X-CSRFToken": token})
     readable = READ_BID[who][when == "closed"] == 200

@@ -82,7 +82,7 @@ def test_officer_reviews_and_exports_amounts_as_exact_numbers(client, session):
                     follow_redirects=False)
     assert r.status_code == 303 and session.get(Bid, bid.id).status == BidStatus.SUBMITTED  # reason missing
     client.post(f"/officer/bids/{bid.id}/review",
-                data={"csrf_token": f.csrf(client), "decision": "disqualify", "reason": "缺少声明材料"})
+                data={"csrf_token": f.csrf(client), "decision": "disqualify", "reason": "缺少声明材料", "confirm": "1"})
     session.refresh(bid)
     assert bid.status == BidStatus.DISQUALIFIED
     book = load_workbook(io.BytesIO(client.get(f"/officer/challenges/{w.challenge.id}/bids.xlsx").content))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from marketplace.web.forms import form_dict
 
@@ -61,3 +61,15 @@ def team_profile(form: FormData) -> dict[str, Any]:
 
 def member_login(form: FormData) -> str:
     return str(form.get("login") or "").strip()[:254]
+
+
+def join_decision(form: FormData) -> tuple[bool, str]:
+    """(approve?, reason) of a decision on a join request."""
+    return form.get("decision") == "approve", str(form.get("reason", ""))[:400]
+
+
+def evidence(form: FormData) -> tuple[str, UploadFile | None]:
+    """(legal representative, licence file or None) of the organisation-evidence form."""
+    rep, item = form.get("legal_representative"), form.get("file")
+    return (rep if isinstance(rep, str) else "",
+            item if isinstance(item, UploadFile) and item.filename else None)

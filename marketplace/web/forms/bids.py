@@ -42,5 +42,7 @@ def submitting(form: FormData) -> bool:
     return form.get("action") == "submit"
 
 
-def review_values(form: FormData) -> dict[str, Any]:
-    return {"qualified": form.get("decision") == "qualify", "reason": form.get("reason", "")}
+def review_values(form: FormData) -> tuple[dict[str, Any], bool]:
+    """The formal-review conclusion and whether the confirmation step was passed (confirm=1)."""
+    return ({"qualified": form.get("decision") == "qualify", "reason": form.get("reason", "")},
+            form.get("confirm") == "1")

@@ -61,3 +61,8 @@ def attachment(form: FormData) -> tuple[UploadFile | None, bool]:
     """(the uploaded file or None, whether it is a confidential annex)."""
     item = form.get("file")
     return (None if item is None or isinstance(item, str) else item), form.get("confidential") == "on"
+
+
+def invitation_message(form: FormData) -> str:
+    """The note sent with an invitation to bid."""
+    return str(form.get("message", ""))[:2000]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 
 from marketplace.accounts import queries as account_queries
@@ -20,9 +22,27 @@ from marketplace.web.templating import render
 router = APIRouter(include_in_schema=False, dependencies=[AdminOnly])
 
 
-def _context(session, values=None, errors=None, error="") -> dict:
+def user_filter(params) -> account_queries.UserFilter:  # noqa: ANN001
+    """The list's query parameters, bad values ignored (a GET never fails on them)."""
+    def number(name: str, high: int) -> int | None:
+        value = str(params.get(name) or "")
+        return min(int(value), high) if value.isdigit() and value.strip("0") else None
+
+    role = str(params.get("role") or "")
+    return account_queries.UserFilter(
+        q=str(params.get("q") or "")[:100], role=role if role in set(Role) else "",
+        active=str(params.get("active") or "") if params.get("active") in ("0", "1") else "",
+        organisation_id=number("organisation_id", 2**31 - 1), page=number("page", 100_000) or 1)
+
+
+def _context(session, values=None, errors=None, error="", params=None) -> dict:
+    flt = user_filter(params or {})
+    rows, total, page = account_queries.search_users(session=session, flt=flt)
+    query = {k: v for k, v in {"q": flt.q, "role": flt.role, "active": flt.active,
+                               "organisation_id": flt.organisation_id or ""}.items() if v}
     return {
-        "users": account_queries.all_users(session=session),
+        "users": rows, "total": total, "page": page, "flt": flt, "query_base": urlencode(query),
+        "pages": max(1, -(-total // account_queries.USERS_PAGE_SIZE)),
         "organisations": account_queries.organisations_by_name(session=session),
         "roles": list(Role), "values": values or {}, "errors": errors or {}, "error": error,
     }
@@ -30,8 +50,8 @@ def _context(session, values=None, errors=None, error="") -> dict:
 
 @router.get("/admin/users")
 def users(request: Request, session: SessionDep):
-    """All accounts, and the form to create officers and experts."""
-    return render(request, "admin/users.html", _context(session))
+    """Accounts, searched and filtered a page at a time, and the form to create officers and experts."""
+    return render(request, "admin/users.html", _context(session, params=request.query_params))
 
 
 @router.post("/admin/users")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from marketplace.accounts import service as accounts
 from marketplace.accounts.models import REGION_LABELS
 from marketplace.accounts.schemas import RegistrationIn
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, QUALIFICATIONS
+from marketplace.auth import joins
 from marketplace.auth import service as auth
 from marketplace.errors import Conflict, RateLimited, RuleViolation, Unauthenticated
 from marketplace.industries import INDUSTRIES
@@ -87,8 +87,12 @@ def register_submit(request: Request, session: SessionDep, form: FormDep) -> Res
     """Create a pending organisation and its first account."""
     data = account_forms.registration(form)
     def work() -> tuple[str, Response]:
-        accounts.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
-        message = "注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+        user = joins.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
+        message = ("注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
+                   "登录后请在“单位认证材料”上传营业执照或法人证书，便于科技局尽快认证。")
+        if not user.is_active:  # the 统一社会信用代码 is registered: a join request (加入已注册单位)
+            message = ("该单位已在平台注册，已向本单位已认证的账号和科技局提交您的加入申请；"
+                       "同意后将通过站内信和邮件通知您，届时即可登录。")
         return "/login", flash(htmx.redirect(request, "/login"), message)
 
     try:  # a double click makes one account; the replay goes to the login page

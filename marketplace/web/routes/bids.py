@@ -10,7 +10,7 @@ from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
 from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus
-from marketplace.bids.schemas import BidIn, ReviewIn
+from marketplace.bids.schemas import BidIn, ReviewCorrectionIn, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
@@ -153,18 +153,48 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
                   block="content")
 
 
-@router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])
-def review_save(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    """Mark one bid qualified or disqualified."""
-    data = review_values(form)
+def _confirm(request: Request, session, actor, bid_id: int, *, correction: bool, data: dict):
+    """The confirmation step (a page, no JavaScript needed): nothing is written until 确认 is pressed."""
+    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=bid.challenge_id)
+    return render(request, "bids/review_confirm.html",
+                  {"bid": bid, "challenge": challenge, "correction": correction, "qualified": data["qualified"],
+                   "reason": data["reason"], "team": queries.names(session=session, model=TeamProfile,
+                                                                   ids={bid.team_id}).get(bid.team_id, "—")})
+
+
+def _review(request: Request, bid_id: int, session, actor, form, *, correction: bool):
+    data, confirmed = review_values(form)
     try:
-        bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parse(ReviewIn, data))
-    except RuleViolation as exc:
+        parsed = parse(ReviewCorrectionIn if correction else ReviewIn, data)
+        if not confirmed:
+            return _confirm(request, session, actor, bid_id, correction=correction, data=data)
+        if correction:
+            bid = bids.correct_review(session=session, actor=actor, bid_id=bid_id, data=parsed)
+        else:
+            bid = bids.review(session=session, actor=actor, bid_id=bid_id, data=parsed)
+    except (RuleViolation, Conflict) as exc:
         bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
         target = f"/officer/challenges/{bid.challenge_id}/review"
-        return flash(htmx.redirect(request, target), _first(exc), "error")
-    message = f"方案 #{bid.id}：{BID_STATUS_LABELS[bid.status]}"
+        message = _first(exc) if isinstance(exc, RuleViolation) else exc.message
+        if correction and isinstance(exc, RuleViolation):
+            message = "更正形式审查结论必须填写理由"
+        return flash(htmx.redirect(request, target), message, "error")
+    done = "已更正为" if correction else ""
+    message = f"方案 #{bid.id}：{done}{BID_STATUS_LABELS[bid.status]}"
     return flash(htmx.redirect(request, f"/officer/challenges/{bid.challenge_id}/review"), message)
+
+
+@router.post("/officer/bids/{bid_id}/review", dependencies=[OfficerOnly])
+def review_save(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Mark one bid qualified or disqualified: first a confirmation page, then (confirm=1) the decision."""
+    return _review(request, bid_id, session, actor, form, correction=False)
+
+
+@router.post("/officer/bids/{bid_id}/review/correction", dependencies=[OfficerOnly])
+def review_correct(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Correct a conclusion with a reason before expert review starts (confirmed the same way)."""
+    return _review(request, bid_id, session, actor, form, correction=True)
 
 
 @router.get("/officer/challenges/{challenge_id}/bids.xlsx", dependencies=[OfficerOnly])

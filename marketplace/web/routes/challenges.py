@@ -32,6 +32,7 @@ from marketplace.web.forms.challenges import (
     attachment,
     comment,
     form_to_challenge,
+    invitation_message,
     question,
     reason,
     submitting,
@@ -255,9 +256,12 @@ async def upload(request: Request, challenge_id: int, session: SessionDep, actor
 
 
 @router.post("/challenges/{challenge_id:int}/invite/{team_id:int}")
-def invite(request: Request, challenge_id: int, team_id: int, session: SessionDep, actor: CurrentActor):
-    """Invite a recommended team to bid (the team is notified)."""
-    return _act(request, challenge_id, "已邀请该团队揭榜", invite_team, session=session, actor=actor,
+def invite(request: Request, challenge_id: int, team_id: int, session: SessionDep, actor: CurrentActor,
+           form: FormDep):
+    """Invite a recommended team to bid, with a message (the team is notified)."""
+    note = invitation_message(form)
+    return _act(request, challenge_id, "已邀请该团队揭榜",
+                lambda **kw: invite_team(**kw, message=note), session=session, actor=actor,
                 challenge_id=challenge_id, team_id=team_id)
 
 

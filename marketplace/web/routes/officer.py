@@ -8,13 +8,14 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts import service as accounts
 from marketplace.accounts.models import REGION_LABELS
 from marketplace.accounts.schemas import VerificationIn
+from marketplace.audit import labels as audit_labels
 from marketplace.audit import queries as audit_queries
 from marketplace.audit.service import verify_chain
 from marketplace.bids import queries as bid_queries
 from marketplace.clock import utcnow
 from marketplace.errors import RuleViolation
 from marketplace.validation import parse
-from marketplace.web import htmx
+from marketplace.web import audit_view, htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.forms import FormDep
@@ -58,7 +59,9 @@ def audit_log(request: Request, session: SessionDep, actor: CurrentActor, page: 
     readable = {"bid": bid_queries.readable_ids(actor=actor, now=utcnow())}
     rows, total = audit_queries.recent(session=session, page=page, action=action, readable=readable)
     report = verify_chain(session=session) if verify else None
-    ctx = {"events": rows, "total": total, "page": page, "pages": max(1, -(-total // audit_queries.PAGE_SIZE)),
+    ctx = {"events": list(zip(rows, audit_view.sentences(session, rows), strict=True)), "total": total,
+           "page": page, "pages": max(1, -(-total // audit_queries.PAGE_SIZE)),
            "action": action, "report": report, "labels": audit_queries.ACTION_LABELS,
+           "choices": audit_labels.choices(),
            "sealed": audit_queries.sealed_counts(session=session, readable=readable, action=action)}
     return render(request, "officer/audit.html", ctx, block="content")
