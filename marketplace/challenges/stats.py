@@ -180,7 +180,8 @@ def pipeline(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
             ("已确定揭榜方", int(decided or 0))]
 
 
-PUBLIC_RECORD_STATES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN)
+PUBLIC_RECORD_STATES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED,
+                        S.AWARDED, S.NO_AWARD)
 
 
 def public_records(session: Session, *, offset: int, limit: int) -> tuple[list[tuple], int]:

@@ -166,3 +166,18 @@ def published_by_challenge(session: Session, challenge_ids: list[int]) -> dict[i
                              .where(col(Contract.challenge_id).in_(challenge_ids),
                                     col(Contract.signed_on).is_not(None), col(Contract.id).in_(_published()))
                              .order_by(col(Contract.id))).all())
+
+
+def public_statuses(session: Session, challenge_ids: list[int]) -> dict[int, str]:
+    """challenge id → the public status of its signed contract(s) for open data: the coarse status or verdict
+    where both sides agreed to publish, else only that a contract was signed."""
+    if not challenge_ids:
+        return {}
+    rows = session.exec(select(Contract).where(col(Contract.challenge_id).in_(challenge_ids),
+                                               col(Contract.signed_on).is_not(None))
+                        .order_by(col(Contract.id))).all()
+    shown = published_ids(session, [c.id for c in rows])
+    out: dict[int, list[str]] = {}
+    for c in rows:
+        out.setdefault(c.challenge_id, []).append(public_status(c) if c.id in shown else NOT_PUBLISHED)
+    return {k: "；".join(v) for k, v in out.items()}

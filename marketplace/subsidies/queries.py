@@ -173,3 +173,13 @@ def pool_use(session: Session, flt: StatsFilter) -> list[tuple[str, int, int, in
     if flt.year is not None:
         stmt = stmt.where(col(SubsidyPool.year) == flt.year)
     return [(str(n), int(y), int(b), int(u or 0)) for n, y, b, u in session.exec(stmt).all()]
+
+
+def paid_by_challenge(session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    """challenge id → subsidy paid (fen) of its publicly listed (公示) subsidies, for open data."""
+    if not challenge_ids:
+        return {}
+    return {int(c): int(p or 0) for c, p in session.exec(
+        select(Subsidy.challenge_id, func.sum(Subsidy.disbursed_fen))
+        .where(col(Subsidy.challenge_id).in_(challenge_ids), col(Subsidy.status).in_(PUBLIC_STATES))
+        .group_by(Subsidy.challenge_id)).all()}
