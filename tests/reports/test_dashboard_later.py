@@ -192,3 +192,21 @@ def test_the_dashboard_shows_the_later_panels_with_the_fixtures_numbers(session,
     assert [1, 4] in progress.values()
     pipeline = dict(panels["pipeline"].rows)
     assert pipeline["已签订任务书"] >= 3 and pipeline["已拨付补助"] >= 1
+
+
+def test_the_demo_has_a_hong_kong_team_so_the_dashboard_share_is_real(session):
+    from sqlmodel import select
+
+    from marketplace import demo
+    from marketplace.accounts.models import Organisation
+    from marketplace.bids import stats as bid_stats
+
+    demo.load(session=session)
+    hk = session.exec(select(Organisation).where(Organisation.key == "hk-fintech-lab")).one()
+    assert hk.region == "hongkong"
+    part = bid_stats.participation(session, ALL)
+    assert part["hk_macao_bids"] >= 1
+    officer = f.user(session, role=Role.OFFICER)
+    board = dashboard.build(session=session, actor=f.actor(session, officer), flt=ALL)
+    share = next(p for p in board.panels if p.key == "hk_macao")
+    assert share.rows[0][1] >= 1 and "占比 —" not in share.note
