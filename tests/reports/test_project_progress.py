@@ -111,7 +111,8 @@ def test_the_web_form_gives_and_withdraws_consent(client, session, project):
     assert progress.consents(session, c.id) == ["company"]
     again = client.post(f"/contracts/{c.id}/progress-consent", data={"agree": "1", "csrf_token": f.csrf(client)},
                         follow_redirects=False)
-    assert again.status_code in (303, 200) and progress.consents(session, c.id) == ["company"]
+    assert again.status_code == 409 and "本方已同意公开项目进展" in again.text
+    assert progress.consents(session, c.id) == ["company"]
     assert "撤回本方同意" in client.get(f"/contracts/{c.id}").text
 
 

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.contracts import progress
-from marketplace.errors import Conflict
 from marketplace.reports import opendata, results
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -71,9 +70,6 @@ def project_page(request: Request, contract_id: int, session: SessionDep):
 def progress_consent(request: Request, contract_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """The company or the lead team agrees (agree=1) or withdraws (agree=0) publishing the progress."""
     agree = form.get("agree", "") == "1"
-    try:
-        progress.set_consent(session=session, actor=actor, contract_id=contract_id, agree=agree)
-    except Conflict as exc:
-        return flash(htmx.redirect(request, f"/contracts/{contract_id}#progress-consent"), exc.message)
+    progress.set_consent(session=session, actor=actor, contract_id=contract_id, agree=agree)  # a repeat: 409
     return flash(htmx.redirect(request, f"/contracts/{contract_id}#progress-consent"),
                  "已同意公开项目进展" if agree else "已撤回公开项目进展的同意")
