@@ -231,3 +231,37 @@ def bid_counts(*, session: Session, challenge_id: int) -> tuple[int, int]:
                                .group_by(Bid.status)).all())
     received = sum(v for k, v in counts.items() if k not in (BidStatus.DRAFT, BidStatus.WITHDRAWN))
     return received, counts.get(BidStatus.QUALIFIED, 0)
+
+
+@dataclass
+class PublicAward:
+    """What the 公示 made public of one challenge's award (open data): winners by name and USCC, the winning
+    price total, the 公示 date and whether it is final."""
+
+    winners: list[tuple[str, str]]  # (name, USCC)
+    amount_fen: int
+    published_on: date
+    final: bool
+
+
+def public_awards(*, session: Session, challenge_ids: list[int]) -> dict[int, PublicAward]:
+    """challenge id → its standing published award (an item in its 公示 window or finalised), in 3 queries."""
+    if not challenge_ids:
+        return {}
+    rows = session.exec(select(AnnouncementItem, Announcement, AwardDecision)
+                        .join(Announcement, col(Announcement.id) == AnnouncementItem.announcement_id)
+                        .join(AwardDecision, col(AwardDecision.id) == AnnouncementItem.decision_id)
+                        .where(col(AnnouncementItem.challenge_id).in_(challenge_ids),
+                               col(AnnouncementItem.status).in_([ItemStatus.OPEN, ItemStatus.AWARDED]))
+                        .order_by(col(AnnouncementItem.id))).all()
+    bid_ids = {i for *_, d in rows for i in d.winning_bid_ids or []}
+    bids = {b.id: b for b in session.exec(select(Bid).where(col(Bid.id).in_(bid_ids or {-1}))).all()}
+    orgs = {o.id: (o.name, o.uscc) for o in session.exec(select(Organisation).where(
+        col(Organisation.id).in_({b.organisation_id for b in bids.values()} or {-1}))).all()}
+    out: dict[int, PublicAward] = {}
+    for item, a, d in rows:
+        won = [bids[i] for i in d.winning_bid_ids or [] if i in bids]
+        out[item.challenge_id] = PublicAward(winners=[orgs.get(b.organisation_id, ("", "")) for b in won],
+                                             amount_fen=sum(b.price_fen for b in won), published_on=a.published_on,
+                                             final=item.status == ItemStatus.AWARDED)
+    return out

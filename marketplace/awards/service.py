@@ -33,6 +33,8 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import AwardMode, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
+from marketplace.credit import service as credit
+from marketplace.credit.models import CreditKind
 from marketplace.db import use_case
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, NotFound, RuleViolation
 from marketplace.notifications import service as notifications
@@ -231,6 +233,12 @@ def answer_objection(*, session: Session, actor: Actor, objection_id: int, uphel
             session.add(current)
         advance(session=session, challenge=challenge, action=REOPENABLE[reopens], actor=actor,
                 summary={"objection_id": row.id, "answer": text})
+        winners = session.get(AwardDecision, item.decision_id).winning_bid_ids
+        credit.remember(session=session, actor=actor, kind=CreditKind.OBJECTION_UPHELD,
+                        organisation_ids=list(session.exec(select(Bid.organisation_id)
+                                                           .where(col(Bid.id).in_(winners or [-1]))).all()),
+                        note=f"{challenge.title}：对揭榜结果的异议成立。{text}", subject_type="challenge",
+                        subject_id=challenge.id)
     else:
         audit.record(session=session, actor=actor, action="award.objection_dismissed", subject_type="challenge",
                      subject_id=challenge.id, summary={"objection_id": row.id, "answer": text})

@@ -163,17 +163,25 @@ def monthly(session: Session, flt: StatsFilter) -> list[tuple[str, int, int]]:
     return [(str(m), int(n), int(p or 0)) for m, n, p in session.exec(stmt).all()]
 
 
+PAST_CLOSING = (S.CLOSED, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED, S.AWARDED, S.NO_AWARD)
+DECIDED_STATES = (S.DECIDED, S.ANNOUNCED, S.AWARDED)
+
+
 def pipeline(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
-    """The funnel the bureau reads first: posted → published → closed with bids (later stages join as they land)."""
-    posted, published, closed = session.exec(scoped(select(
+    """The funnel's challenge stages: posted → published → closed with bids (or later) → decided (a winner
+    chosen, in 公示 or awarded). The contract and subsidy stages are added by their own domains."""
+    posted, published, closed, decided = session.exec(scoped(select(
         func.count(),
         func.sum(case((col(Challenge.published_at).is_not(None), 1), else_=0)),
-        func.sum(case((col(Challenge.status) == S.CLOSED, 1), else_=0)),
+        func.sum(case((col(Challenge.status).in_(PAST_CLOSING), 1), else_=0)),
+        func.sum(case((col(Challenge.status).in_(DECIDED_STATES), 1), else_=0)),
     ), flt).where(col(Challenge.status).in_(POSTED_STATES))).one()
-    return [("已提交", int(posted or 0)), ("已发布", int(published or 0)), ("已截止并收到方案", int(closed or 0))]
+    return [("已提交", int(posted or 0)), ("已发布", int(published or 0)), ("已截止并收到方案", int(closed or 0)),
+            ("已确定揭榜方", int(decided or 0))]
 
 
-PUBLIC_RECORD_STATES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN)
+PUBLIC_RECORD_STATES = (S.PUBLISHED, S.CLOSED, S.UNFILLED, S.WITHDRAWN, S.IN_REVIEW, S.DECIDED, S.ANNOUNCED,
+                        S.AWARDED, S.NO_AWARD)
 
 
 def public_records(session: Session, *, offset: int, limit: int) -> tuple[list[tuple], int]:

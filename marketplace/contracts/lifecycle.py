@@ -15,7 +15,7 @@ from marketplace import db
 from marketplace.actor import SYSTEM
 from marketplace.audit import service as audit
 from marketplace.clock import utcnow
-from marketplace.contracts import queries
+from marketplace.contracts import memory, queries
 from marketplace.contracts.models import EXECUTING, Contract, Milestone
 from marketplace.contracts.models import MilestoneStatus as M
 from marketplace.contracts.service import today
@@ -53,5 +53,6 @@ def tick(*, session: Session, now: datetime | None = None) -> list[int]:
                 user_ids=queries.user_ids(session=session, contract=contract, sides=("team", "bureau")),
                 title=f"里程碑逾期：{milestone.title}（{contract.title}）"[:200], link=f"/contracts/{contract.id}",
                 body=f"应于 {milestone.due_on.isoformat()} 完成，尚未提交报告或报告被退回。")
+            memory.late_report(session, SYSTEM, contract, milestone)
             marked.append(milestone_id)
     return marked

@@ -259,3 +259,16 @@ class AcceptanceVote(SQLModel, table=True):
     results: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # {indicator: bool}
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     voted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProgressConsent(SQLModel, table=True):
+    """One side's agreement that the project's progress be shown publicly (`/projects/{id}`): the page
+    exists only while both the company and the lead team agree. Withdrawing deletes the row."""
+
+    __table_args__ = (UniqueConstraint("contract_id", "party"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    party: str = Field(max_length=20)  # company / team
+    agreed_by: int = Field(foreign_key="user.id")
+    agreed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import case
+from sqlmodel import Session, col, func, or_, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation, Role, User
 from marketplace.actor import Actor
 from marketplace.challenges.models import Challenge
+from marketplace.challenges.stats import StatsFilter, scoped
 from marketplace.contracts import permissions
 from marketplace.contracts.models import (
+    ENDED,
+    EXECUTING,
     Acceptance,
     AcceptanceExpert,
     AcceptanceVote,
@@ -21,9 +26,12 @@ from marketplace.contracts.models import (
     ContractSignature,
     Milestone,
     MilestoneReport,
+    MilestoneStatus,
     PartyRole,
     Payment,
+    Verdict,
 )
+from marketplace.contracts.models import ContractStatus as C
 from marketplace.contracts.models import PaymentStatus as P
 from marketplace.errors import NotFound
 
@@ -227,3 +235,69 @@ def expert_pool(*, session: Session, exclude: set[int], limit: int = 200) -> lis
     return list(session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)
                              .where(col(ExpertProfile.id).not_in(list(exclude) or [-1]))
                              .order_by(col(ExpertProfile.id)).limit(limit)).all())
+
+
+# —— dashboard aggregates (SQL GROUP BY / SUM only; the bureau's StatsFilter on the contract's challenge) ——————
+
+
+def _on_challenges(stmt, flt: StatsFilter):  # noqa: ANN001, ANN202
+    """Join a statement over Contract to its challenge and apply the dashboard filter."""
+    return scoped(stmt.join(Challenge, col(Challenge.id) == col(Contract.challenge_id)), flt)
+
+
+def pipeline_counts(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Challenges with a signed contract, and with an accepted one (distinct challenges)."""
+    contracted, accepted = session.exec(_on_challenges(select(
+        func.count(func.distinct(case((col(Contract.signed_on).is_not(None), Contract.challenge_id)))),
+        func.count(func.distinct(case((col(Contract.status) == C.ACCEPTED, Contract.challenge_id)))),
+    ).select_from(Contract), flt)).one()
+    return {"contracted": int(contracted or 0), "accepted": int(accepted or 0)}
+
+
+def funds(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Company funds committed in signed contracts and the payments an officer checked, in fen."""
+    committed = session.exec(_on_challenges(select(func.coalesce(func.sum(Contract.committed_fen), 0))
+                                            .select_from(Contract), flt)
+                             .where(col(Contract.signed_on).is_not(None))).one()
+    checked = session.exec(_on_challenges(select(func.coalesce(func.sum(Payment.amount_fen), 0)).select_from(Payment)
+                                          .join(Contract, col(Contract.id) == col(Payment.contract_id)), flt)
+                           .where(col(Payment.status) == P.CHECKED)).one()
+    return {"committed_fen": int(committed or 0), "checked_fen": int(checked or 0)}
+
+
+def execution(session: Session, flt: StatsFilter, *, today: date, horizon_days: int = 30) -> dict[str, int]:
+    """Milestones overdue (due before today, not reported or returned, contract executing) and contracts
+    whose acceptance is coming (executing or in acceptance, ending within the horizon)."""
+    overdue = session.exec(_on_challenges(select(func.count(Milestone.id)).select_from(Milestone)
+                                          .join(Contract, col(Contract.id) == col(Milestone.contract_id)), flt)
+                           .where(col(Milestone.due_on) < today,
+                                  col(Milestone.status).in_([MilestoneStatus.PENDING, MilestoneStatus.RETURNED]),
+                                  col(Contract.status).in_(list(EXECUTING)))).one()
+    upcoming = session.exec(_on_challenges(select(func.count(Contract.id)).select_from(Contract), flt)
+                            .where(col(Contract.end_on) >= today,
+                                   col(Contract.end_on) <= today + timedelta(days=horizon_days),
+                                   col(Contract.status).in_([*EXECUTING, C.ACCEPTING]))).one()
+    return {"overdue_milestones": int(overdue or 0), "upcoming_acceptances": int(upcoming or 0)}
+
+
+def outcomes(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Ended contracts by outcome, and how many went through a rectification (mid-term or acceptance)."""
+    ended, passed, rectified_pass, failed, terminated = session.exec(_on_challenges(select(
+        func.sum(case((col(Contract.status).in_(list(ENDED)), 1), else_=0)),
+        func.sum(case((col(Contract.outcome) == Verdict.PASSED, 1), else_=0)),
+        func.sum(case((col(Contract.outcome) == Verdict.PASSED_AFTER_RECTIFICATION, 1), else_=0)),
+        func.sum(case((col(Contract.status) == C.FAILED, 1), else_=0)),
+        func.sum(case((col(Contract.status) == C.TERMINATED, 1), else_=0)),
+    ).select_from(Contract), flt)).one()
+
+    def having(verdicts):  # noqa: ANN001, ANN202 — contracts with an acceptance round of these verdicts
+        rounds = select(Acceptance.contract_id).where(col(Acceptance.verdict).in_(verdicts))
+        return session.exec(_on_challenges(select(func.count(Contract.id)).select_from(Contract), flt)
+                            .where(col(Contract.id).in_(rounds))).one()
+
+    concluded = having([v.value for v in Verdict])
+    rectified = having([Verdict.FAILED_RECTIFIABLE.value])
+    return {"ended": int(ended or 0), "passed": int(passed or 0), "passed_after_rectification":
+            int(rectified_pass or 0), "failed": int(failed or 0), "terminated": int(terminated or 0),
+            "concluded": int(concluded or 0),
+            "rectified": int(rectified or 0)}

@@ -207,3 +207,36 @@ class ConfirmIn(StrictIn):
 class CheckIn(StrictIn):
     approve: bool = True
     reason: CleanStr = Field(default="", max_length=1000)
+
+
+class ProjectMilestoneOut(BaseModel):
+    seq: int
+    title: str
+    due_on: date
+    done: bool
+    share_percent: int
+
+
+class ProjectOut(BaseModel):
+    contract_id: int
+    challenge_id: int
+    title: str
+    company: str
+    team: str
+    start_on: date
+    end_on: date
+    status: str
+    milestones_done: int
+    milestones_due: int
+    weighted_progress_percent: int
+    milestones: list[ProjectMilestoneOut]
+
+
+class ConsentIn(BaseModel):
+    agree: bool
+
+
+class ConsentOut(BaseModel):
+    contract_id: int
+    agreed: list[str]
+    published: bool

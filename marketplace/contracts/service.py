@@ -26,7 +26,7 @@ from marketplace.bids.models import Bid
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import to_shanghai, utcnow
-from marketplace.contracts import files, permissions, queries, states
+from marketplace.contracts import files, memory, permissions, queries, states
 from marketplace.contracts.models import (
     VERDICT_LABELS,
     Acceptance,
@@ -361,6 +361,7 @@ def midterm(*, session: Session, actor: Actor, contract_id: int, data: MidtermIn
         apply(session, contract, states.CONTRACT, "terminate", actor=actor, summary={"note": data.note},
               midterm_note=data.note, outcome="terminated", ended_on=today(now), rectify_by=None)
         _tell(session, contract, "任务书已终止", data.note)
+        memory.terminated(session, actor, contract, data.note)
     return contract
 
 
@@ -663,5 +664,6 @@ def conclude(*, session: Session, actor: Actor, contract_id: int, data: Conclude
     acceptance.concluded_by, acceptance.concluded_at = actor.user_id, now or utcnow()
     session.add(acceptance)
     _tell(session, contract, f"验收结论：{VERDICT_LABELS[verdict]}", data.reason)
+    memory.concluded(session, actor, contract, verdict, data.reason)
     return acceptance
 

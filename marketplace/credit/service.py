@@ -16,7 +16,8 @@ from marketplace.clock import utcnow
 from marketplace.credit.models import ADVERSE, KIND_LABELS, CreditKind, CreditRecord
 from marketplace.errors import NotFound, RuleViolation
 
-SUBJECT_LINKS = {"challenge": "/challenges/{}", "organisation": "/officer/organisations/{}/credit"}
+SUBJECT_LINKS = {"challenge": "/challenges/{}", "organisation": "/officer/organisations/{}/credit",
+                 "contract": "/contracts/{}", "subsidy": "/subsidies/{}"}
 
 
 def can_read(actor: Actor) -> tuple[bool, str]:
@@ -50,6 +51,23 @@ def record(*, session: Session, actor: Actor, organisation_id: int, kind: str, n
                  subject_id=organisation_id, summary={"kind": kind, "record": row.id,
                                                       "subject": f"{subject_type}:{subject_id}"})
     return row
+
+
+def remember(*, session: Session, actor: Actor, organisation_ids: list[int | None], kind: CreditKind, note: str,
+             subject_type: str, subject_id: object) -> list[CreditRecord]:
+    """What a workflow calls when an outcome or breach happens (inside the workflow's transaction): one record
+    per organisation, recorded by the acting officer or else by the system; the same fact is kept once."""
+    by = actor if actor.is_officer else SYSTEM
+    note = (note or "").strip()[:2000] or KIND_LABELS[kind]
+    out = []
+    for org_id in dict.fromkeys(o for o in organisation_ids if o):
+        if session.exec(select(CreditRecord.id).where(
+                CreditRecord.organisation_id == org_id, CreditRecord.kind == kind.value,
+                CreditRecord.subject_type == subject_type, CreditRecord.subject_id == str(subject_id)[:40],
+                CreditRecord.note == note)).first() is None:
+            out.append(record(session=session, actor=by, organisation_id=org_id, kind=kind.value, note=note,
+                              subject_type=subject_type, subject_id=subject_id))
+    return out
 
 
 @dataclass

@@ -34,7 +34,8 @@ def _load_organisations(session: Session, rows: list[dict], report: DemoReport) 
             verified = row.get("verified", True)
             org = Organisation(
                 key=row["key"], kind=row["kind"], name=row["name"], uscc=row["uscc"],
-                district=row["district"], qualifications=row.get("qualifications") or [],
+                district=row["district"], region=row.get("region", "mainland"),
+                qualifications=row.get("qualifications") or [],
                 industries=row.get("industries") or [], description=row.get("description", ""),
                 status=OrgStatus.VERIFIED if verified else OrgStatus.PENDING,
                 verified_at=utcnow() if verified else None,

@@ -17,8 +17,12 @@ from marketplace.actor import Actor
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats as challenge_stats
 from marketplace.challenges.stats import StatsFilter
+from marketplace.clock import to_shanghai, utcnow
+from marketplace.contracts import queries as contract_stats
 from marketplace.errors import Forbidden
 from marketplace.money import FEN_PER_WANYUAN
+from marketplace.reviews import queries as review_stats
+from marketplace.subsidies import queries as subsidy_stats
 
 # One colour per challenge state, the same on every chart (ECharts reads it from the panel).
 STATE_COLOURS = {
@@ -28,7 +32,7 @@ STATE_COLOURS = {
     "no_award": "#616161",
 }
 SERIES_COLOURS = ("#b71c1c", "#1f4e8c", "#1b7f3b", "#a15c00")
-WAITING = "评审、立项、合同与补助模块上线后在此显示"
+UPCOMING_DAYS = 30
 
 
 @dataclass
@@ -66,16 +70,84 @@ def wanyuan(fen: int) -> str:
     return f"{(Decimal(fen) / FEN_PER_WANYUAN).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
 
-def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
+def percent(part: int, whole: int) -> str:
+    """An exact one-decimal percentage as a string ("—" when there is nothing to divide by)."""
+    if not whole:
+        return "—"
+    return f"{(Decimal(part * 100) / whole).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
+
+
+def rate_or_zero(part: int, whole: int) -> str:
+    """A percentage for a chart cell (charts need a number: 0.0 when nothing ended yet, the note says so)."""
+    return percent(part, whole) if whole else "0.0"
+
+
+def leverage(company_fen: int, subsidy_fen: int) -> str:
+    """Company funds checked per 1 元 of subsidy entitled (杠杆率), two decimals, "—" without subsidy."""
+    if not subsidy_fen:
+        return "—"
+    return f"{(Decimal(company_fen) / subsidy_fen).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def later_panels(session: Session, flt: StatsFilter, *, today) -> tuple[list[tuple[str, str]], list[Panel]]:  # noqa: ANN001
+    """Headline figures and panels of the award, contract, subsidy and review stages (each domain's aggregates)."""
+    money = contract_stats.funds(session, flt)
+    grants = subsidy_stats.funds(session, flt)
+    ratio = leverage(money["checked_fen"], grants["entitled_fen"])
+    ex = contract_stats.execution(session, flt, today=today, horizon_days=UPCOMING_DAYS)
+    out = contract_stats.outcomes(session, flt)
+    pools = subsidy_stats.pool_use(session, flt)
+    progress = review_stats.panel_progress(session, flt)
+    headline = [("企业投入已核验", f"{wanyuan(money['checked_fen'])} 万元"),
+                ("补助核定", f"{wanyuan(grants['entitled_fen'])} 万元"),
+                ("补助已拨付", f"{wanyuan(grants['paid_fen'])} 万元"),
+                ("杠杆率（企业投入÷补助）", ratio)]
+    panels = [
+        Panel("funds_leverage", "企业投入与财政补助", "bar", ["类别", "金额（万元）"],
+              [["合同约定企业投入", wanyuan(money["committed_fen"])], ["企业投入已核验", wanyuan(money["checked_fen"])],
+               ["补助核定", wanyuan(grants["entitled_fen"])], ["补助已拨付", wanyuan(grants["paid_fen"])]],
+              unit="万元", note=f"杠杆率 {ratio}：每 1 元核定补助对应经核验的企业投入（元）"),
+        Panel("pools", "补助资金池使用", "stacked", ["资金池（年度）", "预算（万元）", "已核定（万元）"],
+              [[f"{name}（{year}）", wanyuan(budget), wanyuan(used)] for name, year, budget, used in pools],
+              unit="万元", note="使用率：" + ("；".join(f"{name}（{year}）{percent(used, budget)}%"
+                                               for name, year, budget, used in pools) or "暂无资金池")),
+        Panel("contracts", "合同执行", "bar", ["事项", "数量"],
+              [["逾期未交里程碑", ex["overdue_milestones"]],
+               [f"{UPCOMING_DAYS} 天内到期待验收合同", ex["upcoming_acceptances"]]],
+              unit="项"),
+        Panel("outcomes", "合同结果", "pie", ["结果", "合同数"],
+              [["验收通过", out["passed"]], ["整改后通过", out["passed_after_rectification"]],
+               ["验收不通过", out["failed"]], ["已终止", out["terminated"]]], unit="项",
+              note=f"已结束合同 {out['ended']} 项"),
+        Panel("rates", "失败率与整改率", "bar", ["指标", "比率（%）"],
+              [["失败率（不通过或终止÷已结束）", rate_or_zero(out["failed"] + out["terminated"], out["ended"])],
+               ["整改率（验收整改÷有验收结论）", rate_or_zero(out["rectified"], out["concluded"])]], unit="%",
+              note=f"已结束合同 {out['ended']} 项，有验收结论的合同 {out['concluded']} 项（无则记为 0）"),
+        Panel("review_progress", "在审榜单评审进度", "stacked", ["榜单", "已提交评分表", "应提交评分表"],
+              [[f"#{cid} {title[:14]}", n, due] for cid, title, n, due in progress], unit="份",
+              note="只统计评分表份数，不显示分数"),
+        Panel("expert_load", "专家评审负荷（在审任务）", "bar", ["在审任务数", "专家人数", "未交评分表"],
+              [list(r) for r in review_stats.expert_load(session, flt)], unit="人"),
+    ]
+    return headline, panels
+
+
+def build(*, session: Session, actor: Actor, flt: StatsFilter, today=None) -> Dashboard:  # noqa: ANN001
     allowed, reason = can_view(actor)
     if not allowed:
         raise Forbidden(reason)
+    today = today or to_shanghai(utcnow()).date()
     statuses = challenge_stats.by_status(session, flt)
     funds = challenge_stats.funds(session, flt)
     part = bid_stats.participation(session, flt)
     share = f"{Decimal(part['consortium_bids'] * 100) / part['opened_bids']:.1f}%" if part["opened_bids"] else "—"
     hk_share = f"{Decimal(part['hk_macao_bids'] * 100) / part['bids']:.1f}%" if part["bids"] else "—"
     per_challenge = f"{Decimal(part['bids']) / part['published']:.2f}" if part["published"] else "—"
+    contracted = contract_stats.pipeline_counts(session, flt)
+    pipeline_rows = [list(r) for r in challenge_stats.pipeline(session, flt)] + [
+        ["已签订任务书", contracted["contracted"]], ["已通过验收", contracted["accepted"]],
+        ["已拨付补助", subsidy_stats.paid_challenges(session, flt)]]
+    later_headline, later = later_panels(session, flt, today=today)
     headline = [
         ("已提交榜单", str(sum(n for _, _, n in statuses))),
         ("已发布榜单", str(funds["published"])),
@@ -86,7 +158,7 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
     ]
     panels = [
         Panel("pipeline", "榜单进度（漏斗）", "funnel", ["阶段", "榜单数"],
-              [list(r) for r in challenge_stats.pipeline(session, flt)], unit="项", note=WAITING),
+              pipeline_rows, unit="项"),
         Panel("status", "各状态榜单数", "bar", ["状态", "榜单数"], [[label, n] for _, label, n in statuses],
               unit="项", colours=[STATE_COLOURS[s] for s, _, _ in statuses]),
         Panel("industry", "按产业领域", "stacked", ["产业领域", "已提交", "已发布"],
@@ -101,7 +173,7 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
               [list(r) for r in challenge_stats.monthly(session, flt)], unit="项"),
         Panel("funds", "企业投入与揭榜金额", "bar", ["类别", "金额（万元）"],
               [["企业承诺投入", wanyuan(funds["committed_fen"])], ["揭榜金额", wanyuan(funds["offered_fen"])]],
-              unit="万元", note="经核对的企业实际投入、补助核定与拨付（杠杆率）在合同与补助模块上线后显示"),
+              unit="万元", note="发榜时企业承诺的投入与揭榜金额（已发布榜单）"),
         Panel("bids_per_challenge", "已发布榜单收到的方案数", "bar", ["方案数", "榜单数"],
               [list(r) for r in bid_stats.bids_per_challenge(session, flt)], unit="项"),
         Panel("hk_macao", "港澳团队参与", "pie", ["团队注册地", "方案数"],
@@ -110,8 +182,9 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter) -> Dashboard:
         Panel("consortium", "创新联合体方案（已开标）", "pie", ["方案类型", "份数"],
               [["创新联合体", part["consortium_bids"]], ["单一团队", part["opened_bids"] - part["consortium_bids"]]],
               unit="份", note=f"联合体占比 {share}；截止前方案密封，联合体情况不计入"),
+        *later,
     ]
-    return Dashboard(filter=flt, headline=headline, panels=panels)
+    return Dashboard(filter=flt, headline=headline + later_headline, panels=panels)
 
 
 def describe(flt: StatsFilter) -> str:
@@ -128,7 +201,7 @@ def workbook(board: Dashboard) -> bytes:
     book.sheet("概览", [xlsx.Column("指标", 24), xlsx.Column("数值", 24)],
                preamble=["广州市揭榜挂帅统计看板", describe(board.filter)], rows=board.headline)
     for panel in board.panels:
-        kind = "decimal" if panel.unit == "万元" else "int"
+        kind = "decimal" if panel.unit in ("万元", "%") else "int"
         columns = [xlsx.Column(panel.columns[0], 24)] + [xlsx.Column(c, 16, kind) for c in panel.columns[1:]]
         title = panel.title + (f"（单位：{panel.unit}）" if panel.unit else "")
         preamble = [title, *([panel.note] if panel.note else [])]

@@ -1,9 +1,10 @@
 """Open data (公开数据): published challenges and their public outcome, in the spirit of the Open Contracting
 Data Standard — stable ids, ISO dates, amounts in 元 with a currency, parties named by 统一社会信用代码.
 
-Only what the platform already publishes: the hall's fields and bid counts. Awards, contracts' public status and
-subsidies paid join the record as those workflows land (their fields are present and null until then, so the
-schema does not change under its users).
+Only what the platform already publishes: the hall's fields and bid counts; the award as its 公示 made it public
+(winners by name and USCC, the winning price in 元, the 公示 date); a contract's public status (its coarse status
+or acceptance verdict only where the company and the lead team agreed to publish its progress, else only that it
+was signed); and the subsidy paid of subsidies on the public 公示 list. Fields without a fact are null.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from marketplace.awards import queries as award_queries
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats as challenge_stats
 from marketplace.challenges.models import STATUS_LABELS
 from marketplace.clock import to_shanghai
+from marketplace.contracts import progress
 from marketplace.errors import RuleViolation
 from marketplace.money import FEN_PER_YUAN
+from marketplace.subsidies import queries as subsidy_queries
 from marketplace.xlsx import safe_text
 
 LICENCE = "CC BY 4.0（署名 4.0 国际）"
@@ -35,7 +39,8 @@ SCHEMA: dict[str, tuple[str, str]] = {
     "title": ("string", "榜单名称"),
     "industry": ("string", "产业领域"),
     "weak_link": ("string|null", "薄弱环节：基础材料 / 核心零部件 / 重大装备 / 工业软件"),
-    "status": ("string", "状态代码：published / closed / unfilled / withdrawn"),
+    "status": ("string", "状态代码：published / closed / unfilled / withdrawn / in_review / decided / announced / "
+                         "awarded / no_award"),
     "status_label": ("string", "状态（中文）"),
     "buyer_name": ("string", "发榜企业名称"),
     "buyer_uscc": ("string", "发榜企业统一社会信用代码"),
@@ -48,9 +53,14 @@ SCHEMA: dict[str, tuple[str, str]] = {
     "currency": ("string", "币种，固定为 CNY"),
     "award_mode": ("string", "揭榜方式：single 择优单一揭榜 / parallel 赛马"),
     "number_of_bids": ("integer", "收到的揭榜方案数（不含草稿与撤回）"),
-    "award_winner_names": ("string|null", "揭榜单位（评审立项后公布；该模块上线前为空）"),
-    "contract_status": ("string|null", "合同执行状态（合同模块上线前为空）"),
-    "subsidy_paid_amount": ("decimal|null", "已拨付补助（元；补助模块上线前为空）"),
+    "award_winner_names": ("string|null", "揭榜单位名称（结果公示后公布，多个以“；”分隔；未公示为空）"),
+    "award_winner_usccs": ("string|null", "揭榜单位统一社会信用代码（与名称顺序一致，以“；”分隔）"),
+    "award_amount": ("decimal|null", "中选报价合计（元，两位小数，币种见 currency）"),
+    "award_date": ("date|null", "结果公示日期"),
+    "award_status": ("string|null", "结果状态：公示中 / 已确定揭榜方"),
+    "contract_status": ("string|null", "合同公开状态：双方同意公开进展的，为执行中 / 验收中 / 验收通过 / 整改后通过 / "
+                                       "验收不通过 / 已终止；否则为“已签订任务书”；未签订为空"),
+    "subsidy_paid_amount": ("decimal|null", "已拨付补助（元，两位小数；补助公示名单内的补助；无则为空）"),
 }
 
 
@@ -71,6 +81,15 @@ def _date(value: datetime | None) -> str | None:
     return to_shanghai(value).date().isoformat() if value else None
 
 
+def _award(award: award_queries.PublicAward | None) -> dict:
+    if award is None:
+        return dict.fromkeys(("award_winner_names", "award_winner_usccs", "award_amount", "award_date",
+                              "award_status"))
+    return {"award_winner_names": "；".join(n for n, _ in award.winners),
+            "award_winner_usccs": "；".join(u for _, u in award.winners), "award_amount": _yuan(award.amount_fen),
+            "award_date": award.published_on.isoformat(), "award_status": "已确定揭榜方" if award.final else "公示中"}
+
+
 def parse_paging(page: str | int = 1, page_size: str | int = 50) -> tuple[int, int]:
     """Page ≥ 1 and 1 ≤ page_size ≤ 100; anything else is a Chinese 422, never a 500."""
     raw = (str(page).strip(), str(page_size).strip())
@@ -89,7 +108,11 @@ def parse_paging(page: str | int = 1, page_size: str | int = 50) -> tuple[int, i
 
 def projects(session: Session, *, page: int, page_size: int) -> OpenDataPage:
     rows, total = challenge_stats.public_records(session, offset=(page - 1) * page_size, limit=page_size)
-    counts = bid_stats.counted_per_challenge(session, [r[0] for r in rows])
+    ids = [r[0] for r in rows]
+    counts = bid_stats.counted_per_challenge(session, ids)
+    awards = award_queries.public_awards(session=session, challenge_ids=ids)
+    contracts = progress.public_statuses(session, ids)
+    paid = subsidy_queries.paid_by_challenge(session, ids)
     items = []
     for (cid, title, industry, weak_link, status, published_at, deadline, closed_at, committed, offered,
          award_mode, buyer, uscc, district) in rows:
@@ -101,8 +124,8 @@ def projects(session: Session, *, page: int, page_size: int) -> OpenDataPage:
             "bid_deadline": to_shanghai(deadline).isoformat(timespec="minutes"),
             "closed_date": _date(closed_at), "offered_amount": _yuan(offered),
             "committed_funds_amount": _yuan(committed), "currency": "CNY", "award_mode": award_mode,
-            "number_of_bids": counts.get(cid, 0),
-            "award_winner_names": None, "contract_status": None, "subsidy_paid_amount": None,
+            "number_of_bids": counts.get(cid, 0), **_award(awards.get(cid)),
+            "contract_status": contracts.get(cid), "subsidy_paid_amount": _yuan(paid[cid]) if cid in paid else None,
         })
     changed = challenge_stats.last_change(session)
     return OpenDataPage(items=items, page=page, page_size=page_size, total=total,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import ExpertProfile, Organisation, TeamProfile, User
@@ -13,6 +14,7 @@ from marketplace.actor import Actor, Role
 from marketplace.bids.models import Bid, BidStatus
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
+from marketplace.challenges.stats import StatsFilter, scoped
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.errors import NotFound
 from marketplace.reviews import coi, facts, scoring
@@ -212,3 +214,44 @@ def sheets_by_assignment(*, session: Session, assignment_ids) -> dict[int, Revie
     """Assignment id → its score sheet, for those that have one."""
     return {s.assignment_id: s for s in session.exec(select(ReviewScore).where(
         col(ReviewScore.assignment_id).in_(list(assignment_ids) or [-1]))).all()}
+
+
+# —— dashboard aggregates (SQL only; the bureau's StatsFilter on the panel's challenge) —————————————————————
+
+
+def _sheet_in():  # noqa: ANN202 — 1 when an assignment has a counted (not set aside) sheet
+    return case((col(ReviewScore.id).is_not(None) & col(ReviewScore.set_aside).is_(False), 1), else_=0)
+
+
+def panel_progress(session: Session, flt: StatsFilter, limit: int = 12) -> list[tuple[int, str, int, int]]:
+    """Open panels (challenges in review): (challenge id, title, sheets in, sheets due), earliest due first.
+    Counts of sheets only: never a score."""
+    stmt = (scoped(select(Challenge.id, Challenge.title, func.sum(_sheet_in()), func.count(ReviewAssignment.id))
+                   .select_from(ReviewPanel).join(Challenge, col(Challenge.id) == col(ReviewPanel.challenge_id))
+                   .join(ReviewAssignment, (col(ReviewAssignment.panel_id) == col(ReviewPanel.id))
+                         & (col(ReviewAssignment.status) == AssignmentStatus.ACTIVE))
+                   .outerjoin(ReviewScore, col(ReviewScore.assignment_id) == col(ReviewAssignment.id)), flt)
+            .where(col(Challenge.status).in_(REVIEW_STATES))
+            .group_by(Challenge.id, Challenge.title, ReviewPanel.due_at, ReviewPanel.id)
+            .order_by(col(ReviewPanel.due_at), col(ReviewPanel.id)).limit(limit))
+    return [(int(i), str(t), int(n or 0), int(d or 0)) for i, t, n, d in session.exec(stmt).all()]
+
+
+LOAD_BUCKETS = ("1–2 份", "3–4 份", "5–6 份", "7 份及以上")
+
+
+def expert_load(session: Session, flt: StatsFilter) -> list[tuple[str, int, int]]:
+    """Experts by how many active assignments they hold on open panels: (bucket, experts, sheets still due)."""
+    per = (scoped(select(ReviewAssignment.expert_id.label("e"), func.count(ReviewAssignment.id).label("n"),
+                         (func.count(ReviewAssignment.id) - func.sum(_sheet_in())).label("due"))
+                  .select_from(ReviewAssignment)
+                  .join(ReviewPanel, col(ReviewPanel.id) == col(ReviewAssignment.panel_id))
+                  .join(Challenge, col(Challenge.id) == col(ReviewPanel.challenge_id))
+                  .outerjoin(ReviewScore, col(ReviewScore.assignment_id) == col(ReviewAssignment.id)), flt)
+           .where(col(Challenge.status).in_(REVIEW_STATES), col(ReviewAssignment.status) == AssignmentStatus.ACTIVE)
+           .group_by(ReviewAssignment.expert_id).subquery())
+    bucket = case((per.c.n >= 7, LOAD_BUCKETS[3]), (per.c.n >= 5, LOAD_BUCKETS[2]), (per.c.n >= 3, LOAD_BUCKETS[1]),
+                  else_=LOAD_BUCKETS[0])
+    found = {b: (int(n), int(d or 0)) for b, n, d in
+             session.exec(select(bucket, func.count(), func.sum(per.c.due)).group_by(bucket)).all()}
+    return [(b, *found.get(b, (0, 0))) for b in LOAD_BUCKETS]

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import Organisation
 from marketplace.actor import Actor
+from marketplace.challenges.models import Challenge
+from marketplace.challenges.stats import StatsFilter, scoped
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.money import format_yuan
 from marketplace.subsidies.models import (
     ENTRY_LABELS,
     STATUS_LABELS,
+    Account,
     Disbursement,
     LedgerEntry,
     Subsidy,
+    SubsidyPool,
     SubsidyStatus,
 )
 from marketplace.subsidies.service import installments_of
@@ -127,3 +131,55 @@ def publicity(*, session: Session) -> list[dict[str, Any]]:
              "awarded": format_yuan(s.awarded_fen), "status": s.status,
              "status_label": STATUS_LABELS.get(s.status, ""), "updated_at": s.updated_at}
             for s in rows]
+
+
+# —— dashboard aggregates (SQL SUM / GROUP BY over the ledger; the bureau's filter on the subsidy's challenge) ———
+
+
+def _on_challenges(stmt, flt: StatsFilter):  # noqa: ANN001, ANN202
+    return scoped(stmt.join(Challenge, col(Challenge.id) == col(Subsidy.challenge_id)), flt)
+
+
+def funds(session: Session, flt: StatsFilter) -> dict[str, int]:
+    """Subsidy entitled (award entries net of reversals) and paid (installments), in fen, from the ledger."""
+    def total(account: Account) -> int:
+        return int(session.exec(_on_challenges(
+            select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).select_from(LedgerEntry)
+            .join(Subsidy, col(Subsidy.id) == col(LedgerEntry.subsidy_id)), flt)
+            .where(col(LedgerEntry.account) == account)).one() or 0)
+
+    return {"entitled_fen": total(Account.ENTITLEMENT), "paid_fen": total(Account.PAID)}
+
+
+def paid_challenges(session: Session, flt: StatsFilter) -> int:
+    """Challenges whose subsidy has been (at least partly) paid out: the pipeline's last stage."""
+    return int(session.exec(_on_challenges(select(func.count(func.distinct(Subsidy.challenge_id)))
+                                           .select_from(Subsidy), flt)
+                            .where(col(Subsidy.disbursed_fen) > 0)).one() or 0)
+
+
+def pool_use(session: Session, flt: StatsFilter) -> list[tuple[str, int, int, int]]:
+    """(pool name, year, budget fen, entitled fen) per pool, oldest year first. The year filter picks the
+    pools' year; industry and district narrow the entitlements counted (the budget stays the pool's)."""
+    used = (_on_challenges(select(LedgerEntry.pool.label("pool"),
+                                  func.sum(LedgerEntry.amount_fen).label("used")).select_from(LedgerEntry)
+                           .join(Subsidy, col(Subsidy.id) == col(LedgerEntry.subsidy_id)),
+                           StatsFilter(industry=flt.industry, district=flt.district))
+            .where(col(LedgerEntry.account) == Account.ENTITLEMENT, col(LedgerEntry.pool).is_not(None))
+            .group_by(LedgerEntry.pool).subquery())
+    stmt = (select(SubsidyPool.name, SubsidyPool.year, SubsidyPool.total_fen, func.coalesce(used.c.used, 0))
+            .outerjoin(used, used.c.pool == col(SubsidyPool.name))
+            .order_by(col(SubsidyPool.year), col(SubsidyPool.name)))
+    if flt.year is not None:
+        stmt = stmt.where(col(SubsidyPool.year) == flt.year)
+    return [(str(n), int(y), int(b), int(u or 0)) for n, y, b, u in session.exec(stmt).all()]
+
+
+def paid_by_challenge(session: Session, challenge_ids: list[int]) -> dict[int, int]:
+    """challenge id → subsidy paid (fen) of its publicly listed (公示) subsidies, for open data."""
+    if not challenge_ids:
+        return {}
+    return {int(c): int(p or 0) for c, p in session.exec(
+        select(Subsidy.challenge_id, func.sum(Subsidy.disbursed_fen))
+        .where(col(Subsidy.challenge_id).in_(challenge_ids), col(Subsidy.status).in_(PUBLIC_STATES))
+        .group_by(Subsidy.challenge_id)).all()}

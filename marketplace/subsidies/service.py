@@ -22,6 +22,8 @@ from marketplace import db, states
 from marketplace.accounts.models import Role, User
 from marketplace.actor import SYSTEM, Actor
 from marketplace.audit import service as audit
+from marketplace.credit import service as credit
+from marketplace.credit.models import CreditKind
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.money import Fen, format_yuan, plain_yuan
 from marketplace.notifications.models import Kind
@@ -292,6 +294,10 @@ def reassess(*, session: Session, actor: Actor, subsidy_id: int, facts: Contract
                            amount=-receivable, actor=actor, memo="应追回已拨付补助"))
         _tell(session, subsidy, f"补助追回：{subsidy.title}",
               f"合同未通过验收或已终止，依政策应退回已拨付的 {format_yuan(receivable)} 元。", officers=True)
+        credit.remember(session=session, actor=actor, organisation_ids=[subsidy.beneficiary_org_id],
+                        kind=CreditKind.CLAWBACK,
+                        note=f"{subsidy.title}：应追回已拨付补助 {format_yuan(receivable)} 元",
+                        subject_type="subsidy", subject_id=subsidy.id)
         return SubsidyStatus.CLAWBACK
     if subsidy.disbursed_fen > 0:
         raise RuleViolation("合同已失败或终止，但该政策不追回已拨付款，且已拨付部分须人工处理",

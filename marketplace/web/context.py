@@ -13,7 +13,8 @@ from marketplace.web.security import flash_cookie
 
 NAV = {
     None: [("/", "首页"), ("/challenges", "榜单大厅"), ("/teams", "科研团队"), ("/notices", "通知公告"),
-           ("/results", "揭榜结果"), ("/announcements", "结果公示"), ("/subsidies/publicity", "补助公示"),
+           ("/results", "揭榜结果"), ("/projects", "项目进展"), ("/announcements", "结果公示"),
+           ("/subsidies/publicity", "补助公示"),
            ("/policies", "政策文件"), ("/guide", "办事指南"), ("/open-data", "公开数据")],
     Role.COMPANY: [("/dashboard", "工作台"), ("/challenges", "榜单大厅"), ("/challenges/mine", "我的榜单"),
                    ("/contracts", "任务书"), ("/subsidies", "补助"), ("/inbox", "消息")],

@@ -99,3 +99,73 @@ def test_the_open_data_page_documents_every_field_without_login(client):
     for name in opendata.SCHEMA:
         assert f"<code>{name}</code>" in page.text
     assert "CC BY 4.0" in page.text and 'href="/open-data/projects.csv"' in page.text
+
+
+@pytest.fixture
+def awarded_records(session):
+    """Two announced challenges: A finalised with a signed contract whose parties agreed to publish it and a
+    subsidy on the 公示 list (part paid); B in its 公示 window with a signed contract not published."""
+    from datetime import date
+
+    from marketplace.awards.models import Announcement, AnnouncementItem, AwardDecision
+    from marketplace.contracts.models import Contract, ProgressConsent
+    from marketplace.subsidies.models import Subsidy
+
+    officer = f.user(session, role=Role.OFFICER)
+    company = f.user(session, role=Role.COMPANY)
+    batch = Announcement(title="第一批", period_days=5, published_on=date(2026, 11, 2), ends_on=date(2026, 11, 6),
+                         published_by=officer.id)
+    session.add(batch)
+    session.flush()
+    out = {}
+    for key, status, item_status in (("a", "awarded", "awarded"), ("b", "announced", "open")):
+        c = f.challenge(session, company=company, status=status, deadline_days=-60)
+        team_org = f.organisation(session, kind="university")
+        sealed = f"SEALED-{uuid.uuid4().hex}"
+        won = f.bid(session, challenge=c, team_profile=f.team(session, owner=f.user(session, role=Role.TEAM,
+                                                                                  org=team_org)),
+                    status="qualified", price_fen=345_678_901, technical_route=sealed)
+        f.bid(session, challenge=c, status="qualified", price_fen=1_111_111_111)  # a losing bid: never shown
+        d = AwardDecision(challenge_id=c.id, winning_bid_ids=[won.id], decided_by=officer.id)
+        session.add(d)
+        session.flush()
+        session.add(AnnouncementItem(announcement_id=batch.id, challenge_id=c.id, decision_id=d.id,
+                                     status=item_status))
+        k = Contract(challenge_id=c.id, bid_id=won.id, title=c.title, company_org_id=c.organisation_id,
+                     team_org_id=team_org.id, amount_fen=999_999_999, committed_fen=1, start_on=date(2026, 11, 10),
+                     end_on=date(2027, 11, 10), status="signed", signed_on=date(2026, 11, 10), created_by=officer.id)
+        session.add(k)
+        session.flush()
+        out[key] = (c, team_org, sealed)
+        if key == "a":
+            session.add_all([ProgressConsent(contract_id=k.id, party=p, agreed_by=officer.id)
+                             for p in ("company", "team")])
+            session.add(Subsidy(contract_id=k.id, challenge_id=c.id, title=c.title,
+                                beneficiary_org_id=c.organisation_id, team_org_id=team_org.id,
+                                policy_code="P", policy_version="P@x", year=2026, case={},
+                                result={}, entitlement_fen=50_000_000, awarded_fen=50_000_000,
+                                disbursed_fen=20_000_000, status="approved"))
+    session.commit()
+    return out
+
+
+def test_awards_contracts_and_subsidies_paid_are_in_the_records(client, awarded_records):
+    items = {i["id"]: i for i in _all_items(client)}
+    (a, a_org, a_sealed), (b, b_org, b_sealed) = awarded_records["a"], awarded_records["b"]
+    ra, rb = items[f"jiebang-gz-{a.id}"], items[f"jiebang-gz-{b.id}"]
+    assert list(ra) == list(opendata.SCHEMA)
+    assert (ra["award_winner_names"], ra["award_winner_usccs"]) == (a_org.name, a_org.uscc)
+    assert (ra["award_amount"], ra["currency"], ra["award_date"], ra["award_status"]) == \
+        ("3456789.01", "CNY", "2026-11-02", "已确定揭榜方")
+    assert ra["contract_status"] == "执行中" and ra["subsidy_paid_amount"] == "200000.00"
+    assert (rb["award_status"], rb["award_winner_usccs"]) == ("公示中", b_org.uscc)
+    assert rb["contract_status"] == "已签订任务书" and rb["subsidy_paid_amount"] is None
+    for name, (kind, _) in opendata.SCHEMA.items():  # the schema validated on the award records too
+        for record in (ra, rb):
+            assert record[name] is None and kind.endswith("|null") or \
+                isinstance(record[name], TYPES[kind.split("|")[0]]), name
+    body = client.get("/api/v1/open-data/projects?page_size=100").text + client.get("/open-data/projects.csv").text
+    for secret in (a_sealed, b_sealed, "11111111.11", "9999999.99"):  # sealed text, the losing price, amounts
+        assert secret not in body
+    csv_rows = {r[0]: r for r in csv.reader(io.StringIO(client.get("/open-data/projects.csv").text.lstrip("\ufeff")))}
+    assert csv_rows[f"jiebang-gz-{a.id}"][list(opendata.SCHEMA).index("award_winner_usccs")] == a_org.uscc

@@ -61,3 +61,8 @@ def amendment(form: FormData) -> tuple[dict[str, str], dict]:
     data = {"amount_yuan": _blank(values["amount_yuan"]), "committed_yuan": _blank(values["committed_yuan"]),
             "end_on": _blank(values["end_on"]), "milestone_due": due, "reason": values["reason"]}
     return values, data
+
+
+def consent(form: FormData) -> bool:
+    """Publishing consent for the project's progress: agree=1 gives it, anything else withdraws it."""
+    return form.get("agree", "") == "1"

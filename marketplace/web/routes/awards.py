@@ -15,6 +15,7 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
+from marketplace.credit import service as credit
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.reviews import calendar
 from marketplace.reviews import queries as review_queries
@@ -51,7 +52,9 @@ def _decision_ctx(session, actor, challenge: Challenge, values: dict | None = No
             "unranked": [b for b in bids if b.status == BidStatus.QUALIFIED
                          and b.id not in {r.bid_id for r in ranking}],
             "opinions": opinions, "current": current, "progress": progress, "values": values or {},
-            "errors": errors or {}, "error": error}
+            "errors": errors or {}, "error": error, "bid_orgs": {b.id: b.organisation_id for b in bids},
+            "credit": credit.memories(session=session, actor=actor,
+                                      organisation_ids={b.organisation_id for b in bids})}
 
 
 @router.get("/officer/challenges/{challenge_id}/decision", dependencies=[OfficerOnly])

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from marketplace.actor import Actor
 from marketplace.awards import queries as award_queries
 from marketplace.challenges import queries as challenge_queries
-from marketplace.contracts import permissions, queries, service, states
+from marketplace.contracts import permissions, progress, queries, service, states
 from marketplace.contracts.models import (
     CONTRACT_STATUS_LABELS,
     MILESTONE_LABELS,
@@ -110,6 +110,7 @@ def page_context(session: Session, actor: Actor, contract_id: int) -> dict:
             "check": {p.id: permissions.can_check_payment(actor, p) for p in d.payments},
         },
         "actions": states.CONTRACT.actions(state=c.status, role=actor.role),
+        "progress_side": progress.side_of(actor, c), "progress_consents": progress.consents(session, c.id),
         "errors": {}, "values": {}, "form": "",
     }
 

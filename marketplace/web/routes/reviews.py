@@ -13,6 +13,7 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai
+from marketplace.credit import service as credit
 from marketplace.errors import NotFound, RuleViolation
 from marketplace.reviews import facts, pool, queries, scoring, service
 from marketplace.reviews.models import TIER_LABELS, ReviewAssignment
@@ -63,6 +64,7 @@ def _panel_ctx(session, actor, challenge: Challenge, values: dict | None = None,
                  "max_criteria": MAX_CRITERIA, "panel": None}
     bids = queries.qualified_bids(session=session, challenge_id=challenge.id)
     ctx["bids"], ctx["bid_labels"] = bids, bid_labels(session, bids)
+    ctx["credit"] = credit.memories(session=session, actor=actor, organisation_ids={b.organisation_id for b in bids})
     if challenge.status == S.CLOSED:
         return ctx
     try:
