@@ -75,6 +75,7 @@ def wanyuan(fen: int) -> str:
 # because opened-bid counts also follow the clock.
 _CACHE: dict[tuple[str, StatsFilter], tuple[int, float, Dashboard]] = {}
 _CACHE_LOCK = threading.Lock()
+_BUILDING: dict[tuple[str, StatsFilter], threading.Lock] = {}
 _CACHE_MAX = 256
 
 
@@ -87,16 +88,27 @@ def build(*, session: Session, actor: Actor, flt: StatsFilter, cache_seconds: fl
         return _build(session, flt)
     key = (repr(session.get_bind().engine.url), flt)
     version = content_version(session)
+    if (board := _cached(key, version)) is not None:
+        return board
+    with _CACHE_LOCK:
+        building = _BUILDING.setdefault(key, threading.Lock())
+    # One build per change: officers arriving meanwhile wait for it instead of each running the
+    # aggregates at once (32 simultaneous builds took seconds each on two cores).
+    with building:
+        if (board := _cached(key, version)) is not None:
+            return board
+        board = _build(session, flt)
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[key] = (version, time.monotonic() + cache_seconds, board)
+    return board
+
+
+def _cached(key: tuple[str, StatsFilter], version: int) -> Dashboard | None:
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
-    if hit is not None and hit[0] == version and time.monotonic() < hit[1]:
-        return hit[2]
-    board = _build(session, flt)
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[key] = (version, time.monotonic() + cache_seconds, board)
-    return board
+    return hit[2] if hit is not None and hit[0] == version and time.monotonic() < hit[1] else None
 
 
 def _build(session: Session, flt: StatsFilter) -> Dashboard:
