@@ -8,7 +8,7 @@ while nothing it shows can have changed:
 * Only anonymous requests: a GET with no session cookie, no `Authorization` header, no flash message
   and no HTMX header. A logged-in user's page is never stored or served from here, so sealed bids and
   personal headers never reach another visitor.
-* Keyed by the path, the sorted query parameters and the large-print cookie.
+* Keyed by the path, the query string as sent and the large-print cookie.
 * Valid while the audit chain's head (`audit.queries.content_version`) is unchanged: every state change
   appends to that chain in its own transaction, in any worker or process, so a publication or a
   withdrawal makes the next request render afresh. One indexed lookup per request.
@@ -27,7 +27,6 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 import anyio
 from sqlalchemy.engine import Engine
@@ -100,9 +99,10 @@ class PublicPageCache:
         cookies = cookie_parser(headers.get("cookie", ""))
         if self.session_cookie in cookies or self.flash_cookie in cookies or "jb_session" in cookies:
             return None, {}
-        query = scope.get("query_string", b"").decode("latin-1")
-        normalised = urlencode(sorted(parse_qsl(query, keep_blank_values=True))) if query else ""
-        return (scope["path"], normalised, cookies.get("jb_display") == "large"), cookies
+        # The query string exactly as sent: reordering would merge `?q=a&q=b` with `?q=b&q=a`, which a
+        # route reading the first value renders differently.
+        query = scope.get("query_string", b"")
+        return (scope["path"], query, cookies.get("jb_display") == "large"), cookies
 
     async def _version(self, engine: Engine) -> int:
         if self._reader is None or self._reader[0] is not engine:
