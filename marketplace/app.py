@@ -36,6 +36,7 @@ from marketplace.web.concurrency import RequestLimit, size_thread_pool
 from marketplace.web.deps import OptionalActor, current_actor, refuse_anonymous_uploads
 from marketplace.web.forms import form_encoding
 from marketplace.web.limits import BodySizeLimit
+from marketplace.web.pagecache import PublicPageCache
 from marketplace.web.routes import (
     account,
     admin,
@@ -103,6 +104,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # while reading reaches FastAPI as itself rather than wrapped by BaseHTTPMiddleware's task group.
     app.add_middleware(BodySizeLimit, max_bytes=settings.request_max_bytes)
     app.add_middleware(SecurityMiddleware, prod=settings.is_prod, secret=settings.secret_key)
+    # Anonymous public pages from memory while the data they show is unchanged (web/pagecache.py);
+    # outside SecurityMiddleware so that a hit costs little more than a hello world.
+    app.add_middleware(PublicPageCache, prod=settings.is_prod, ttl=settings.page_cache_seconds)
     app.add_middleware(RequestLimit, limit=settings.request_concurrency)  # outermost: admits first
     errors.install(app)
     _mount_static(app)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # deployment thanks to a lease in the database, whatever the number of workers.
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 30
+    # Anonymous public pages (hall, search, detail, results, home) are served from memory while the
+    # audit chain's head is unchanged, for at most this many seconds (web/pagecache.py); 0 turns it off.
+    page_cache_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -12,6 +12,9 @@ os.environ["JIEBANG_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 os.environ["JIEBANG_VAR_DIR"] = _TMP
 os.environ["JIEBANG_DATABASE_URL"] = f"sqlite:///{_TMP}/default.db"
 os.environ["JIEBANG_SCHEDULER_ENABLED"] = "false"  # tests tick explicitly (tests/test_scheduler.py)
+# Tests write rows straight through factories (no audit event) inside a rolled-back transaction the
+# cache's own connection cannot see: the page cache is tested on its own (tests/web/test_page_cache.py).
+os.environ["JIEBANG_PAGE_CACHE_SECONDS"] = "0"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

@@ -62,3 +62,17 @@ def trail(*, session: Session, subject_type: str, subject_id: int) -> list[Audit
     return list(session.exec(select(AuditEvent).where(
         AuditEvent.subject_type == subject_type, AuditEvent.subject_id == str(subject_id))
         .order_by(col(AuditEvent.seq))).all())
+
+
+_HEAD_SEQ = select(func.max(AuditEvent.seq))
+
+
+def content_version(connection) -> int:  # noqa: ANN001 — a Connection or a Session
+    """A stamp of everything the platform has changed: the audit chain's head (0 when empty).
+
+    Every state change appends an audit event in its own transaction (states.apply, and the services'
+    `audit.record`), and the chain's writers are serialised, so the head's `seq` grows in commit order
+    and can be read by any process: a cache of public pages or aggregates keyed by it is stale as soon as
+    anything it shows has changed, in this worker or another. One lookup on the unique `seq` index.
+    """
+    return connection.execute(_HEAD_SEQ).scalar() or 0

@@ -14,6 +14,23 @@ from pathlib import Path
 import httpx
 
 
+class Served(str):
+    """The base URL of a served app, with the server process's id (for its CPU time)."""
+
+    pid: int
+
+    def __new__(cls, base: str, pid: int) -> Served:
+        served = super().__new__(cls, base)
+        served.pid = pid
+        return served
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,7 +60,7 @@ def serve(app: str, *, env: dict[str, str] | None = None, workers: int = 1, heal
             if time.time() > deadline:
                 raise RuntimeError(f"uvicorn {app} did not start")
             time.sleep(0.2)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         proc.terminate()
         try:

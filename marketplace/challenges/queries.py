@@ -255,14 +255,20 @@ class OfficerQueues:
 
 def officer_queues(*, session: Session) -> OfficerQueues:
     """The bureau's three queues, each one indexed query (small lists, not a scan of every challenge)."""
-    return OfficerQueues(
-        submitted=review_queue(session=session),
-        changes=list(session.exec(select(Challenge).where(Challenge.status == S.PUBLISHED,
-                                                          col(Challenge.change_requested_at).is_not(None))
-                                  .order_by(col(Challenge.change_requested_at))).all()),
-        withdrawals=list(session.exec(select(Challenge).where(Challenge.status == S.PUBLISHED,
-                                                              col(Challenge.withdrawal_requested_at).is_not(None))
-                                      .order_by(col(Challenge.withdrawal_requested_at))).all()))
+    return OfficerQueues(submitted=review_queue(session=session),
+                         changes=_requested(session, Challenge.change_requested_at),
+                         withdrawals=_requested(session, Challenge.withdrawal_requested_at))
+
+
+def _requested(session: Session, column) -> list[Challenge]:  # noqa: ANN001
+    """Published challenges with a request pending, oldest first.
+
+    Selected by the request's own index and filtered by status here: with `status = 'published'` in
+    the SQL, SQLite walked the status index over every published challenge (10,000 rows at the load
+    test's scale) to find the handful with a request.
+    """
+    rows = session.exec(select(Challenge).where(col(column).is_not(None)).order_by(col(column))).all()
+    return [c for c in rows if c.status == S.PUBLISHED]
 
 
 def all_for_officer(*, session: Session) -> list[Challenge]:

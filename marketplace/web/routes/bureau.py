@@ -39,7 +39,8 @@ def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor
         flt = parse_filter(year=year, industry=industry, district=district, this_year=this_year)
     except RuleViolation as exc:
         error, status, flt = exc.message, 422, StatsFilter()
-    board = dashboard.build(session=session, actor=actor, flt=flt)
+    board = dashboard.build(session=session, actor=actor, flt=flt,
+                            cache_seconds=request.app.state.settings.page_cache_seconds)
     ctx = {"board": board, "error": error, "years": list(range(this_year, FIRST_YEAR - 1, -1)),
            "industries": INDUSTRIES, "districts": GUANGZHOU_DISTRICTS,
            "echarts_available": request.app.state.echarts_available,
