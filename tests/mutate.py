@@ -210,6 +210,9 @@ MUTATIONS = [
     M("subsidy: the checker may approve", "marketplace/subsidies/service.py",
       "    if subsidy.checked_by is not None and subsidy.checked_by == actor.user_id:",
       "    if False:", LEDGER),
+    # --- review and award stage -------------------------------------------------------------
+    M("review: due reminder sent every tick", "marketplace/reviews/service.py",
+      'dedupe=f"review-due:{panel_id}"', "dedupe=None", ("tests/reviews/test_review_due.py",)),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).
