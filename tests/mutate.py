@@ -213,6 +213,12 @@ MUTATIONS = [
     # --- review and award stage -------------------------------------------------------------
     M("review: due reminder sent every tick", "marketplace/reviews/service.py",
       'dedupe=f"review-due:{panel_id}"', "dedupe=None", ("tests/reviews/test_review_due.py",)),
+    M("award: no-award without a reason", "marketplace/awards/service.py",
+      '    text = _text(reason, "reason", "理由")\n    row = NoAwardDecision(',
+      '    text = reason\n    row = NoAwardDecision(', ("tests/reviews/test_no_award.py",)),
+    M("award: anyone reads the no-award reason", "marketplace/awards/queries.py",
+      "    allowed = actor.is_officer or permissions.is_owner(actor, challenge) or (",
+      "    allowed = True or (", ("tests/reviews/test_no_award.py",)),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).

@@ -15,6 +15,7 @@ from marketplace.awards.models import (
     AwardDecision,
     CompanyOpinion,
     ItemStatus,
+    NoAwardDecision,
     Objection,
     ObjectionStatus,
 )
@@ -231,3 +232,15 @@ def bid_counts(*, session: Session, challenge_id: int) -> tuple[int, int]:
                                .group_by(Bid.status)).all())
     received = sum(v for k, v in counts.items() if k not in (BidStatus.DRAFT, BidStatus.WITHDRAWN))
     return received, counts.get(BidStatus.QUALIFIED, 0)
+
+
+def no_award(*, session: Session, actor: Actor, challenge_id: int) -> tuple[Challenge, NoAwardDecision]:
+    """The no-award decision with its reason: officers, the posting company and the bidders only."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    row = session.exec(select(NoAwardDecision).where(NoAwardDecision.challenge_id == challenge.id)).first()
+    allowed = actor.is_officer or permissions.is_owner(actor, challenge) or (
+        actor.user_id is not None and actor.user_id in bid_queries.bidder_user_ids(session=session,
+                                                                                    challenge_id=challenge.id))
+    if row is None or not allowed:
+        raise NotFound("该榜单没有无中选方案的决定")
+    return challenge, row
