@@ -219,6 +219,17 @@ MUTATIONS = [
     M("award: anyone reads the no-award reason", "marketplace/awards/queries.py",
       "    allowed = actor.is_officer or permissions.is_owner(actor, challenge) or (",
       "    allowed = True or (", ("tests/reviews/test_no_award.py",)),
+    M("similarity: every candidate flagged", "marketplace/reviews/similarity.py",
+      "if overlap.score >= THRESHOLD and overlap.copied_chars >= MIN_COPIED_CHARS:", "if True:",
+      ("tests/reviews/test_similarity.py",)),
+    M("similarity: sealed bids compared", "marketplace/reviews/similarity.py",
+      "    opened = list(session.exec(select(Bid).where(col(Bid.id).in_(readable or {-1}))",
+      "    opened = list(session.exec(select(Bid).where(Bid.status != \"draft\")",
+      ("tests/reviews/test_similarity.py",)),
+    M("similarity: a company may look", "marketplace/reviews/similarity.py",
+      "    if not actor.is_officer:\n        raise Forbidden(\"只有科技局工作人员可以查看查重结果\")",
+      "    if False:\n        raise Forbidden(\"只有科技局工作人员可以查看查重结果\")",
+      ("tests/reviews/test_similarity.py",)),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).

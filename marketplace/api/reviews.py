@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.reviews import queries, service
+from marketplace.reviews import queries, service, similarity
 from marketplace.validation import CleanStr, StrictIn
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 
@@ -245,3 +245,38 @@ def submit_score(bid_id: int, data: ScoreIn, session: SessionDep, actor: Current
 def sheets(bid_id: int, session: SessionDep, actor: CurrentActor):
     """Sheets of a bid: officers all; an expert only after submitting their own (others unnamed)."""
     return [SheetOut(**vars(s)) for s in service.sheets_for_bid(session=session, actor=actor, bid_id=bid_id)]
+
+
+class Segment(BaseModel):
+    text: str
+    overlapping: bool
+
+
+class PassagePairOut(BaseModel):
+    share: float
+    bid_passage: list[Segment]
+    other_passage: list[Segment]
+
+
+class SimilarityFlagOut(BaseModel):
+    bid_id: int
+    other_bid_id: int
+    other_challenge_id: int
+    other_is_funded_project: bool
+    score: float = Field(description="方案文字中与对方高度重合的段落所占比例（0–1）")
+    passages: list[PassagePairOut]
+
+
+def _segments(parts: list[tuple[str, bool]]) -> list[Segment]:
+    return [Segment(text=t, overlapping=h) for t, h in parts]
+
+
+@router.get("/challenges/{challenge_id}/similarity", response_model=list[SimilarityFlagOut])
+def similarity_flags(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """查重 (officers, after the deadline): pairs above the threshold, with the overlapping passages.
+    A flag is a prompt for the officer to read both texts; it decides nothing by itself."""
+    return [SimilarityFlagOut(bid_id=fl.bid_id, other_bid_id=fl.other_bid_id, other_challenge_id=fl.other_challenge_id,
+                              other_is_funded_project=fl.funded, score=fl.score,
+                              passages=[PassagePairOut(share=p.share, bid_passage=_segments(p.left),
+                                                       other_passage=_segments(p.right)) for p in fl.pairs])
+            for fl in similarity.check(session=session, actor=actor, challenge_id=challenge_id)]

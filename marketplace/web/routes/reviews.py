@@ -16,7 +16,7 @@ from marketplace.challenges.models import STATUS_LABELS, Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai
 from marketplace.errors import NotFound, RuleViolation
-from marketplace.reviews import facts, pool, queries, scoring, service
+from marketplace.reviews import facts, pool, queries, scoring, service, similarity
 from marketplace.reviews.models import TIER_LABELS, ReviewAssignment
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -326,3 +326,13 @@ def expert_update(request: Request, expert_id: int, session: SessionDep, actor: 
     except RuleViolation as exc:
         return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), exc.message, "error")
     return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), "专家信息已更新")
+
+
+# ---------------------------------------------------------------- officer: 查重 (duplicate check)
+@router.get("/officer/challenges/{challenge_id}/similarity", dependencies=[OfficerOnly])
+def similarity_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Each opened bid against earlier bids and funded projects: flagged pairs, passages side by side."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    flags = similarity.check(session=session, actor=actor, challenge_id=challenge.id)
+    return render(request, "reviews/similarity.html",
+                  {"challenge": challenge, "flags": flags, "threshold": similarity.THRESHOLD}, block="content")
