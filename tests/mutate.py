@@ -230,6 +230,14 @@ MUTATIONS = [
       "    if not actor.is_officer:\n        raise Forbidden(\"只有科技局工作人员可以查看查重结果\")",
       "    if False:\n        raise Forbidden(\"只有科技局工作人员可以查看查重结果\")",
       ("tests/reviews/test_similarity.py",)),
+    M("defence: a slot takes a second bid", "marketplace/reviews/hearings.py",
+      ".where(col(DefenceSlot.id) == slot.id, col(DefenceSlot.bid_id).is_(None))",
+      ".where(col(DefenceSlot.id) == slot.id)", ("tests/reviews/test_defence.py",)),
+    M("defence: a team in two overlapping slots", "marketplace/reviews/hearings.py",
+      "    if clash is not None:\n        raise Conflict(", "    if False:\n        raise Conflict(",
+      ("tests/reviews/test_defence.py",)),
+    M("defence: a slot in the past", "marketplace/reviews/hearings.py",
+      "        if starts <= as_utc(now):", "        if False:", ("tests/reviews/test_defence.py",)),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.reviews import queries, service, similarity
+from marketplace.reviews import hearings, queries, service, similarity
 from marketplace.validation import CleanStr, StrictIn
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 
@@ -280,3 +280,49 @@ def similarity_flags(challenge_id: int, session: SessionDep, actor: CurrentActor
                               passages=[PassagePairOut(share=p.share, bid_passage=_segments(p.left),
                                                        other_passage=_segments(p.right)) for p in fl.pairs])
             for fl in similarity.check(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+# ---------------------------------------------------------------- 答辩 (defence hearings)
+class SlotIn(StrictIn):
+    day: CleanStr = Field(max_length=10, description="日期（北京时间），如 2026-12-10")
+    start: CleanStr = Field(max_length=5, description="开始时间，如 09:00")
+    end: CleanStr = Field(max_length=5, description="结束时间，如 09:30")
+    place: CleanStr = Field(default="", max_length=200)
+    online_link: CleanStr = Field(default="", max_length=300)
+
+
+class BookingIn(StrictIn):
+    bid_id: int
+
+
+class SlotOut(BaseModel):
+    id: int
+    challenge_id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_link: str
+    bid_id: int | None
+
+
+def _slot_out(slot) -> SlotOut:  # noqa: ANN001
+    return SlotOut.model_validate(slot, from_attributes=True)
+
+
+@router.get("/challenges/{challenge_id}/defence-slots", response_model=list[SlotOut])
+def defence_slots(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Hearing slots: officers and the panel's experts see all, a bidding team its own, others 404."""
+    return [_slot_out(v.slot) for v in hearings.schedule(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+@router.post("/challenges/{challenge_id}/defence-slots", response_model=SlotOut, status_code=201)
+def create_defence_slot(challenge_id: int, data: SlotIn, session: SessionDep, actor: CurrentActor):
+    """Open a hearing slot (officers, challenge in review; not in the past, end after start)."""
+    return _slot_out(hearings.create_slot(session=session, actor=actor, challenge_id=challenge_id,
+                                          **data.model_dump()))
+
+
+@router.post("/defence-slots/{slot_id}/booking", response_model=SlotOut)
+def book_defence_slot(slot_id: int, data: BookingIn, session: SessionDep, actor: CurrentActor):
+    """Put a qualified bid in the slot (officers); 409 when the slot, the bid or the team is taken."""
+    return _slot_out(hearings.book(session=session, actor=actor, slot_id=slot_id, bid_id=data.bid_id))

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     CHALLENGE_CHANGED = "challenge_changed"
     REVIEW_ASSIGNED = "review_assigned"
     REVIEW_DUE = "review_due"
+    DEFENCE_SCHEDULED = "defence_scheduled"
     AWARD_DECIDED = "award_decided"
     AWARD_ANNOUNCED = "award_announced"
     OBJECTION_ANSWERED = "objection_answered"
@@ -48,6 +49,7 @@ KIND_LABELS = {
     Kind.CHALLENGE_CHANGED: "榜单内容调整",
     Kind.REVIEW_ASSIGNED: "评审任务分配",
     Kind.REVIEW_DUE: "评审截止前提醒",
+    Kind.DEFENCE_SCHEDULED: "答辩时间安排",
     Kind.AWARD_DECIDED: "评审决定",
     Kind.AWARD_ANNOUNCED: "结果公示",
     Kind.OBJECTION_ANSWERED: "异议答复",
