@@ -47,6 +47,8 @@ def test_compare_finds_the_copied_passages_and_marks_the_shared_characters():
 def test_the_officer_sees_the_near_copy_flagged_side_by_side_and_the_unrelated_bid_not(client, session):
     scene, original, copy, other = _world(session)
     f.login(client, session, scene.officer)
+    formal = client.get(f"/officer/challenges/{scene.challenge.id}/review").text
+    assert f"/officer/challenges/{scene.challenge.id}/similarity" in formal  # reached from the formal review
     page = client.get(f"/officer/challenges/{scene.challenge.id}/similarity")
     assert page.status_code == 200
     assert f'id="flag-{copy.id}-{original.id}"' in page.text
