@@ -13,6 +13,7 @@ from marketplace.awards.schemas import (
     DecisionOut,
     FeedbackOut,
     NoAwardIn,
+    NoAwardOut,
     ObjectionIn,
     ObjectionOut,
     OpinionIn,
@@ -51,10 +52,18 @@ def decide(challenge_id: int, data: DecisionIn, session: SessionDep, actor: Curr
     return DecisionOut.model_validate(row, from_attributes=True)
 
 
-@authed.post("/challenges/{challenge_id}/no-award", status_code=204)
-def no_award(challenge_id: int, data: NoAwardIn, session: SessionDep, actor: CurrentActor) -> None:
-    """Declare that no bid is good enough (officers); the company may re-list."""
-    service.declare_no_award(session=session, actor=actor, challenge_id=challenge_id, reason=data.reason)
+@authed.post("/challenges/{challenge_id}/no-award", response_model=NoAwardOut, status_code=201)
+def no_award(challenge_id: int, data: NoAwardIn, session: SessionDep, actor: CurrentActor):
+    """Declare that no bid is good enough (officers), with a required reason; the company may re-list."""
+    row = service.declare_no_award(session=session, actor=actor, challenge_id=challenge_id, reason=data.reason)
+    return NoAwardOut(challenge_id=row.challenge_id, reason=row.reason, decided_at=row.decided_at)
+
+
+@authed.get("/challenges/{challenge_id}/no-award", response_model=NoAwardOut)
+def no_award_reason(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The no-award decision and its reason: officers, the posting company and the bidders (others 404)."""
+    _, row = queries.no_award(session=session, actor=actor, challenge_id=challenge_id)
+    return NoAwardOut(challenge_id=row.challenge_id, reason=row.reason, decided_at=row.decided_at)
 
 
 @authed.post("/announcements", response_model=AnnouncementOut, status_code=201)

@@ -5,22 +5,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.reviews import queries, service
+from marketplace.reviews import hearings, queries, service, similarity
 from marketplace.reviews.schemas import (
     AssignIn,
     AssignmentOut,
     AutoAssignOut,
+    BookingIn,
     DeclarationIn,
     DeclarationOut,
     MyAssignmentOut,
     OpenedBidOut,
     PanelIn,
     PanelOut,
+    PassagePairOut,
     ProgressOut,
     ProgressRow,
     RankedOut,
     ScoreIn,
+    Segment,
     SheetOut,
+    SimilarityFlagOut,
+    SlotIn,
+    SlotOut,
     SuggestionOut,
     WaiverIn,
 )
@@ -130,3 +136,42 @@ def submit_score(bid_id: int, data: ScoreIn, session: SessionDep, actor: Current
 def sheets(bid_id: int, session: SessionDep, actor: CurrentActor):
     """Sheets of a bid: officers all; an expert only after submitting their own (others unnamed)."""
     return [SheetOut(**vars(s)) for s in service.sheets_for_bid(session=session, actor=actor, bid_id=bid_id)]
+
+
+def _segments(parts: list[tuple[str, bool]]) -> list[Segment]:
+    return [Segment(text=t, overlapping=h) for t, h in parts]
+
+
+@router.get("/challenges/{challenge_id}/similarity", response_model=list[SimilarityFlagOut])
+def similarity_flags(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """查重 (officers, after the deadline): pairs above the threshold, with the overlapping passages.
+    A flag is a prompt for the officer to read both texts; it decides nothing by itself."""
+    return [SimilarityFlagOut(bid_id=fl.bid_id, other_bid_id=fl.other_bid_id, other_challenge_id=fl.other_challenge_id,
+                              other_is_funded_project=fl.funded, score=fl.score,
+                              passages=[PassagePairOut(share=p.share, bid_passage=_segments(p.left),
+                                                       other_passage=_segments(p.right)) for p in fl.pairs])
+            for fl in similarity.check(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+# ---------------------------------------------------------------- 答辩 (defence hearings)
+def _slot_out(slot) -> SlotOut:  # noqa: ANN001
+    return SlotOut.model_validate(slot, from_attributes=True)
+
+
+@router.get("/challenges/{challenge_id}/defence-slots", response_model=list[SlotOut])
+def defence_slots(challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Hearing slots: officers and the panel's experts see all, a bidding team its own, others 404."""
+    return [_slot_out(v.slot) for v in hearings.schedule(session=session, actor=actor, challenge_id=challenge_id)]
+
+
+@router.post("/challenges/{challenge_id}/defence-slots", response_model=SlotOut, status_code=201)
+def create_defence_slot(challenge_id: int, data: SlotIn, session: SessionDep, actor: CurrentActor):
+    """Open a hearing slot (officers, challenge in review; not in the past, end after start)."""
+    return _slot_out(hearings.create_slot(session=session, actor=actor, challenge_id=challenge_id,
+                                          **data.model_dump()))
+
+
+@router.post("/defence-slots/{slot_id}/booking", response_model=SlotOut)
+def book_defence_slot(slot_id: int, data: BookingIn, session: SessionDep, actor: CurrentActor):
+    """Put a qualified bid in the slot (officers); 409 when the slot, the bid or the team is taken."""
+    return _slot_out(hearings.book(session=session, actor=actor, slot_id=slot_id, bid_id=data.bid_id))

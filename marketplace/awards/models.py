@@ -101,3 +101,14 @@ class Objection(SQLModel, table=True):
     reopens: str = Field(default="", max_length=20)  # in_review / decided when upheld
     answered_by: int | None = Field(default=None, foreign_key="user.id")
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NoAwardDecision(SQLModel, table=True):
+    """无中选方案: the bureau found no bid good enough. The reason is shown to the company and the
+    bidders; one per challenge (the company re-lists as a new draft)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", unique=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by: int = Field(foreign_key="user.id")
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

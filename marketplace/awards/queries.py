@@ -15,6 +15,7 @@ from marketplace.awards.models import (
     AwardDecision,
     CompanyOpinion,
     ItemStatus,
+    NoAwardDecision,
     Objection,
     ObjectionStatus,
 )
@@ -265,3 +266,15 @@ def public_awards(*, session: Session, challenge_ids: list[int]) -> dict[int, Pu
                                              amount_fen=sum(b.price_fen for b in won), published_on=a.published_on,
                                              final=item.status == ItemStatus.AWARDED)
     return out
+
+
+def no_award(*, session: Session, actor: Actor, challenge_id: int) -> tuple[Challenge, NoAwardDecision]:
+    """The no-award decision with its reason: officers, the posting company and the bidders only."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    row = session.exec(select(NoAwardDecision).where(NoAwardDecision.challenge_id == challenge.id)).first()
+    allowed = actor.is_officer or permissions.is_owner(actor, challenge) or (
+        actor.user_id is not None and actor.user_id in bid_queries.bidder_user_ids(session=session,
+                                                                                    challenge_id=challenge.id))
+    if row is None or not allowed:
+        raise NotFound("该榜单没有无中选方案的决定")
+    return challenge, row

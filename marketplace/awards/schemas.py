@@ -52,7 +52,14 @@ class DecisionOut(BaseModel):
 
 
 class NoAwardIn(StrictIn):
-    reason: CleanStr = Field(default="", max_length=5000)
+    reason: CleanStr = Field(default="", max_length=5000, description="理由，至少 10 个字（必填）")
+
+
+class NoAwardOut(BaseModel):
+    challenge_id: int
+    status: str = "no_award"
+    reason: str
+    decided_at: datetime
 
 
 class PublishIn(StrictIn):

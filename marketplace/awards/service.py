@@ -22,6 +22,7 @@ from marketplace.awards.models import (
     AwardDecision,
     CompanyOpinion,
     ItemStatus,
+    NoAwardDecision,
     Objection,
     ObjectionStatus,
 )
@@ -131,18 +132,25 @@ def decide(*, session: Session, actor: Actor, challenge_id: int, winning_bid_ids
 
 
 @use_case
-def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reason: str) -> Challenge:
-    """No bid is good enough (无中选方案); the company may re-list."""
+def declare_no_award(*, session: Session, actor: Actor, challenge_id: int, reason: str) -> NoAwardDecision:
+    """No bid is good enough (无中选方案), with a written reason the company and the bidders see;
+    the company may re-list. Exactly once: the conditional status UPDATE and UNIQUE (challenge)."""
     _officer(actor)
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     text = _text(reason, "reason", "理由")
+    row = NoAwardDecision(challenge_id=challenge.id, reason=text, decided_by=actor.user_id)
     advance(session=session, challenge=challenge, action="declare_no_award", actor=actor, summary={"reason": text})
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("该榜单已宣布无中选方案") from None
     users = [*challenge_queries.company_user_ids(session=session, organisation_id=challenge.organisation_id),
              *bid_queries.bidder_user_ids(session=session, challenge_id=challenge.id)]
     notifications.notify(session=session, kind=Kind.AWARD_DECIDED, user_ids=users,
                          title=f"“{challenge.title}”无中选方案", body=f"理由：{text}",
-                         link=f"/challenges/{challenge.id}")
-    return challenge
+                         link=f"/challenges/{challenge.id}/no-award")
+    return row
 
 
 # ---------------------------------------------------------------- 公示

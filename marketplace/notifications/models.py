@@ -24,6 +24,8 @@ class Kind(StrEnum):
     BID_CHANGED = "bid_changed"
     CHALLENGE_CHANGED = "challenge_changed"
     REVIEW_ASSIGNED = "review_assigned"
+    REVIEW_DUE = "review_due"
+    DEFENCE_SCHEDULED = "defence_scheduled"
     AWARD_DECIDED = "award_decided"
     AWARD_ANNOUNCED = "award_announced"
     OBJECTION_ANSWERED = "objection_answered"
@@ -47,6 +49,8 @@ KIND_LABELS = {
     Kind.BID_CHANGED: "揭榜方案被团队其他成员修改",
     Kind.CHALLENGE_CHANGED: "榜单内容调整",
     Kind.REVIEW_ASSIGNED: "评审任务分配",
+    Kind.REVIEW_DUE: "评审截止前提醒",
+    Kind.DEFENCE_SCHEDULED: "答辩时间安排",
     Kind.AWARD_DECIDED: "评审决定",
     Kind.AWARD_ANNOUNCED: "结果公示",
     Kind.OBJECTION_ANSWERED: "异议答复",

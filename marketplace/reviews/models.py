@@ -128,3 +128,23 @@ class ExpertPoolEntry(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DefenceSlot(SQLModel, table=True):
+    """A 答辩 (defence hearing) time slot of a challenge under review, holding at most one bid.
+
+    `bid_id` is UNIQUE (a bid is heard once) and is set by a conditional UPDATE (one bid per slot);
+    `team_id` is copied from the bid so a team's overlapping slots are found without joins
+    (reviews/hearings.py checks that under the team's row lock)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    place: str = Field(default="", max_length=200)
+    online_link: str = Field(default="", max_length=300)
+    bid_id: int | None = Field(default=None, foreign_key="bid.id", unique=True)
+    team_id: int | None = Field(default=None, foreign_key="teamprofile.id", index=True)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    booked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -136,3 +136,45 @@ class ProgressOut(BaseModel):
     bids: list[ProgressRow]
     experts: list[ProgressRow]
     declared_conflicts: list[list[int]]
+
+
+class Segment(BaseModel):
+    text: str
+    overlapping: bool
+
+
+class PassagePairOut(BaseModel):
+    share: float
+    bid_passage: list[Segment]
+    other_passage: list[Segment]
+
+
+class SimilarityFlagOut(BaseModel):
+    bid_id: int
+    other_bid_id: int
+    other_challenge_id: int
+    other_is_funded_project: bool
+    score: float = Field(description="方案文字中与对方高度重合的段落所占比例（0–1）")
+    passages: list[PassagePairOut]
+
+
+class SlotIn(StrictIn):
+    day: CleanStr = Field(max_length=10, description="日期（北京时间），如 2026-12-10")
+    start: CleanStr = Field(max_length=5, description="开始时间，如 09:00")
+    end: CleanStr = Field(max_length=5, description="结束时间，如 09:30")
+    place: CleanStr = Field(default="", max_length=200)
+    online_link: CleanStr = Field(default="", max_length=300)
+
+
+class BookingIn(StrictIn):
+    bid_id: int
+
+
+class SlotOut(BaseModel):
+    id: int
+    challenge_id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    online_link: str
+    bid_id: int | None

@@ -251,9 +251,11 @@ def conflicts(*, session: Session, actor: Actor, challenge_id: int) -> list[Bloc
 
 REMIND_BEFORE = timedelta(days=3)
 
+
 @use_case
 def remind_due(*, session: Session, now: datetime | None = None) -> int:
-    """Tell experts whose sheets are still missing that the review is due within 3 days (once each)."""
+    """Tell each expert with sheets still missing on a panel due within 3 days, once per (expert, panel):
+    one message listing the bids, keyed so a second tick (or a second worker) sends nothing."""
     now = now or utcnow()
     rows = session.exec(select(ReviewAssignment, ReviewPanel, Challenge, ExpertProfile)
                         .join(ReviewPanel, col(ReviewPanel.id) == ReviewAssignment.panel_id)
@@ -262,14 +264,23 @@ def remind_due(*, session: Session, now: datetime | None = None) -> int:
                         .where(Challenge.status == S.IN_REVIEW, col(ReviewPanel.due_at).is_not(None),
                                col(ReviewPanel.due_at) > now, col(ReviewPanel.due_at) <= now + REMIND_BEFORE,
                                ReviewAssignment.status == AssignmentStatus.ACTIVE,
-                               col(ReviewAssignment.id).not_in(select(ReviewScore.assignment_id)))).all()
-    sent = 0
+                               col(ReviewAssignment.id).not_in(select(ReviewScore.assignment_id)))
+                        .order_by(col(ReviewAssignment.id))).all()
+    missing: dict[tuple[int, int], list[int]] = {}
+    about: dict[tuple[int, int], tuple] = {}
     for a, panel, challenge, expert in rows:
+        key = (expert.user_id, panel.id)
+        missing.setdefault(key, []).append(a.bid_id)
+        about[key] = (panel, challenge)
+    sent = 0
+    for (user_id, panel_id), bid_ids in missing.items():
+        panel, challenge = about[(user_id, panel_id)]
+        listed = "、".join(f"#{b}" for b in bid_ids)
         sent += notifications.notify(
-            session=session, kind=Kind.REVIEW_ASSIGNED, user_ids=[expert.user_id], dedupe=f"review-due:{a.id}",
-            title=f"评审即将截止：{challenge.title}", link=f"/review/bids/{a.bid_id}",
-            body=f"方案 #{a.bid_id} 的评分将于 {to_shanghai(panel.due_at):%Y-%m-%d %H:%M}（北京时间）截止，"
-                 "请尽快提交。")
+            session=session, kind=Kind.REVIEW_DUE, user_ids=[user_id], dedupe=f"review-due:{panel_id}",
+            title=f"评审即将截止：{challenge.title}", link="/review",
+            body=f"您尚有 {len(bid_ids)} 份方案（{listed}）未提交评分，评审将于 "
+                 f"{to_shanghai(panel.due_at):%Y-%m-%d %H:%M}（北京时间）截止，请尽快提交。")
     return sent
 
 

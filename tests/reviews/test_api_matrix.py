@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from marketplace.actor import Role
-from marketplace.awards.models import Announcement, AnnouncementItem, AwardDecision, Objection
+from marketplace.awards.models import Announcement, AnnouncementItem, AwardDecision, NoAwardDecision, Objection
 from marketplace.reviews import calendar
 from marketplace.reviews.models import ConflictDeclaration, ReviewAssignment, ReviewPanel, ReviewScore
 from marketplace.reviews.scoring import DEFAULT_SCORECARD
@@ -36,6 +36,9 @@ def world(session, state: str) -> dict:
             session.flush()
             session.add(ReviewScore(assignment_id=a.id, scores=[points] * 4, comments=[""] * 4,
                                     total=f"{points * 10}.00"))
+    if state == "no_award":
+        session.add(NoAwardDecision(challenge_id=s.challenge.id, reason="所有方案均未达到核心指标要求",
+                                    decided_by=s.officer.id))
     if state in ("decided", "announced", "awarded"):
         d = AwardDecision(challenge_id=s.challenge.id, winning_bid_ids=[s.bids[0].id], decided_by=s.officer.id)
         session.add(d)
@@ -103,7 +106,10 @@ ROUTES = {
     "decision": ("POST", "/challenges/{c}/decision", {"winning_bid_ids": ["{b0}"], "reason": ""}, {
         **OFFICER_ONLY_403, "officer": "409 201 409 409 409 409"}),
     "no_award": ("POST", "/challenges/{c}/no-award", {"reason": "所有方案均未达到核心指标"}, {
-        **OFFICER_ONLY_403, "officer": "204 204 409 409 409 409"}),
+        **OFFICER_ONLY_403, "officer": "201 201 409 409 409 409"}),
+    "no_award_reason": ("GET", "/challenges/{c}/no-award", None, {
+        "anon": ALL_401, "company": "404 404 404 404 404 200", "team": "404 404 404 404 404 200",
+        "expert": "404 " * 6, "officer": "404 404 404 404 404 200"}),
     "publish": ("POST", "/announcements", {"challenge_ids": ["{c}"], "period_days": 5}, {
         **OFFICER_ONLY_403, "officer": "409 409 201 409 409 409"}),
     "announcements": ("GET", "/announcements", None, dict.fromkeys(ROLES, "200 " * 6)),

@@ -48,7 +48,12 @@ def _decision_ctx(session, actor, challenge: Challenge, values: dict | None = No
         progress = review_service.progress(session=session, actor=actor, challenge_id=challenge.id)
     except NotFound:
         progress = None
-    return {"challenge": challenge, "ranking": ranking, "labels": review_queries.bid_labels(session=session, bids=bids),
+    try:
+        _, no_award = queries.no_award(session=session, actor=actor, challenge_id=challenge.id)
+    except NotFound:
+        no_award = None
+    return {"no_award": no_award,
+            "challenge": challenge, "ranking": ranking, "labels": review_queries.bid_labels(session=session, bids=bids),
             "unranked": [b for b in bids if b.status == BidStatus.QUALIFIED
                          and b.id not in {r.bid_id for r in ranking}],
             "opinions": opinions, "current": current, "progress": progress, "values": values or {},
@@ -94,6 +99,13 @@ def no_award_save(request: Request, challenge_id: int, session: SessionDep, acto
         ctx = _decision_ctx(session, actor, challenge, {"no_award_reason": reason}, errors, exc.message)
         return render(request, "awards/decision.html", ctx, block="content", status_code=422)
     return flash(htmx.redirect(request, f"/officer/challenges/{challenge.id}/decision"), "已宣布无中选方案。")
+
+
+@router.get("/challenges/{challenge_id}/no-award")
+def no_award_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Why no bid was chosen: for the posting company, the bidding teams and officers (others 404)."""
+    challenge, row = queries.no_award(session=session, actor=actor, challenge_id=challenge_id)
+    return render(request, "awards/no_award.html", {"challenge": challenge, "row": row}, block="content")
 
 
 # ---------------------------------------------------------------- officer: 公示

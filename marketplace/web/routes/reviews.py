@@ -15,7 +15,7 @@ from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai
 from marketplace.credit import service as credit
 from marketplace.errors import NotFound, RuleViolation
-from marketplace.reviews import facts, pool, queries, scoring, service
+from marketplace.reviews import facts, hearings, pool, queries, scoring, service, similarity
 from marketplace.reviews.models import TIER_LABELS, ReviewAssignment
 from marketplace.web import htmx
 from marketplace.web.context import flash
@@ -285,3 +285,75 @@ def expert_update(request: Request, expert_id: int, session: SessionDep, actor: 
     except RuleViolation as exc:
         return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), exc.message, "error")
     return flash(htmx.redirect(request, f"/officer/experts#expert-{expert_id}"), "专家信息已更新")
+
+
+# ---------------------------------------------------------------- officer: 查重 (duplicate check)
+@router.get("/officer/challenges/{challenge_id}/similarity", dependencies=[OfficerOnly])
+def similarity_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """Each opened bid against earlier bids and funded projects: flagged pairs, passages side by side."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    flags = similarity.check(session=session, actor=actor, challenge_id=challenge.id)
+    return render(request, "reviews/similarity.html",
+                  {"challenge": challenge, "flags": flags, "threshold": similarity.THRESHOLD}, block="content")
+
+
+# ---------------------------------------------------------------- 答辩 (defence hearings)
+SLOT_FIELDS = ("day", "start", "end", "place", "online_link")
+
+
+def _defence_ctx(session, actor, challenge, values: dict | None = None, errors: dict | None = None,  # noqa: ANN001
+                 error: str = "", failed_slot: int | None = None) -> dict:
+    return {"challenge": challenge, "slots": hearings.schedule(session=session, actor=actor, challenge_id=challenge.id),
+            "open_bids": hearings.open_bids(session=session, challenge_id=challenge.id),
+            "labels": bid_labels(session, hearings.open_bids(session=session, challenge_id=challenge.id)),
+            "values": values or {}, "errors": errors or {}, "error": error, "failed_slot": failed_slot}
+
+
+@router.get("/officer/challenges/{challenge_id}/defence", dependencies=[OfficerOnly])
+def defence_page(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """The officer's hearing schedule: open slots, put shortlisted bids in them."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    if challenge.status not in hearings.VISIBLE_STATES:
+        raise NotFound("该榜单尚未进入专家评审")
+    return render(request, "reviews/defence_officer.html", _defence_ctx(session, actor, challenge), block="content")
+
+
+@router.post("/officer/challenges/{challenge_id}/defence/slots", dependencies=[OfficerOnly])
+def defence_slot_save(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor,
+                      form: FormDep):
+    """Open a time slot (date, start, end, place or online link; Beijing time)."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    values = {k: str(form.get(k) or "") for k in SLOT_FIELDS}
+    try:
+        hearings.create_slot(session=session, actor=actor, challenge_id=challenge.id, **values)
+    except RuleViolation as exc:
+        return render(request, "reviews/defence_officer.html",
+                      _defence_ctx(session, actor, challenge, values, exc.fields, exc.message),
+                      block="content", status_code=422)
+    return flash(htmx.redirect(request, f"/officer/challenges/{challenge.id}/defence"), "答辩时段已添加。")
+
+
+@router.post("/officer/defence/slots/{slot_id}/book", dependencies=[OfficerOnly])
+def defence_book(request: Request, slot_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Put a shortlisted bid in the slot; the team is told (409 when the slot or the team is taken)."""
+    from_slot = hearings.slot_challenge_id(session=session, slot_id=slot_id)
+    raw = str(form.get("bid_id") or "")
+    try:
+        if not raw.isdigit() or len(raw) > 12:
+            raise RuleViolation("请选择要安排的方案", fields={"bid_id": "请选择方案"})
+        hearings.book(session=session, actor=actor, slot_id=slot_id, bid_id=int(raw))
+    except RuleViolation as exc:
+        challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=from_slot)
+        return render(request, "reviews/defence_officer.html",
+                      _defence_ctx(session, actor, challenge, {}, exc.fields, exc.message, slot_id),
+                      block="content", status_code=422)
+    return flash(htmx.redirect(request, f"/officer/challenges/{from_slot}/defence"),
+                 "已安排答辩，并已通知揭榜团队。")
+
+
+@router.get("/challenges/{challenge_id}/defence")
+def defence_schedule(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor):
+    """A team's own hearing slot; the panel's experts see the whole schedule (bid numbers only)."""
+    challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    slots = hearings.schedule(session=session, actor=actor, challenge_id=challenge.id)
+    return render(request, "reviews/defence.html", {"challenge": challenge, "slots": slots}, block="content")
