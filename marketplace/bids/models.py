@@ -21,9 +21,18 @@ class BidStatus(StrEnum):
 
 
 BID_STATUS_LABELS = {
-    BidStatus.DRAFT: "草稿", BidStatus.SUBMITTED: "已提交（密封）", BidStatus.WITHDRAWN: "已撤回",
+    BidStatus.DRAFT: "草稿", BidStatus.SUBMITTED: "已提交", BidStatus.WITHDRAWN: "已撤回",
     BidStatus.QUALIFIED: "形式审查通过", BidStatus.DISQUALIFIED: "形式审查未通过",
 }
+
+SEALED_LABEL = "已提交（密封）"
+
+
+def status_label(status: str, *, sealed: bool = False) -> str:
+    """The status as users read it: "（密封）" only while the bid is actually sealed (before it opens)."""
+    if sealed and status == BidStatus.SUBMITTED:
+        return SEALED_LABEL
+    return BID_STATUS_LABELS.get(status, status or "")
 
 
 class Bid(SQLModel, table=True):

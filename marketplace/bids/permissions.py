@@ -37,6 +37,11 @@ def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
     return actor.is_officer or challenge_permissions.is_owner(actor, challenge)
 
 
+def is_sealed(bid: Bid, challenge: Challenge, now: datetime) -> bool:
+    """A handed-in bid stays sealed until the challenge has closed; then the label "密封" goes."""
+    return bid.status == B.SUBMITTED and not challenge_permissions.has_closed(challenge, now)
+
+
 def can_read_bid(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> Decision:
     """May the actor read this bid's content (and know that it exists)?"""
     if bid.challenge_id != challenge.id:

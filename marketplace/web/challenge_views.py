@@ -135,6 +135,7 @@ def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:
                                                          now=now),
         "my_bid": my_bid,
         "my_bid_actions": bid_permissions.bid_actions(actor, my_bid, challenge, now) if my_bid else set(),
+        "my_bid_sealed": bool(my_bid) and bid_permissions.is_sealed(my_bid, challenge, now),
         "can_bid": bid_permissions.can_bid(actor, challenge, now)[0],
         "bids_opened": bid_permissions.may_open(actor, challenge, now),
     }

@@ -10,7 +10,7 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, permissions, queries
 from marketplace.bids import service as bids
-from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus
+from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus, status_label
 from marketplace.bids.schemas import BidIn, ReviewIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
@@ -30,7 +30,7 @@ from marketplace.web.templating import render, templates
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)  # nothing about bids is public
 
-templates.env.filters.setdefault("bid_status", lambda s: BID_STATUS_LABELS.get(s, s or ""))
+templates.env.filters.setdefault("bid_status", lambda s, sealed=False: status_label(s, sealed=sealed))
 MAX_ROWS = 20
 ROWS = {"milestones": ("title", "due_month"), "members": ("name", "role"),
         "partners": ("organisation_id", "share_percent", "role")}
@@ -93,10 +93,14 @@ def _biddable(session, actor, challenge_id: int) -> Challenge:
 def bids_mine(request: Request, session: SessionDep, actor: CurrentActor):
     """The bids of the actor's organisation (我的揭榜)."""
     rows = queries.mine(session=session, actor=actor)
-    titles = {c.id: c.title for c in (session.get(Challenge, b.challenge_id) for b in rows) if c}
+    challenges = {c.id: c for c in (session.get(Challenge, b.challenge_id) for b in rows) if c}
+    titles = {i: c.title for i, c in challenges.items()}
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
-    return render(request, "bids/mine.html", {"bids": rows, "titles": titles, "teams": teams},
-                  block="content")
+    now = utcnow()
+    sealed_ids = {b.id for b in rows if b.challenge_id in challenges
+                  and permissions.is_sealed(b, challenges[b.challenge_id], now)}
+    return render(request, "bids/mine.html", {"bids": rows, "titles": titles, "teams": teams,
+                                              "sealed_ids": sealed_ids}, block="content")
 
 
 @router.get("/challenges/{challenge_id}/bid")
@@ -139,6 +143,7 @@ def bid_detail(request: Request, bid_id: int, session: SessionDep, actor: Curren
     orgs = queries.names(session=session, model=Organisation,
                          ids={bid.organisation_id} | {p["organisation_id"] for p in bid.partners})
     ctx = {"bid": bid, "challenge": challenge, "orgs": orgs, "now": now,
+           "sealed": permissions.is_sealed(bid, challenge, now),
            "team": session.get(TeamProfile, bid.team_id), "own": permissions.is_own(actor, bid),
            "bid_actions": permissions.bid_actions(actor, bid, challenge, now),
            "over_offered": permissions.is_own(actor, bid) and permissions.over_offered(bid, challenge)}
