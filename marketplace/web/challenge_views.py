@@ -24,9 +24,11 @@ from marketplace.credit import service as credit
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 from marketplace.money import format_yuan, yuan_decimal
 from marketplace.search import recommend
+from marketplace.web import rows
 from marketplace.web.forms import form_dict
 
 INDICATOR_ROWS = 5
+MAX_INDICATOR_ROWS = 30
 NEW_DEFAULTS = {"trl_target": 6, "period_months": 24, "ip_terms": "exclusive", "award_mode": "single"}
 INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
 PUBLIC_STATUS_OPTIONS = [(s.value, STATUS_LABELS[s]) for s in queries.FILTER_STATUSES]
@@ -142,27 +144,43 @@ def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:
 
 
 def challenge_form_context(values: dict | None = None, errors: dict | None = None, error: str = "",
-                           challenge: Challenge | None = None) -> dict:
+                           challenge: Challenge | None = None, blanks: int | None = None) -> dict:
     values = values if values is not None else dict(NEW_DEFAULTS)
     indicators = list(values.get("indicators") or [])
-    indicators += [{}] * max(0, INDICATOR_ROWS - len(indicators))
-    return {"values": values, "errors": errors or {}, "error": error, "challenge": challenge,
+    if blanks is None:  # a new form shows five rows; then the form's own count of empty rows
+        blanks = max(1, INDICATOR_ROWS - len(indicators))
+    indicators += [{}] * blanks
+    return {"values": values, "blank": {"indicators": blanks}, "errors": errors or {}, "error": error,
+            "challenge": challenge,
             "indicators": indicators, "industries": INDUSTRIES, "weak_links": WEAK_LINKS,
             "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS, "status_labels": STATUS_LABELS}
+
+
+def indicator_rows(form: FormData) -> list[tuple[int, dict]]:
+    """The non-blank indicator rows with their positions in the form."""
+    rows = []
+    for n in range(MAX_INDICATOR_ROWS):
+        row = {f: str(form.get(f"indicators-{n}-{f}") or "").strip() for f in INDICATOR_FIELDS}
+        if any(row.values()):
+            rows.append((n, row))
+    return rows
+
+
+def edit_indicator_rows(form: FormData, edit: rows.RowEdit) -> dict:
+    """The challenge form's context after adding or removing an indicator row (nothing saved)."""
+    data = form_to_challenge(form)
+    blanks = rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
+    data["indicators"], blanks, message = rows.apply(edit, indicator_rows(form), blanks, MAX_INDICATOR_ROWS)
+    return {"values": data, "error": message, "blanks": blanks}
 
 
 def form_to_challenge(form: FormData) -> dict:
     """The form's fields as the ChallengeIn shape (indicator rows indexed indicators-N-field)."""
     data = form_dict(form)
-    rows = []
-    for n in range(30):
-        row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
-        if any(row.values()):
-            rows.append(row)
     # An empty box means "not given": optional fields take their defaults, required ones say 必填.
     data = {k: v for k, v in data.items()
             if not k.startswith("indicators-") and k != "action" and v != ""}
-    data["indicators"] = rows
+    data["indicators"] = [row for _, row in indicator_rows(form)]
     if not data.get("weak_link"):
         data["weak_link"] = None
     return data

@@ -21,6 +21,7 @@ from marketplace.money import plain_yuan
 from marketplace.reviews import affinity
 from marketplace.validation import parse
 from marketplace.web import htmx
+from marketplace.web import rows as row_forms
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
 from marketplace.web.downloads import download
@@ -38,16 +39,38 @@ MONEY_FIELDS = ("price_yuan", "budget_company_yuan", "budget_own_yuan", "budget_
 TEXT_FIELDS = ("team_id", "technical_route", "prior_results", "declare_conflicts", *MONEY_FIELDS)
 
 
-def _rows(form: FormData, prefix: str) -> list[dict]:
-    """Indexed fields (`milestones-0-title`, …) as a list of non-blank rows."""
+BLANK_ROWS = {"milestones": 2, "members": 3, "partners": 2}  # empty rows a new form shows
+
+
+def _indexed(form: FormData, prefix: str) -> list[tuple[int, dict]]:
+    """Indexed fields (`milestones-0-title`, …) as the non-blank rows with their form positions."""
     rows = []
     for n in range(MAX_ROWS):
         row = {name: str(form.get(f"{prefix}-{n}-{name}") or "").strip() for name in ROWS[prefix]}
         if prefix == "milestones":
             row["indicators"] = [str(v) for v in form.getlist(f"{prefix}-{n}-indicators")]
         if any(row.values()):
-            rows.append(row)
+            rows.append((n, row))
     return rows
+
+
+def _rows(form: FormData, prefix: str) -> list[dict]:
+    return [row for _, row in _indexed(form, prefix)]
+
+
+def _blanks(form: FormData | None) -> dict[str, int]:
+    if form is None:
+        return dict(BLANK_ROWS)
+    return {p: row_forms.blank_count(form, p, BLANK_ROWS[p], MAX_ROWS) for p in ROWS}
+
+
+def _edit_rows(form: FormData, edit: row_forms.RowEdit) -> tuple[dict, dict[str, int], str]:
+    """The form's values after adding or removing one row (nothing is saved)."""
+    data, blanks = form_to_data(form), _blanks(form)
+    rows, blanks[edit.prefix], message = row_forms.apply(edit, _indexed(form, edit.prefix),
+                                                         blanks[edit.prefix], MAX_ROWS)
+    data[edit.prefix] = rows
+    return data, blanks, message
 
 
 def form_to_data(form: FormData) -> dict:
@@ -77,12 +100,12 @@ def _new_values(session, actor) -> dict:
 
 
 def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,
-              errors: dict | None = None, error: str = "") -> dict:
+              errors: dict | None = None, error: str = "", blanks: dict | None = None) -> dict:
     return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
             "teams": queries.teams_of(session=session, actor=actor),
             "partner_orgs": queries.partner_choices(
                 session=session, exclude=(actor.organisation_id, challenge.organisation_id)),
-            "indicator_names": [i.get("name") for i in challenge.indicators], "blank_rows": 2}
+            "indicator_names": [i.get("name") for i in challenge.indicators], "blank": blanks or _blanks(None)}
 
 
 def _biddable(session, actor, challenge_id: int) -> Challenge:
@@ -123,12 +146,17 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
     """Save the draft, or submit it when the submit button was pressed."""
     challenge = _biddable(session, actor, challenge_id)
     live = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    edit = row_forms.parse_action(form.get("action"), ROWS)
+    if edit is not None:  # 添加一行 / 删除: re-render with the rows changed, save nothing
+        data, blanks, message = _edit_rows(form, edit)
+        ctx = _form_ctx(session, actor, challenge, live, data, error=message, blanks=blanks)
+        return render(request, "bids/form.html", ctx, block="form")
     data = form_to_data(form)
     try:
         bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
                         submit=form.get("action") == "submit", bid_id=live.id if live else None)
     except RuleViolation as exc:
-        ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
+        ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message, blanks=_blanks(form))
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
     sealed = bid.status == BidStatus.SUBMITTED
     message = f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…" if sealed else "草稿已保存"

@@ -13,10 +13,12 @@ from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
 from marketplace.errors import Conflict, DomainError, RuleViolation
 from marketplace.validation import GENERIC, parse
-from marketplace.web import htmx
+from marketplace.web import htmx, rows
 from marketplace.web.challenge_views import (
+    MAX_INDICATOR_ROWS,
     challenge_form_context,
     detail_context,
+    edit_indicator_rows,
     form_to_challenge,
     list_context,
     officer_list_context,
@@ -77,6 +79,10 @@ def new_form(request: Request, actor: CurrentActor):
 @router.post("/challenges")
 def create(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save a new draft; with action=submit also submit it for review."""
+    edit = rows.parse_action(form.get("action"), ("indicators",))
+    if edit is not None:  # 添加一行 / 删除 (the one-time form token stays unused)
+        return render(request, "challenges/form.html", challenge_form_context(**edit_indicator_rows(form, edit)),
+                      block="form")
     data = form_to_challenge(form)
 
     def work() -> tuple[str, Response]:
@@ -90,7 +96,9 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     try:  # a double click or a reload of the same form makes one challenge (one-time form token)
         return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
-        return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
+        blanks = rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
+        return render(request, "challenges/form.html",
+                      challenge_form_context(data, exc.fields, exc.message, blanks=blanks),
                       block="form", status_code=422)
 
 
@@ -106,6 +114,10 @@ def edit_form(request: Request, challenge_id: int, session: SessionDep, actor: C
 def edit(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save changes."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    edit = rows.parse_action(form.get("action"), ("indicators",))
+    if edit is not None:
+        return render(request, "challenges/form.html",
+                      challenge_form_context(**edit_indicator_rows(form, edit), challenge=challenge), block="form")
     data = form_to_challenge(form)
     submit = form.get("action") == "submit" and challenge.status in ("draft", "returned")
     try:
@@ -113,7 +125,8 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
                      and_submit=submit)
     except RuleViolation as exc:
         return render(request, "challenges/form.html",
-                      challenge_form_context(data, exc.fields, exc.message, challenge=challenge),
+                      challenge_form_context(data, exc.fields, exc.message, challenge=challenge,
+                                             blanks=rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)),
                       block="form", status_code=422)
     if submit:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")
