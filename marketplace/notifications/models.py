@@ -32,6 +32,8 @@ class Kind(StrEnum):
     MILESTONE_OVERDUE = "milestone_overdue"
     SUBSIDY = "subsidy"
     DIGEST = "digest"
+    CONSORTIUM = "consortium"
+    SUPPLEMENT = "supplement"
 
 
 KIND_LABELS = {
@@ -54,6 +56,8 @@ KIND_LABELS = {
     Kind.MILESTONE_OVERDUE: "里程碑逾期提醒",
     Kind.SUBSIDY: "补助测算、审批与拨付",
     Kind.DIGEST: "每周摘要（待办、收到的方案、匹配的新榜单）",
+    Kind.CONSORTIUM: "创新联合体合作确认",
+    Kind.SUPPLEMENT: "形式审查补正",
 }
 
 

@@ -30,6 +30,7 @@ from marketplace.web.downloads import file_download
 from marketplace.web.forms import FormDep
 from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render
+from marketplace.web.uploads import uploads_from
 
 public_router = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False)
@@ -84,10 +85,14 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         return render(request, "challenges/form.html", challenge_form_context(**edit_indicator_rows(form, edit)),
                       block="form")
     data = form_to_challenge(form)
+    uploads = uploads_from(form)
+    settings = request.app.state.settings
 
     def work() -> tuple[str, Response]:
         submit = form.get("action") == "submit"
-        challenge = service.save(session=session, actor=actor, data=parse(ChallengeIn, data), and_submit=submit)
+        challenge = files.save_with_attachments(session=session, actor=actor, data=parse(ChallengeIn, data),
+                                                and_submit=submit, uploads=uploads,
+                                                uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
         target = f"/challenges/{challenge.id}"
         if submit:
             return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
@@ -97,9 +102,9 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
         blanks = rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
-        return render(request, "challenges/form.html",
-                      challenge_form_context(data, exc.fields, exc.message, blanks=blanks),
-                      block="form", status_code=422)
+        ctx = challenge_form_context(data, exc.fields, exc.message, blanks=blanks)
+        ctx["files_dropped"] = bool(uploads)
+        return render(request, "challenges/form.html", ctx, block="form", status_code=422)
 
 
 @router.get("/challenges/{challenge_id:int}/edit")
