@@ -179,7 +179,7 @@ def form_to_challenge(form: FormData) -> dict:
     data = form_dict(form)
     # An empty box means "not given": optional fields take their defaults, required ones say 必填.
     data = {k: v for k, v in data.items()
-            if not k.startswith("indicators-") and k != "action" and v != ""}
+            if not k.startswith("indicators-") and k not in ("action", "attachments") and v != ""}
     data["indicators"] = [row for _, row in indicator_rows(form)]
     if not data.get("weak_link"):
         data["weak_link"] = None
