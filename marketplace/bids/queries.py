@@ -95,6 +95,17 @@ def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
+def bid_challenge_ids(*, session: Session, actor: Actor, team_ids: set[int]) -> dict[int, set[int]]:
+    """{team id: challenges it has a live bid on}, for the actor's own teams only (a sibling lab's bids
+    stay its own business, T31): marks recommendations the team already answered (已揭榜)."""
+    own = sorted(team_ids & set(actor.team_ids)) if actor.role == Role.TEAM else []
+    found: dict[int, set[int]] = {t: set() for t in own}
+    for team_id, challenge_id in session.exec(select(Bid.team_id, Bid.challenge_id).where(
+            col(Bid.team_id).in_(own or [-1]), col(Bid.live_slot).is_not(None))).all():
+        found[team_id].add(challenge_id)
+    return found
+
+
 def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
     """The accounts of the bidding team (they hear about the review outcome); not its sibling labs."""
     return account_queries.team_member_ids(session=session, team_id=bid.team_id)
