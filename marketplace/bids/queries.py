@@ -11,7 +11,7 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
 from marketplace.actor import Actor, Role
 from marketplace.bids import permissions
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.bids.models import Bid, BidStatus, PartnerConfirmation
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
@@ -127,6 +127,13 @@ def readable_ids(*, actor: Actor, now: datetime):
         clauses.append(and_(opened, Challenge.organisation_id == actor.organisation_id))
     return (select(cast(Bid.id, String)).join(Challenge, col(Challenge.id) == Bid.challenge_id)
             .where(or_(*clauses) if clauses else false()))
+
+
+def readable_partner_ids(*, actor: Actor, now: datetime):
+    """The consortium confirmations (as text, like audit subjects) whose bid the actor may read: their
+    audit events follow the bid's sealing (bids.partners events name the bid and the partner)."""
+    bids = select(Bid.id).where(cast(Bid.id, String).in_(readable_ids(actor=actor, now=now)))
+    return select(cast(PartnerConfirmation.id, String)).where(col(PartnerConfirmation.bid_id).in_(bids))
 
 
 # --- facts about the bids on a challenge, for the challenge commands and pages (challenges/bidding.py) ---

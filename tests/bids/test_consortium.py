@@ -48,13 +48,12 @@ def test_named_partners_are_told_and_the_bid_shows_pending_until_they_confirm(cl
     f.login(client, session, w.team)
     assert "待确认" in client.get(f"/bids/{bid.id}").text
     h.close(session, w.challenge)
-    assert bid_stats.participation(session, StatsFilter())["consortium_bids"] == 0  # not counted yet
-    partners.answer(session=session, actor=f.actor(session, w.partner_lab), confirmation_id=row.id,
-                    data=PartnerAnswerIn(confirm=True))
-    assert bid_stats.participation(session, StatsFilter())["consortium_bids"] == 0  # the challenge is not closed
-    w.challenge.status = "closed"
+    w.challenge.status = "closed"  # opened: the consortium would now be counted
     session.add(w.challenge)
     session.commit()
+    assert bid_stats.participation(session, StatsFilter())["consortium_bids"] == 0  # not confirmed yet
+    partners.answer(session=session, actor=f.actor(session, w.partner_lab), confirmation_id=row.id,
+                    data=PartnerAnswerIn(confirm=True))
     assert bid_stats.participation(session, StatsFilter())["consortium_bids"] == 1
     assert any("确认参与" in t for t in _notes(session, w.team))
     page = client.get(f"/bids/{bid.id}").text
@@ -132,3 +131,24 @@ def test_a_resubmission_with_a_changed_share_asks_again_and_a_removed_partner_go
     service.save(session=session, actor=f.actor(session, w.team), challenge_id=w.challenge.id,
                  data=BidIn(**h.payload(w.profile.id)), bid_id=bid.id)
     assert session.exec(select(PartnerConfirmation)).all() == []
+
+
+def test_partner_events_in_the_audit_log_stay_sealed_with_the_bid(session):
+    from marketplace.audit import queries as audit_queries
+    from marketplace.bids import queries as bid_queries
+    from marketplace.clock import utcnow
+
+    w = _world(session)
+    _submit(session, w)
+    officer = f.actor(session, w.officer)
+
+    def shown():
+        now = utcnow()
+        readable = {"bid": bid_queries.readable_ids(actor=officer, now=now),
+                    "bid_partner": bid_queries.readable_partner_ids(actor=officer, now=now)}
+        rows, _ = audit_queries.recent(session=session, readable=readable)
+        return [e.action for e in rows if e.subject_type == "bid_partner"]
+
+    assert shown() == []  # before the deadline: nothing says who bids with whom
+    h.close(session, w.challenge)
+    assert shown() == ["bid_partner.requested"]
