@@ -77,8 +77,23 @@ submitted    qualify      qualified     officer,admin
 submitted    disqualify   disqualified  officer,admin
 qualified    correct_review  disqualified  officer,admin   # corrected with a reason before expert review
 disqualified correct_review  qualified     officer,admin
+disqualified  request_supplement  supplementing  officer,admin
+supplementing supplement   supplemented  team
+supplemented  qualify      qualified     officer,admin
+supplemented  disqualify   disqualified  officer,admin
+supplementing disqualify   disqualified  officer,admin
 """)
-BID_STATES = ("draft", "submitted", "withdrawn", "qualified", "disqualified")
+BID_STATES = ("draft", "submitted", "withdrawn", "qualified", "disqualified", "supplementing", "supplemented")
+
+# 创新联合体 (issue 13.5): a named partner organisation confirms or declines; a changed share asks again.
+BID_PARTNER = parse("""
+# state      action    target     roles
+pending      confirm   confirmed  team,company
+pending      decline   declined   team,company
+confirmed    reopen    pending    team
+declined     reopen    pending    team
+""")
+BID_PARTNER_STATES = ("pending", "confirmed", "declined")
 
 # 单位认证: the bureau verifies or rejects a pending organisation; a rejected one may be reviewed
 # again (after the company fixes its data); a verified one stays verified.

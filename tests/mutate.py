@@ -61,6 +61,9 @@ CREDIT = ("tests/reports/test_credit.py",)
 DASHBOARD = ("tests/reports/test_dashboard.py",)
 
 M = Mutation
+TEAMFLOW = ("tests/bids/test_consortium.py", "tests/bids/test_attachments_and_supplement.py",
+            "tests/bids/test_bid_states.py")
+
 MUTATIONS = [
     # --- state tables -----------------------------------------------------------------------
     M("challenge: the company may publish", "marketplace/challenges/states.py",
@@ -80,7 +83,8 @@ MUTATIONS = [
     M("bid: qualified bids can be resubmitted", "marketplace/bids/states.py",
       '(B.SUBMITTED, "resubmit",', '((B.SUBMITTED, B.QUALIFIED), "resubmit",', BID_STATES),
     M("bid: the team may qualify", "marketplace/bids/states.py",
-      '"qualify", B.QUALIFIED, (OFFICER, ADMIN)', '"qualify", B.QUALIFIED, (TEAM, OFFICER, ADMIN)', BID_STATES),
+      '(B.SUBMITTED, "qualify", B.QUALIFIED, (OFFICER, ADMIN)',
+      '(B.SUBMITTED, "qualify", B.QUALIFIED, (TEAM, OFFICER, ADMIN)', BID_STATES),
     # --- bid permissions and queries (the sealing rule) ---------------------------------------
     M("bid: a review conclusion is corrected after expert review started", "marketplace/bids/service.py",
       "    if challenge.status not in (ChallengeStatus.PUBLISHED, ChallengeStatus.CLOSED):",
@@ -89,8 +93,26 @@ MUTATIONS = [
       "    if not challenge_permissions.has_closed(challenge, now):\n        return False\n"
       "    return actor.is_officer", "    return actor.is_officer", BID_RULES),
     M("bid: drafts are opened too", "marketplace/bids/permissions.py",
-      "OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})",
-      "OPENED_STATES = frozenset({B.DRAFT, B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})", BID_RULES),
+      "OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED, B.SUPPLEMENTING, B.SUPPLEMENTED})",
+      "OPENED_STATES = frozenset({B.DRAFT, B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED, B.SUPPLEMENTING, B.SUPPLEMENTED})",
+      BID_RULES),
+    # --- consortium partners and 补正 (issue 13.5) ----------------------------------------------
+    M("bid partner: any organisation's account answers", "marketplace/bids/permissions.py",
+      "    return actor.organisation_id is not None and actor.organisation_id == row.organisation_id \\\n"
+      "        and actor.role in PARTNER_ROLES", "    return actor.role in PARTNER_ROLES", TEAMFLOW),
+    M("bid partner: a withdrawn bid is still confirmed", "marketplace/bids/permissions.py",
+      '    if bid.status not in OPENED_STATES:\n        return False, "该揭榜方案已撤回，无需再确认"', "    pass",
+      TEAMFLOW),
+    M("bid partner: a decline can be turned into a confirmation", "marketplace/bids/states.py",
+      '(P.PENDING, "confirm", P.CONFIRMED,', '((P.PENDING, P.DECLINED), "confirm", P.CONFIRMED,', TEAMFLOW),
+    M("bid partner: counted as a consortium before every partner confirms", "marketplace/bids/stats.py",
+      "func.json_array_length(Bid.partners) > 0, confirmed_consortium())",
+      "func.json_array_length(Bid.partners) > 0)", TEAMFLOW),
+    M("bid supplement: the window never closes", "marketplace/bids/permissions.py",
+      "        and as_utc(now) < as_utc(bid.supplement_deadline)", "        and True", TEAMFLOW),
+    M("bid supplement: the team opens its own window", "marketplace/bids/states.py",
+      '(B.DISQUALIFIED, "request_supplement", B.SUPPLEMENTING, (OFFICER, ADMIN)',
+      '(B.DISQUALIFIED, "request_supplement", B.SUPPLEMENTING, (TEAM, OFFICER, ADMIN)', TEAMFLOW),
     M("bid: any team reads bids", "marketplace/bids/permissions.py",
       "    return account_permissions.is_team_member(actor, bid.team_id)",
       "    return actor.role == Role.TEAM", BID_RULES),

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from marketplace.accounts.models import Organisation
 from marketplace.api.schemas import ErrorOut
-from marketplace.bids import export, queries
+from marketplace.bids import export, partners, queries, supplements
 from marketplace.bids import service as bids
-from marketplace.bids.schemas import BidIn, BidOut, ReceiptOut, ReviewCorrectionIn, ReviewIn
+from marketplace.bids.models import Bid, PartnerConfirmation
+from marketplace.bids.schemas import (
+    BidIn,
+    BidOut,
+    PartnerAnswerIn,
+    PartnerRequestOut,
+    ReceiptOut,
+    ReviewCorrectionIn,
+    ReviewIn,
+    SupplementRequestIn,
+)
 from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.files import Upload
+from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 from marketplace.web.downloads import download
@@ -87,3 +101,48 @@ def challenge_bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentAc
     content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
     return download(content, filename=f"揭榜方案汇总_榜单{challenge_id}.xlsx",
                     fallback=f"challenge-{challenge_id}-bids.xlsx", media_type=export.MEDIA_TYPE)
+
+
+# ---------------------------------------------------------------- consortium partners (创新联合体)
+def _partner_out(session, row: PartnerConfirmation) -> PartnerRequestOut:  # noqa: ANN001
+    bid = session.get(Bid, row.bid_id)
+    challenge = session.get(Challenge, bid.challenge_id)
+    lead = session.get(Organisation, bid.organisation_id)
+    return PartnerRequestOut(id=row.id, bid_id=row.bid_id, organisation_id=row.organisation_id,
+                             share_percent=row.share_percent, role=row.role, status=row.status, reason=row.reason,
+                             decided_at=row.decided_at, challenge_id=challenge.id, challenge_title=challenge.title,
+                             lead_organisation=lead.name if lead else "")
+
+
+@router.get("/partner-requests", response_model=list[PartnerRequestOut])
+def partner_requests(session: SessionDep, actor: CurrentActor):
+    """The consortium confirmations addressed to the actor's organisation (pending first)."""
+    return [_partner_out(session, r) for r, _, _ in partners.for_organisation(session=session, actor=actor)]
+
+
+@router.post("/partner-requests/{confirmation_id}/answer", response_model=PartnerRequestOut)
+def answer_partner_request(confirmation_id: int, data: PartnerAnswerIn, session: SessionDep, actor: CurrentActor):
+    """Confirm (`confirm: true`) or decline with a reason; 409 when it was already answered."""
+    row = partners.answer(session=session, actor=actor, confirmation_id=confirmation_id, data=data)
+    return _partner_out(session, row)
+
+
+# ---------------------------------------------------------------- 补正
+@router.post("/bids/{bid_id}/supplement-request", response_model=BidOut)
+def request_supplement(bid_id: int, data: SupplementRequestIn, session: SessionDep, actor: CurrentActor):
+    """Open a 补正 window on a disqualified bid (officers; `deadline` without a zone is Beijing time)."""
+    return supplements.request(session=session, actor=actor, bid_id=bid_id, data=data)
+
+
+@router.post("/bids/{bid_id}/supplement", response_model=BidOut,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "properties": {"file": {"type": "array", "items": {
+                     "type": "string", "format": "binary"}}}}}}}})
+async def hand_in_supplement(bid_id: int, request: Request, session: SessionDep, actor: CurrentActor):
+    """The team hands in the missing documents (multipart `file`s) within the window; 409 after it."""
+    settings = request.app.state.settings
+    form = await request.form(max_part_size=settings.upload_max_bytes + 1)
+    uploads = [Upload(filename=i.filename or "", data=await i.read())
+               for i in form.getlist("file") if isinstance(i, UploadFile)]
+    return supplements.supplement(session=session, actor=actor, bid_id=bid_id, uploads=uploads,
+                                  uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)

@@ -225,8 +225,9 @@ def recommended_challenges(team_id: int, session: SessionDep, actor: CurrentActo
     if actor.organisation_id != team.organisation_id and not actor.is_officer:
         raise Forbidden("只能查看本单位团队的推荐")
     recs = recommend.challenges_for_team(session=session, team=team, k=10)
-    return [RecommendationOut(id=r.item.id, name=r.item.title, score=r.score, terms=[t.term for t in r.terms])
-            for r in recs]
+    bid_on = bid_queries.bid_challenge_ids(session=session, actor=actor, team_ids={team.id}).get(team.id)
+    return [RecommendationOut(id=r.item.id, name=r.item.title, score=r.score, terms=[t.term for t in r.terms],
+                              already_bid=None if bid_on is None else r.item.id in bid_on) for r in recs]
 
 
 router.include_router(authed)

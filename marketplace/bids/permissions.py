@@ -12,15 +12,16 @@ from datetime import datetime
 
 from marketplace.accounts import permissions as account_permissions
 from marketplace.actor import Actor, Role
-from marketplace.bids.models import Bid
+from marketplace.bids.models import Bid, PartnerConfirmation
 from marketplace.bids.models import BidStatus as B
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
+from marketplace.clock import as_utc
 
 Decision = tuple[bool, str]
 NOT_FOUND = "揭榜方案不存在"
 # What the company and the bureau see once bidding closes: bids that were actually handed in.
-OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED})
+OPENED_STATES = frozenset({B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED, B.SUPPLEMENTING, B.SUPPLEMENTED})
 # Bids the formal review has decided on (the review and award stage works on these).
 REVIEWED_STATES = frozenset({B.QUALIFIED, B.DISQUALIFIED})
 
@@ -35,6 +36,11 @@ def may_open(actor: Actor, challenge: Challenge, now: datetime) -> bool:
     if not challenge_permissions.has_closed(challenge, now):
         return False
     return actor.is_officer or challenge_permissions.is_owner(actor, challenge)
+
+
+def is_sealed(bid: Bid, challenge: Challenge, now: datetime) -> bool:
+    """A handed-in bid stays sealed until the challenge has closed; then the label "密封" goes."""
+    return bid.status == B.SUBMITTED and not challenge_permissions.has_closed(challenge, now)
 
 
 def can_read_bid(actor: Actor, bid: Bid, challenge: Challenge, now: datetime) -> Decision:
@@ -106,4 +112,53 @@ def can_review(actor: Actor, challenge: Challenge, now: datetime) -> Decision:
         return False, "只有科技局工作人员可以进行形式审查"
     if not challenge_permissions.has_closed(challenge, now):
         return False, "榜单尚未截止，揭榜方案仍处于密封状态"
+    return True, ""
+
+
+# ---------------------------------------------------------------- consortium partners (创新联合体)
+PARTNER_ROLES = frozenset({Role.TEAM, Role.COMPANY})
+
+
+def is_partner(actor: Actor, row: PartnerConfirmation) -> bool:
+    """The actor is an account of the organisation named as this partner."""
+    return actor.organisation_id is not None and actor.organisation_id == row.organisation_id \
+        and actor.role in PARTNER_ROLES
+
+
+def can_read_partner_request(actor: Actor, row: PartnerConfirmation, bid: Bid) -> Decision:
+    """The partner organisation's accounts, the bidding team and the bureau see a partner's answer."""
+    if is_partner(actor, row) or is_own(actor, bid) or actor.is_officer:
+        return True, ""
+    return False, "合作确认不存在"
+
+
+def can_answer_partner(actor: Actor, row: PartnerConfirmation, bid: Bid) -> Decision:
+    """Confirm or decline: an account of the partner organisation, verified, while the bid is handed in."""
+    if not is_partner(actor, row):
+        return False, "只有被列为合作单位的单位账号可以确认或拒绝"
+    if not actor.org_verified:
+        return False, "单位尚未通过科技局认证，暂不能确认"
+    if bid.status not in OPENED_STATES:
+        return False, "该揭榜方案已撤回，无需再确认"
+    return True, ""
+
+
+# ---------------------------------------------------------------- 补正 (supplementing documents)
+SUPPLEMENT_CLOSED = "补正期限已过，不能再提交补正材料，请联系科技局"
+
+
+def supplement_window_open(bid: Bid, now: datetime) -> bool:
+    return bid.status == B.SUPPLEMENTING and bid.supplement_deadline is not None \
+        and as_utc(now) < as_utc(bid.supplement_deadline)
+
+
+def can_supplement(actor: Actor, bid: Bid, now: datetime) -> Decision:
+    """Upload documents and hand the 补正 in: the bid's team, before the window closes."""
+    allowed, reason = can_manage_bid(actor, bid)
+    if not allowed:
+        return allowed, reason
+    if bid.status != B.SUPPLEMENTING:
+        return False, "该揭榜方案当前不需要补正"
+    if not supplement_window_open(bid, now):
+        return False, SUPPLEMENT_CLOSED
     return True, ""

@@ -11,7 +11,7 @@ from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, OrgStatus, TeamProfile
 from marketplace.actor import Actor, Role
 from marketplace.bids import permissions
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.bids.models import Bid, BidStatus, PartnerConfirmation
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
@@ -95,6 +95,17 @@ def names(*, session: Session, model: type, ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
+def bid_challenge_ids(*, session: Session, actor: Actor, team_ids: set[int]) -> dict[int, set[int]]:
+    """{team id: challenges it has a live bid on}, for the actor's own teams only (a sibling lab's bids
+    stay its own business, T31): marks recommendations the team already answered (已揭榜)."""
+    own = sorted(team_ids & set(actor.team_ids)) if actor.role == Role.TEAM else []
+    found: dict[int, set[int]] = {t: set() for t in own}
+    for team_id, challenge_id in session.exec(select(Bid.team_id, Bid.challenge_id).where(
+            col(Bid.team_id).in_(own or [-1]), col(Bid.live_slot).is_not(None))).all():
+        found[team_id].add(challenge_id)
+    return found
+
+
 def team_user_ids(*, session: Session, bid: Bid) -> list[int]:
     """The accounts of the bidding team (they hear about the review outcome); not its sibling labs."""
     return account_queries.team_member_ids(session=session, team_id=bid.team_id)
@@ -116,6 +127,13 @@ def readable_ids(*, actor: Actor, now: datetime):
         clauses.append(and_(opened, Challenge.organisation_id == actor.organisation_id))
     return (select(cast(Bid.id, String)).join(Challenge, col(Challenge.id) == Bid.challenge_id)
             .where(or_(*clauses) if clauses else false()))
+
+
+def readable_partner_ids(*, actor: Actor, now: datetime):
+    """The consortium confirmations (as text, like audit subjects) whose bid the actor may read: their
+    audit events follow the bid's sealing (bids.partners events name the bid and the partner)."""
+    bids = select(Bid.id).where(cast(Bid.id, String).in_(readable_ids(actor=actor, now=now)))
+    return select(cast(PartnerConfirmation.id, String)).where(col(PartnerConfirmation.bid_id).in_(bids))
 
 
 # --- facts about the bids on a challenge, for the challenge commands and pages (challenges/bidding.py) ---

@@ -94,6 +94,42 @@ class ReviewCorrectionIn(StrictIn):
     reason: CleanStr = Field(min_length=1, max_length=1000)
 
 
+class PartnerAnswerIn(StrictIn):
+    """A consortium partner's answer: confirm its participation and share, or decline (with a reason)."""
+
+    confirm: bool
+    reason: CleanStr = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _reason_when_declined(self):
+        if not self.confirm and not self.reason:
+            raise ValueError("拒绝时请填写理由，便于牵头单位调整方案")
+        return self
+
+
+class PartnerRequestOut(BaseModel):
+    """One partner confirmation as its partner organisation, the bidding team or the bureau sees it."""
+
+    id: int
+    bid_id: int
+    organisation_id: int
+    share_percent: int
+    role: str
+    status: str
+    reason: str
+    decided_at: datetime | None
+    challenge_id: int
+    challenge_title: str
+    lead_organisation: str
+
+
+class SupplementRequestIn(StrictIn):
+    """The officer opens a 补正 window on a disqualified bid: until when, and what is missing."""
+
+    deadline: datetime
+    note: CleanStr = Field(min_length=1, max_length=1000)
+
+
 class ReceiptOut(BaseModel):
     """The submission receipt (回执): server time and SHA-256 of the canonical bid content."""
 
@@ -127,4 +163,6 @@ class BidOut(BaseModel):
     withdrawn_at: datetime | None
     review_reason: str
     reviewed_at: datetime | None
+    supplement_deadline: datetime | None = None
+    supplement_note: str = ""
     updated_at: datetime

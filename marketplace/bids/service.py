@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import and_, not_, or_
@@ -15,13 +17,14 @@ from marketplace import states
 from marketplace.accounts.models import Organisation, OrgKind, TeamProfile
 from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.bids import permissions, queries
+from marketplace.bids import files, partners, permissions, queries
 from marketplace.bids import states as bid_states
 from marketplace.bids.models import BID_STATUS_LABELS, Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.schemas import BidIn, ReviewCorrectionIn, ReviewIn
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
+from marketplace.challenges.files import Upload
 from marketplace.challenges.models import Challenge, ChallengeStatus
 from marketplace.clock import as_utc, utcnow
 from marketplace.db import use_case
@@ -211,6 +214,7 @@ def _seal(session: Session, actor: Actor, bid: Bid, challenge: Challenge, now: d
     digest = receipt_hash(sealed)
     _move(session, bid, action="submit" if first else "resubmit", actor=actor, now=now, open_at=now,
           summary={"receipt_hash": digest}, submitted_at=now, receipt_hash=digest, **values)
+    partners.sync(session, actor, bid, now)  # the named partners are asked to confirm (创新联合体)
     if first:
         notifications.notify(
             session=session, kind=Kind.BID_RECEIVED, title="榜单收到一份新的揭榜方案",
@@ -242,6 +246,19 @@ def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, subm
     if submit:
         _seal(session, actor, bid, challenge, now)
     return bid
+
+
+def save_with_files(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, submit: bool = False,
+                    bid_id: int | None = None, uploads: Sequence[Upload] = (), uploads_dir: Path,
+                    max_bytes: int) -> Bid:
+    """`save` with the files attached in the creation (or edit) form: one transaction, all or nothing."""
+    def work(store) -> Bid:  # noqa: ANN001
+        bid = save(session=session, actor=actor, challenge_id=challenge_id, data=data, submit=submit, bid_id=bid_id)
+        if uploads:
+            store(actor, bid, False)
+        return bid
+
+    return files.with_files(session, uploads_dir, uploads, max_bytes, work)
 
 
 def create_draft(*, session: Session, actor: Actor, challenge_id: int, data: BidIn) -> Bid:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from marketplace.actor import Role
-from marketplace.bids.models import BID_STATUS_LABELS, Bid
+from marketplace.bids.models import BID_STATUS_LABELS, PARTNER_STATUS_LABELS, Bid, PartnerConfirmation
 from marketplace.bids.models import BidStatus as B
+from marketplace.bids.models import PartnerStatus as P
 from marketplace.states import Machine, Transition, actions_for, machine, step
 
-TEAM, OFFICER, ADMIN = Role.TEAM, Role.OFFICER, Role.ADMIN
+TEAM, OFFICER, ADMIN, COMPANY = Role.TEAM, Role.OFFICER, Role.ADMIN, Role.COMPANY
 
 TRANSITIONS = machine([
     ((B.DRAFT, B.SUBMITTED), "edit", "same", (TEAM,), "编辑"),
@@ -19,6 +20,12 @@ TRANSITIONS = machine([
     # A formal-review conclusion corrected, with a reason, while the challenge has not gone to experts.
     (B.QUALIFIED, "correct_review", B.DISQUALIFIED, (OFFICER, ADMIN), "更正为不通过"),
     (B.DISQUALIFIED, "correct_review", B.QUALIFIED, (OFFICER, ADMIN), "更正为通过"),
+    # 补正: a bid disqualified for missing documents gets a window; the team hands them in; the
+    # officer reviews again (or, once the window has passed without them, disqualifies for good).
+    (B.DISQUALIFIED, "request_supplement", B.SUPPLEMENTING, (OFFICER, ADMIN), "要求补正"),
+    (B.SUPPLEMENTING, "supplement", B.SUPPLEMENTED, (TEAM,), "提交补正材料"),
+    (B.SUPPLEMENTED, "qualify", B.QUALIFIED, (OFFICER, ADMIN), "形式审查通过"),
+    ((B.SUPPLEMENTED, B.SUPPLEMENTING), "disqualify", B.DISQUALIFIED, (OFFICER, ADMIN), "形式审查不通过"),
 ])
 
 
@@ -34,3 +41,14 @@ def transition(*, state: str, action: str, role: str | None) -> Transition:
 
 def available(*, state: str, role: str | None) -> list[tuple[str, Transition]]:
     return actions_for(TRANSITIONS, state=state, role=role)
+
+
+# A consortium partner's answer: the partner organisation's accounts (a university's labs or a
+# company) confirm or decline; a re-submission that changes its share asks it again (the bid's team).
+PARTNER_TRANSITIONS = machine([
+    (P.PENDING, "confirm", P.CONFIRMED, (TEAM, COMPANY), "确认参与"),
+    (P.PENDING, "decline", P.DECLINED, (TEAM, COMPANY), "拒绝参与"),
+    ((P.CONFIRMED, P.DECLINED), "reopen", P.PENDING, (TEAM,), "重新请求确认"),
+])
+PARTNER_MACHINE = Machine("bid_partner", PartnerConfirmation, PARTNER_TRANSITIONS, PARTNER_STATUS_LABELS,
+                          conflict="该合作确认已被处理，请刷新页面查看")

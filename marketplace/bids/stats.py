@@ -3,11 +3,11 @@ the dashboard is for officers, but a count per challenge is already public, and 
 
 from __future__ import annotations
 
-from sqlalchemy import case
+from sqlalchemy import and_, case
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import HK_MACAO, Organisation
-from marketplace.bids.models import Bid
+from marketplace.bids.models import Bid, PartnerConfirmation, PartnerStatus
 from marketplace.bids.permissions import OPENED_STATES
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.permissions import CLOSED_STATES
@@ -17,6 +17,13 @@ from marketplace.challenges.stats import POSTED_STATES, StatsFilter, scoped
 COUNTED = tuple(OPENED_STATES)
 # Whether a bid is a consortium bid is part of its sealed content: it is counted only once the challenge closed.
 OPENED_CHALLENGES = tuple(CLOSED_STATES)
+
+
+def confirmed_consortium():
+    """SQL condition: every partner named on the bid has confirmed (bids/partners.py); until then the bid
+    is not counted as a consortium bid. Rows mirror the named partners, so: some rows, none unconfirmed."""
+    rows = select(PartnerConfirmation.id).where(PartnerConfirmation.bid_id == Bid.id)
+    return and_(rows.exists(), ~rows.where(PartnerConfirmation.status != PartnerStatus.CONFIRMED).exists())
 
 
 def participation(session: Session, flt: StatsFilter) -> dict[str, int]:
@@ -34,7 +41,7 @@ def participation(session: Session, flt: StatsFilter) -> dict[str, int]:
         scoped(select(func.count(Bid.id)).select_from(Challenge).join(Bid, col(Bid.challenge_id) == col(Challenge.id)),
                flt)
         .where(col(Bid.status).in_(COUNTED), col(Challenge.status).in_(OPENED_CHALLENGES),
-               func.json_array_length(Bid.partners) > 0)).one()
+               func.json_array_length(Bid.partners) > 0, confirmed_consortium())).one()
     # Teams from Hong Kong and Macao: the bidding organisation's region (a count, like the bids themselves).
     from_hk_macao = select(Organisation.id).where(col(Organisation.region).in_(HK_MACAO))
     hk_macao, _ = session.exec(bids(col(Bid.organisation_id).in_(from_hk_macao))).one()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,9 @@ from sqlmodel import Session
 
 from marketplace.actor import Actor
 from marketplace.audit import service as audit
-from marketplace.challenges import permissions, queries
-from marketplace.challenges.models import Attachment, Challenge, ConfidentialityAcceptance
+from marketplace.challenges import permissions, queries, service
+from marketplace.challenges.models import Attachment, Challenge, ChallengeStatus, ConfidentialityAcceptance
+from marketplace.challenges.schemas import ChallengeIn
 from marketplace.db import atomic, use_case
 from marketplace.errors import Conflict, Forbidden, NotFound, RuleViolation
 from marketplace.uploads import ALLOWED, OLE, ZIP, Upload, check_upload  # noqa: F401 (the checks moved)
@@ -58,6 +60,33 @@ def _add(session: Session, actor: Actor, challenge_id: int, upload: Upload, conf
                  subject_id=challenge.id, summary={"file": name, "size": len(upload.data),
                                                    "confidential": confidential, "sha256": item.sha256})
     return item
+
+
+def save_with_attachments(*, session: Session, actor: Actor, data: ChallengeIn, and_submit: bool,
+                          challenge_id: int | None = None, uploads: Sequence[Upload], uploads_dir: Path,
+                          max_bytes: int) -> Challenge:
+    """Save (and optionally submit) a challenge with the files chosen in its form, in one transaction:
+    the challenge and its files, or neither (files written before an error are removed)."""
+    for upload in uploads:  # every file is checked before anything is written; the error names the file
+        try:
+            check_upload(upload, max_bytes=max_bytes)
+        except RuleViolation as exc:
+            message = f"附件“{upload.filename[:60]}”：{exc.message}"
+            raise RuleViolation(message, fields={"attachments": message}) from None
+    written: list[Path] = []
+    try:
+        with atomic(session):
+            challenge = service.save(session=session, actor=actor, data=data, challenge_id=challenge_id)
+            for upload in uploads:
+                written.append(uploads_dir / secrets.token_hex(16))
+                _add(session, actor, challenge.id, upload, False, written[-1], max_bytes)
+            if and_submit and challenge.status in (ChallengeStatus.DRAFT, ChallengeStatus.RETURNED):
+                service.submit(session=session, actor=actor, challenge_id=challenge.id)
+            return challenge
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def open_attachment(*, session: Session, actor: Actor, attachment_id: int, uploads_dir: Path

@@ -178,6 +178,7 @@ class RecommendationOut(BaseModel):
     name: str
     score: float
     terms: list[str]
+    already_bid: bool | None = None  # the caller's own team has a live bid on it (已揭榜); None: not told
 
 
 class AnnexOut(BaseModel):

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from sqlmodel import Session, select
 
 from marketplace.accounts.models import Organisation, TeamProfile, User
+from marketplace.bids import partners
 from marketplace.bids.models import Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.service import receipt_hash
@@ -70,5 +71,8 @@ def load_bids(*, session: Session, seeds_dir: Path, orgs: dict[str, Organisation
         if state == B.WITHDRAWN:  # the ORM would let the column default replace a NULL on insert
             session.flush()
             bid.live_slot = None
+        elif bid.partners:  # the seeded consortia have been confirmed by their partners
+            session.flush()
+            partners.record_confirmed(session, bid, bid.submitted_at or utcnow())
         report.count("bids")
     session.flush()

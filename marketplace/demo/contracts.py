@@ -20,6 +20,7 @@ from marketplace.accounts.models import ExpertProfile, Organisation, Role, TeamP
 from marketplace.actor import Actor
 from marketplace.auth.service import actor_for
 from marketplace.awards.models import AwardDecision
+from marketplace.bids import partners as bid_partners
 from marketplace.bids.models import Bid
 from marketplace.bids.models import BidStatus as B
 from marketplace.bids.service import receipt_hash
@@ -170,6 +171,7 @@ class _Walk:
         bid.receipt_hash = receipt_hash(SimpleNamespace(**bid.model_dump()))  # 回执, as on submission
         self.s.add(bid)
         self.s.flush()
+        bid_partners.record_confirmed(self.s, bid, bid.submitted_at)  # the partner agreed (创新联合体)
         self.s.add(AwardDecision(challenge_id=challenge.id, winning_bid_ids=[bid.id], decided_by=self.officer.user_id,
                                  decided_at=at, reason="按专家评审排序确定"))
         self.s.flush()

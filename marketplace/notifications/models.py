@@ -35,6 +35,8 @@ class Kind(StrEnum):
     SUBSIDY = "subsidy"
     DIGEST = "digest"
     MEMBERSHIP = "membership"
+    CONSORTIUM = "consortium"
+    SUPPLEMENT = "supplement"
 
 
 KIND_LABELS = {
@@ -60,6 +62,8 @@ KIND_LABELS = {
     Kind.SUBSIDY: "补助测算、审批与拨付",
     Kind.DIGEST: "每周摘要（待办、收到的方案、匹配的新榜单）",
     Kind.MEMBERSHIP: "加入本单位的申请与结果",
+    Kind.CONSORTIUM: "创新联合体合作确认",
+    Kind.SUPPLEMENT: "形式审查补正",
 }
 
 

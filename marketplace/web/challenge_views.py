@@ -133,17 +133,21 @@ def _bid_context(session, actor: Actor, challenge: Challenge, now) -> dict:
                                                          now=now),
         "my_bid": my_bid,
         "my_bid_actions": bid_permissions.bid_actions(actor, my_bid, challenge, now) if my_bid else set(),
+        "my_bid_sealed": bool(my_bid) and bid_permissions.is_sealed(my_bid, challenge, now),
         "can_bid": bid_permissions.can_bid(actor, challenge, now)[0],
         "bids_opened": bid_permissions.may_open(actor, challenge, now),
     }
 
 
 def challenge_form_context(values: dict | None = None, errors: dict | None = None, error: str = "",
-                           challenge: Challenge | None = None) -> dict:
+                           challenge: Challenge | None = None, blanks: int | None = None) -> dict:
     values = values if values is not None else dict(NEW_DEFAULTS)
     indicators = list(values.get("indicators") or [])
-    indicators += [{}] * max(0, INDICATOR_ROWS - len(indicators))
-    return {"values": values, "errors": errors or {}, "error": error, "challenge": challenge,
+    if blanks is None:  # a new form shows five rows; then the form's own count of empty rows
+        blanks = max(1, INDICATOR_ROWS - len(indicators))
+    indicators += [{}] * blanks
+    return {"values": values, "blank": {"indicators": blanks}, "errors": errors or {}, "error": error,
+            "challenge": challenge,
             "indicators": indicators, "industries": INDUSTRIES, "weak_links": WEAK_LINKS,
             "ip_labels": IP_LABELS, "award_labels": AWARD_MODE_LABELS, "status_labels": STATUS_LABELS}
 

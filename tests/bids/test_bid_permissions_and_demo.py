@@ -30,7 +30,7 @@ ACTORS = {
     "expert": Actor(user_id=5, role="expert", organisation_id=TEAM_ORG, org_verified=True),
     "officer": Actor(user_id=6, role="officer"),
 }
-OPENED = {B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED}
+OPENED = {B.SUBMITTED, B.QUALIFIED, B.DISQUALIFIED, B.SUPPLEMENTING, B.SUPPLEMENTED}  # handed in (补正 too)
 
 
 def expected(who, status, closed):

@@ -20,3 +20,13 @@ def test_the_table_has_no_step_the_hand_written_machine_lacks():
 def test_a_formally_reviewed_or_withdrawn_bid_is_final_for_the_team():
     for state in ("withdrawn", "qualified", "disqualified"):
         assert states.available(state=state, role="team") == []
+
+
+def _partner_step(*, state, action, role):
+    return states.PARTNER_MACHINE.step(state=state, action=action, role=role)
+
+
+@pytest.mark.parametrize("state", machines.BID_PARTNER_STATES)
+def test_the_partner_machine_matches_the_hand_written_one(state):
+    assert machines.mismatches(_partner_step, machines.BID_PARTNER, (state,)) == []
+    assert set(states.PARTNER_TRANSITIONS) == set(machines.BID_PARTNER)

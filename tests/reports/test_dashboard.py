@@ -7,6 +7,7 @@ import re
 import pytest
 
 from marketplace.actor import Actor, Role
+from marketplace.bids import partners as bid_partners
 from marketplace.bids import stats as bid_stats
 from marketplace.challenges import stats
 from marketplace.errors import Forbidden, RuleViolation
@@ -67,7 +68,8 @@ def programme(session, before):
     f.challenge(session, company=plain, status="submitted", industry="生物医药与健康", published_at=None)
     f.challenge(session, company=plain, status="draft", industry="生物医药与健康")
     partner = [{"organisation_id": leader_org.id, "name": "合作单位", "role": "测试", "share_percent": 30}]
-    f.bid(session, challenge=closed, partners=partner)
+    consortium = f.bid(session, challenge=closed, partners=partner)
+    bid_partners.record_confirmed(session, consortium, consortium.submitted_at)  # counted once its partner confirms
     macao_lab = f.user(session, role=Role.TEAM, org=f.organisation(session, kind="university", region="macao"))
     f.bid(session, challenge=closed, team_profile=f.team(session, owner=macao_lab))  # a Macao team
     f.bid(session, challenge=closed, status="withdrawn")

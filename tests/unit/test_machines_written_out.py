@@ -9,7 +9,7 @@ from marketplace.states import Machine
 from tests import machines
 
 WRITTEN_OUT = {"challenge": machines.CHALLENGE, "bid": machines.BID, "organisation": machines.ORGANISATION,
-               "join_request": machines.JOIN_REQUEST,
+               "join_request": machines.JOIN_REQUEST, "bid_partner": machines.BID_PARTNER,
                "announcement_item": machines.ANNOUNCEMENT_ITEM, "objection": machines.OBJECTION,
                "contract": machines.CONTRACT, "milestone": machines.MILESTONE, "payment": machines.PAYMENT,
                "subsidy": machines.SUBSIDY}

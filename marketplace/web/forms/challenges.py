@@ -7,26 +7,49 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
-from marketplace.web.forms import form_dict
+from marketplace.web.forms import form_dict, rows
 
 INDICATOR_FIELDS = ("name", "target", "unit", "test_method")
+MAX_INDICATOR_ROWS = 30
+
+
+def indicator_rows(form: FormData) -> list[tuple[int, dict]]:
+    """The non-blank indicator rows with their positions in the form."""
+    rows = []
+    for n in range(MAX_INDICATOR_ROWS):
+        row = {f: str(form.get(f"indicators-{n}-{f}") or "").strip() for f in INDICATOR_FIELDS}
+        if any(row.values()):
+            rows.append((n, row))
+    return rows
+
+
+def edit_indicator_rows(form: FormData, edit: rows.RowEdit) -> dict:
+    """The challenge form's context after adding or removing an indicator row (nothing saved)."""
+    data = form_to_challenge(form)
+    blanks = rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
+    data["indicators"], blanks, message = rows.apply(edit, indicator_rows(form), blanks, MAX_INDICATOR_ROWS)
+    return {"values": data, "error": message, "blanks": blanks}
 
 
 def form_to_challenge(form: FormData) -> dict:
     """The form's fields as the ChallengeIn shape (indicator rows indexed indicators-N-field)."""
     data = form_dict(form)
-    rows = []
-    for n in range(30):
-        row = {f: str(data.pop(f"indicators-{n}-{f}", "") or "").strip() for f in INDICATOR_FIELDS}
-        if any(row.values()):
-            rows.append(row)
     # An empty box means "not given": optional fields take their defaults, required ones say 必填.
     data = {k: v for k, v in data.items()
-            if not k.startswith("indicators-") and k != "action" and v != ""}
-    data["indicators"] = rows
+            if not k.startswith("indicators-") and k not in ("action", "attachments") and v != ""}
+    data["indicators"] = [row for _, row in indicator_rows(form)]
     if not data.get("weak_link"):
         data["weak_link"] = None
     return data
+
+
+def row_edit(form: FormData) -> rows.RowEdit | None:
+    """The pressed 添加一行 / 删除 button of the indicator rows, or None for a real save."""
+    return rows.parse_action(form.get("action"), ("indicators",))
+
+
+def blank_indicator_rows(form: FormData) -> int:
+    return rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
 
 
 def submitting(form: FormData) -> bool:

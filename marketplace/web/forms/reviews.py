@@ -84,3 +84,11 @@ def expert_update(form: FormData) -> dict[str, Any]:
     """tier, active and note of one expert in the pool."""
     return {"tier": text(form, "tier"), "active": form.get("active") in ("1", "on", "true"),
             "note": text(form, "note")}
+
+
+SLOT_FIELDS = ("day", "start", "end", "place", "online_link")
+
+
+def slot(form: FormData) -> dict[str, str]:
+    """A 答辩 time slot: date, start, end (Beijing time), place or online link."""
+    return {k: str(form.get(k) or "") for k in SLOT_FIELDS}

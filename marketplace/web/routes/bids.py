@@ -7,10 +7,11 @@ from starlette.responses import Response
 
 from marketplace.accounts import queries as account_queries
 from marketplace.accounts.models import Organisation, TeamProfile
-from marketplace.bids import export, permissions, queries
+from marketplace.bids import export, partners, permissions, queries, supplements
+from marketplace.bids import files as bid_files
 from marketplace.bids import service as bids
-from marketplace.bids.models import BID_STATUS_LABELS, Bid, BidStatus
-from marketplace.bids.schemas import BidIn, ReviewCorrectionIn, ReviewIn
+from marketplace.bids.models import BID_STATUS_LABELS, PARTNER_STATUS_LABELS, Bid, BidStatus, status_label
+from marketplace.bids.schemas import BidIn, PartnerAnswerIn, ReviewCorrectionIn, ReviewIn, SupplementRequestIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
@@ -22,15 +23,32 @@ from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OfficerOnly, SessionDep
-from marketplace.web.downloads import download
+from marketplace.web.downloads import download, file_download
 from marketplace.web.forms import FormDep
-from marketplace.web.forms.bids import MONEY_FIELDS, ROWS, TEXT_FIELDS, form_to_data, review_values, submitting
+from marketplace.web.forms.bids import (
+    MONEY_FIELDS,
+    ROWS,
+    TEXT_FIELDS,
+    edit_rows,
+    form_to_data,
+    partner_answer_values,
+    review_values,
+    row_edit,
+    submitting,
+    supplement_request_values,
+)
+from marketplace.web.forms.bids import (
+    blanks as form_blanks,
+)
+from marketplace.web.forms.uploads import uploads_from
 from marketplace.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)  # nothing about bids is public
 
-templates.env.filters.setdefault("bid_status", lambda s: BID_STATUS_LABELS.get(s, s or ""))
+templates.env.filters.setdefault("bid_status", lambda s, sealed=False: status_label(s, sealed=sealed))
+
+
 def bid_values(bid: Bid) -> dict:
     """A stored bid as form values."""
     values = bid.model_dump()
@@ -46,12 +64,13 @@ def _new_values(session, actor) -> dict:
 
 
 def _form_ctx(session, actor, challenge: Challenge, bid: Bid | None, values: dict,
-              errors: dict | None = None, error: str = "") -> dict:
+              errors: dict | None = None, error: str = "", blanks: dict | None = None) -> dict:
     return {"challenge": challenge, "bid": bid, "values": values, "errors": errors or {}, "error": error,
             "teams": queries.teams_of(session=session, actor=actor),
             "partner_orgs": queries.partner_choices(
                 session=session, exclude=(actor.organisation_id, challenge.organisation_id)),
-            "indicator_names": [i.get("name") for i in challenge.indicators], "blank_rows": 2}
+            "indicator_names": [i.get("name") for i in challenge.indicators], "blank": blanks or form_blanks(None),
+            "attachments": bid_files.of_bid(session=session, bid=bid) if bid else []}
 
 
 def _biddable(session, actor, challenge_id: int) -> Challenge:
@@ -62,10 +81,14 @@ def _biddable(session, actor, challenge_id: int) -> Challenge:
 def bids_mine(request: Request, session: SessionDep, actor: CurrentActor):
     """The bids of the actor's organisation (我的揭榜)."""
     rows = queries.mine(session=session, actor=actor)
-    titles = {c.id: c.title for c in (session.get(Challenge, b.challenge_id) for b in rows) if c}
+    challenges = {c.id: c for c in (session.get(Challenge, b.challenge_id) for b in rows) if c}
+    titles = {i: c.title for i, c in challenges.items()}
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
-    return render(request, "bids/mine.html", {"bids": rows, "titles": titles, "teams": teams},
-                  block="content")
+    now = utcnow()
+    sealed_ids = {b.id for b in rows if b.challenge_id in challenges
+                  and permissions.is_sealed(b, challenges[b.challenge_id], now)}
+    return render(request, "bids/mine.html", {"bids": rows, "titles": titles, "teams": teams,
+                                              "sealed_ids": sealed_ids}, block="content")
 
 
 @router.get("/challenges/{challenge_id}/bid")
@@ -88,12 +111,22 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
     """Save the draft, or submit it when the submit button was pressed."""
     challenge = _biddable(session, actor, challenge_id)
     live = queries.live_bid_of(session=session, actor=actor, challenge=challenge)
+    edit = row_edit(form)
+    if edit is not None:  # 添加一行 / 删除: re-render with the rows changed, save nothing
+        data, blanks, message = edit_rows(form, edit)
+        ctx = _form_ctx(session, actor, challenge, live, data, error=message, blanks=blanks)
+        return render(request, "bids/form.html", ctx, block="form")
     data = form_to_data(form)
+    settings = request.app.state.settings
+    uploads = uploads_from(form)
     try:
-        bid = bids.save(session=session, actor=actor, challenge_id=challenge.id, data=parse(BidIn, data),
-                        submit=submitting(form), bid_id=live.id if live else None)
+        bid = bids.save_with_files(session=session, actor=actor, challenge_id=challenge.id,
+                                   data=parse(BidIn, data), submit=submitting(form),
+                                   bid_id=live.id if live else None, uploads=uploads,
+                                   uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
     except RuleViolation as exc:
-        ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message)
+        ctx = _form_ctx(session, actor, challenge, live, data, exc.fields, exc.message, blanks=form_blanks(form))
+        ctx["files_dropped"] = bool(uploads)
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
     sealed = bid.status == BidStatus.SUBMITTED
     message = f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…" if sealed else "草稿已保存"
@@ -107,7 +140,13 @@ def bid_detail(request: Request, bid_id: int, session: SessionDep, actor: Curren
     bid, challenge = queries.with_challenge(session=session, actor=actor, bid_id=bid_id, now=now)
     orgs = queries.names(session=session, model=Organisation,
                          ids={bid.organisation_id} | {p["organisation_id"] for p in bid.partners})
+    confirmations = partners.rows_of(session, bid.id)
     ctx = {"bid": bid, "challenge": challenge, "orgs": orgs, "now": now,
+           "sealed": permissions.is_sealed(bid, challenge, now),
+           "attachments": bid_files.of_bid(session=session, bid=bid),
+           "confirmations": {r.organisation_id: r for r in confirmations},
+           "consortium": partners.consortium_state(bid, confirmations),
+           "can_supplement": permissions.can_supplement(actor, bid, now),
            "team": session.get(TeamProfile, bid.team_id), "own": permissions.is_own(actor, bid),
            "bid_actions": permissions.bid_actions(actor, bid, challenge, now),
            "over_offered": permissions.is_own(actor, bid) and permissions.over_offered(bid, challenge)}
@@ -147,9 +186,13 @@ def review_page(request: Request, challenge_id: int, session: SessionDep, actor:
     teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for b in rows})
     orgs = queries.names(session=session, model=Organisation, ids={b.organisation_id for b in rows})
     experts = {b.id: affinity.experts_for_bid(session=session, bid=b, challenge=challenge) for b in rows}
+    consortium = {b.id: partners.consortium_state(b, partners.rows_of(session, b.id)) for b in rows}
+    supplement_files = {b.id: [a for a in bid_files.of_bid(session=session, bid=b) if a.supplement] for b in rows}
     credit_memory = credit.memories(session=session, actor=actor, organisation_ids={b.organisation_id for b in rows})
     return render(request, "bids/review.html", {"challenge": challenge, "bids": rows, "teams": teams,
-                                                "orgs": orgs, "experts": experts, "credit": credit_memory},
+                                                "orgs": orgs, "experts": experts, "credit": credit_memory,
+                                                "consortium": consortium, "supplement_files": supplement_files,
+                                                "consortium_labels": partners.CONSORTIUM_LABELS},
                   block="content")
 
 
@@ -203,3 +246,64 @@ def bids_xlsx(challenge_id: int, session: SessionDep, actor: CurrentActor) -> Re
     content = export.summary_xlsx(session=session, actor=actor, challenge_id=challenge_id, now=utcnow())
     return download(content, filename=f"揭榜方案汇总_榜单{challenge_id}.xlsx",
                     fallback=f"challenge-{challenge_id}-bids.xlsx", media_type=export.MEDIA_TYPE)
+
+
+@router.get("/bids/{bid_id}/attachments/{attachment_id}")
+def bid_attachment(request: Request, bid_id: int, attachment_id: int, session: SessionDep, actor: CurrentActor):
+    """Download a bid's file (whoever may read the bid; always as an attachment)."""
+    item, path = bid_files.open_attachment(session=session, actor=actor, bid_id=bid_id, attachment_id=attachment_id,
+                                           uploads_dir=request.app.state.settings.uploads_dir)
+    return file_download(path, filename=item.filename, media_type=item.content_type)
+
+
+# ---------------------------------------------------------------- 补正
+@router.post("/officer/bids/{bid_id}/supplement-request", dependencies=[OfficerOnly])
+def supplement_request(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """Open a 补正 window on a disqualified bid (deadline in Beijing time, what is missing)."""
+    bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=utcnow())
+    target = f"/officer/challenges/{bid.challenge_id}/review"
+    data = supplement_request_values(form)
+    try:
+        supplements.request(session=session, actor=actor, bid_id=bid_id, data=parse(SupplementRequestIn, data))
+    except (RuleViolation, Conflict) as exc:
+        return flash(htmx.redirect(request, target), _first(exc), "error")
+    return flash(htmx.redirect(request, target), f"已要求方案 #{bid_id} 补正，并已通知揭榜团队")
+
+
+@router.post("/bids/{bid_id}/supplement")
+def supplement_submit(request: Request, bid_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """The team uploads the missing documents and hands them in (within the window)."""
+    settings = request.app.state.settings
+    try:
+        supplements.supplement(session=session, actor=actor, bid_id=bid_id, uploads=uploads_from(form),
+                               uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
+    except (RuleViolation, Conflict) as exc:
+        return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
+    return flash(htmx.redirect(request, f"/bids/{bid_id}"), "补正材料已提交，等待科技局重新审查")
+
+
+# ---------------------------------------------------------------- consortium partners
+@router.get("/partner-requests")
+def partner_requests(request: Request, session: SessionDep, actor: CurrentActor):
+    """The consortium requests addressed to the actor's organisation (确认参与及份额)."""
+    rows = partners.for_organisation(session=session, actor=actor)
+    leads = queries.names(session=session, model=Organisation, ids={b.organisation_id for _, b, _ in rows})
+    teams = queries.names(session=session, model=TeamProfile, ids={b.team_id for _, b, _ in rows})
+    answerable = {r.id for r, b, _ in rows if permissions.can_answer_partner(actor, r, b)[0]}
+    return render(request, "bids/partner_requests.html",
+                  {"rows": rows, "leads": leads, "teams": teams, "answerable": answerable,
+                   "labels": PARTNER_STATUS_LABELS}, block="content")
+
+
+@router.post("/partner-requests/{confirmation_id}")
+def partner_answer(request: Request, confirmation_id: int, session: SessionDep, actor: CurrentActor,
+                   form: FormDep):
+    """Confirm or decline (decision=confirm|decline, reason when declining)."""
+    data = partner_answer_values(form)
+    try:
+        row = partners.answer(session=session, actor=actor, confirmation_id=confirmation_id,
+                              data=parse(PartnerAnswerIn, data))
+    except (RuleViolation, Conflict) as exc:
+        return flash(htmx.redirect(request, "/partner-requests"), _first(exc), "error")
+    message = "已确认参与，牵头单位已收到通知" if row.status == "confirmed" else "已拒绝参与，牵头单位已收到通知"
+    return flash(htmx.redirect(request, "/partner-requests"), message)

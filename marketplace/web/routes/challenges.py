@@ -30,16 +30,20 @@ from marketplace.web.forms.challenges import (
 )
 from marketplace.web.forms.challenges import (
     attachment,
+    blank_indicator_rows,
     comment,
+    edit_indicator_rows,
     form_to_challenge,
     invitation_message,
     question,
     reason,
+    row_edit,
     submitting,
 )
 from marketplace.web.forms.challenges import (
     publish_at as publish_time,
 )
+from marketplace.web.forms.uploads import uploads_from
 from marketplace.web.idempotent import form_once
 from marketplace.web.templating import render
 
@@ -91,11 +95,19 @@ def new_form(request: Request, actor: CurrentActor):
 @router.post("/challenges")
 def create(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save a new draft; with action=submit also submit it for review."""
+    edit = row_edit(form)
+    if edit is not None:  # 添加一行 / 删除 (the one-time form token stays unused)
+        return render(request, "challenges/form.html", challenge_form_context(**edit_indicator_rows(form, edit)),
+                      block="form")
     data = form_to_challenge(form)
+    uploads = uploads_from(form)
+    settings = request.app.state.settings
 
     def work() -> tuple[str, Response]:
         submit = submitting(form)
-        challenge = service.save(session=session, actor=actor, data=parse(ChallengeIn, data), and_submit=submit)
+        challenge = files.save_with_attachments(session=session, actor=actor, data=parse(ChallengeIn, data),
+                                                and_submit=submit, uploads=uploads,
+                                                uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
         target = f"/challenges/{challenge.id}"
         if submit:
             return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
@@ -104,8 +116,10 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     try:  # a double click or a reload of the same form makes one challenge (one-time form token)
         return form_once(request, session, actor, form, work, waiting="/challenges/mine")
     except RuleViolation as exc:
-        return render(request, "challenges/form.html", challenge_form_context(data, exc.fields, exc.message),
-                      block="form", status_code=422)
+        blanks = blank_indicator_rows(form)
+        ctx = challenge_form_context(data, exc.fields, exc.message, blanks=blanks)
+        ctx["files_dropped"] = bool(uploads)
+        return render(request, "challenges/form.html", ctx, block="form", status_code=422)
 
 
 @router.get("/challenges/{challenge_id:int}/edit")
@@ -120,6 +134,10 @@ def edit_form(request: Request, challenge_id: int, session: SessionDep, actor: C
 def edit(request: Request, challenge_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Save changes."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    edit = row_edit(form)
+    if edit is not None:
+        return render(request, "challenges/form.html",
+                      challenge_form_context(**edit_indicator_rows(form, edit), challenge=challenge), block="form")
     data = form_to_challenge(form)
     submit = submitting(form) and challenge.status in ("draft", "returned")
     try:
@@ -127,7 +145,8 @@ def edit(request: Request, challenge_id: int, session: SessionDep, actor: Curren
                      and_submit=submit)
     except RuleViolation as exc:
         return render(request, "challenges/form.html",
-                      challenge_form_context(data, exc.fields, exc.message, challenge=challenge),
+                      challenge_form_context(data, exc.fields, exc.message, challenge=challenge,
+                                             blanks=blank_indicator_rows(form)),
                       block="form", status_code=422)
     if submit:
         return flash(htmx.redirect(request, f"/challenges/{challenge_id}"), "已提交审核")

@@ -42,9 +42,13 @@ def dashboard_context(*, session, actor) -> dict:
         ctx["my_challenges"] = rows
         ctx["counts"] = bid_queries.submitted_counts(session=session, challenge_ids=[c.id for c in rows])
     if actor.role == Role.TEAM and ctx.get("teams"):
-        mine_first = sorted(ctx["teams"], key=lambda t: t.owner_id != actor.user_id)
+        # Every lab of the organisation gets its panel (the actor's own teams first and open).
+        mine_first = sorted(ctx["teams"], key=lambda t: (t.id not in actor.team_ids, t.id))
         ctx["team_panels"] = [(t, recommend.challenges_for_team(session=session, team=t, k=5))
-                              for t in mine_first[:3]]
+                              for t in mine_first]
+        ctx["already_bid"] = bid_queries.bid_challenge_ids(session=session, actor=actor,
+                                                           team_ids={t.id for t in mine_first})
+        ctx["own_team_ids"] = actor.team_ids
     if actor.is_officer:
         ctx["officer_stats"] = challenge_queries.status_counts(session=session, now=utcnow())
     return ctx

@@ -56,7 +56,8 @@ def audit_log(request: Request, session: SessionDep, actor: CurrentActor, page: 
     """The audit log (审计日志), newest first; `verify=1` checks the whole hash chain."""
     page, action = max(1, min(page, 100_000)), action[:40]
     # Bid events follow the bids: sealed ones appear only as counts (no team, no hash) until they open.
-    readable = {"bid": bid_queries.readable_ids(actor=actor, now=utcnow())}
+    readable = {"bid": bid_queries.readable_ids(actor=actor, now=utcnow()),
+                "bid_partner": bid_queries.readable_partner_ids(actor=actor, now=utcnow())}
     rows, total = audit_queries.recent(session=session, page=page, action=action, readable=readable)
     report = verify_chain(session=session) if verify else None
     ctx = {"events": list(zip(rows, audit_view.sentences(session, rows), strict=True)), "total": total,

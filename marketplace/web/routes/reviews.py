@@ -298,7 +298,6 @@ def similarity_page(request: Request, challenge_id: int, session: SessionDep, ac
 
 
 # ---------------------------------------------------------------- 答辩 (defence hearings)
-SLOT_FIELDS = ("day", "start", "end", "place", "online_link")
 
 
 def _defence_ctx(session, actor, challenge, values: dict | None = None, errors: dict | None = None,  # noqa: ANN001
@@ -323,7 +322,7 @@ def defence_slot_save(request: Request, challenge_id: int, session: SessionDep, 
                       form: FormDep):
     """Open a time slot (date, start, end, place or online link; Beijing time)."""
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    values = {k: str(form.get(k) or "") for k in SLOT_FIELDS}
+    values = review_forms.slot(form)
     try:
         hearings.create_slot(session=session, actor=actor, challenge_id=challenge.id, **values)
     except RuleViolation as exc:
@@ -337,7 +336,7 @@ def defence_slot_save(request: Request, challenge_id: int, session: SessionDep, 
 def defence_book(request: Request, slot_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
     """Put a shortlisted bid in the slot; the team is told (409 when the slot or the team is taken)."""
     from_slot = hearings.slot_challenge_id(session=session, slot_id=slot_id)
-    raw = str(form.get("bid_id") or "")
+    raw = review_forms.text(form, "bid_id")
     try:
         if not raw.isdigit() or len(raw) > 12:
             raise RuleViolation("请选择要安排的方案", fields={"bid_id": "请选择方案"})
