@@ -67,6 +67,7 @@ class SubsidyOut(SubsidyRow):
     checked_by: int | None
     approved_by: int | None
     override_reason: str
+    decision_note: str = ""
 
 
 class PublicityRow(BaseModel):
@@ -142,6 +143,20 @@ def override(subsidy_id: int, data: ReasonIn, session: SessionDep, actor: Curren
 def reject(subsidy_id: int, data: ReasonIn, session: SessionDep, actor: CurrentActor):
     queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
     service.reject(session=session, actor=actor, subsidy_id=subsidy_id, reason=data.reason)
+    return _detail(session, actor, subsidy_id)
+
+
+class ManualDecisionIn(StrictIn):
+    decision: str = Field(description="waive（免予追回，停止拨付）或 clawback（仍予追回已拨付款）")
+    reason: CleanStr = Field(default="", max_length=1000)
+
+
+@authed.post("/subsidies/{subsidy_id}/decision", response_model=SubsidyOut)
+def decide_manual(subsidy_id: int, data: ManualDecisionIn, session: SessionDep, actor: CurrentActor):
+    """合同失败或终止、已拨付且政策不追回的补助（状态 manual）：工作人员决定免予追回或仍予追回（须说明理由）。"""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    service.decide_manual(session=session, actor=actor, subsidy_id=subsidy_id, decision=data.decision,
+                          reason=data.reason)
     return _detail(session, actor, subsidy_id)
 
 

@@ -55,6 +55,11 @@ def listing(*, session: Session, actor: Actor, status: str | None = None, limit:
     return list(session.exec(stmt.order_by(col(Subsidy.id).desc()).limit(limit)).all())
 
 
+def count_manual(*, session: Session) -> int:
+    """Subsidies waiting for an officer's manual decision (the queue on /subsidies)."""
+    return len(session.exec(select(Subsidy.id).where(Subsidy.status == SubsidyStatus.MANUAL)).all())
+
+
 def get(*, session: Session, actor: Actor, subsidy_id: int) -> Subsidy:
     subsidy = session.get(Subsidy, subsidy_id)
     if subsidy is None or not may_see(subsidy, actor):

@@ -42,7 +42,8 @@ def listing(request: Request, session: SessionDep, actor: CurrentActor, status: 
     rows = queries.listing(session=session, actor=actor, status=status or None)
     names = queries.org_names(session, {s.beneficiary_org_id for s in rows})
     ctx = {"rows": rows, "names": names, "status": status, "labels": STATUS_LABELS,
-           "states": list(SubsidyStatus)}
+           "states": list(SubsidyStatus),
+           "manual_count": queries.count_manual(session=session) if actor.is_officer else 0}
     return render(request, "subsidies/list.html", ctx, block="content")
 
 
@@ -61,7 +62,9 @@ def compute(request: Request, session: SessionDep, actor: CurrentActor, form: Fo
         raise Forbidden("只有科技局工作人员可以发起测算")
     report = service.compute_all(session=session, actor=actor)
     message = (f"免申即享：新测算 {len(report.computed)} 项，追回 {len(report.clawed_back)} 项，"
-               f"不予补助 {len(report.rejected)} 项" + (f"，{len(report.errors)} 项无法测算" if report.errors else ""))
+               f"不予补助 {len(report.rejected)} 项" +
+               (f"，{len(report.manual)} 项待人工决定" if report.manual else "") +
+               (f"，{len(report.errors)} 项无法测算" if report.errors else ""))
     return flash(htmx.redirect(request, "/subsidies"), message, "error" if report.errors else "success")
 
 
@@ -110,6 +113,20 @@ def decide(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     except DomainError as exc:
         return _back(request, subsidy_id, exc.message, "error")
     return _back(request, subsidy_id, DONE[action])
+
+
+@router.post("/subsidies/{subsidy_id}/manual")
+def decide_manual(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """An officer's decision on a failed contract's paid subsidy: waive or claw back anyway (reason)."""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    decision, reason = form.get("decision"), form.get("reason")
+    try:
+        service.decide_manual(session=session, actor=actor, subsidy_id=subsidy_id,
+                              decision=decision if isinstance(decision, str) else "",
+                              reason=reason if isinstance(reason, str) else "")
+    except DomainError as exc:
+        return _back(request, subsidy_id, exc.message, "error")
+    return _back(request, subsidy_id, f"已记录决定：{service.DECISIONS[decision]}")
 
 
 DONE = {"check": "已复核，待另一名工作人员批准", "approve": "已批准，进入公示并按期拨付",
