@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.errors import RuleViolation
+from marketplace.errors import Forbidden, RuleViolation
 from marketplace.subsidies import queries, service
 from marketplace.validation import CleanStr, StrictIn
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
@@ -107,6 +107,26 @@ def publicity(session: SessionDep):
 @authed.get("/subsidies", response_model=list[SubsidyRow])
 def listing(session: SessionDep, actor: CurrentActor, status: str | None = None):
     return queries.listing(session=session, actor=actor, status=status)
+
+
+class PoolRow(BaseModel):
+    pool: str | None  # None: no budget set for this policy and year (open)
+    policy_code: str
+    policy: str
+    year: int
+    budget_fen: int | None
+    committed_fen: int  # computed, checked or approved, not yet paid
+    paid_fen: int
+    remaining_fen: int | None
+    subsidies: int
+
+
+@authed.get("/subsidies/pools", response_model=list[PoolRow])
+def pools(session: SessionDep, actor: CurrentActor):
+    """资金池预算（科技局）：每个资金池和年度的预算、已核定待拨付、已拨付、剩余。"""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    return queries.pool_budgets(session=session)
 
 
 @authed.get("/subsidies/{subsidy_id}", response_model=SubsidyOut)

@@ -66,3 +66,18 @@ def calculation_book(session: Session, subsidy: Subsidy) -> bytes:
     return book.bytes()
 
 
+
+
+POOL_COLUMNS = [Column("资金池", 16), Column("政策", 36), Column("年度", 8, "int"), Column("预算", 18, "yuan"),
+                Column("已核定待拨付", 18, "yuan"), Column("已拨付", 18, "yuan"), Column("剩余", 18, "yuan"),
+                Column("补助项数", 10, "int")]
+
+
+def pools_book(session: Session) -> bytes:
+    """The pool budget table of /subsidies/pools (amounts in 元; an open budget is left empty)."""
+    rows = [[r["pool"] or "未设预算", r["policy"], r["year"], r["budget_fen"], r["committed_fen"], r["paid_fen"],
+             r["remaining_fen"], r["subsidies"]] for r in queries.pool_budgets(session=session)]
+    book = xlsx.Book()
+    book.sheet("资金池预算", POOL_COLUMNS, preamble=["补助资金池预算执行情况（剩余 = 预算 − 已核定待拨付 − 已拨付）"],
+               rows=rows)
+    return book.bytes()

@@ -55,6 +55,23 @@ def ledger_xlsx(session: SessionDep, actor: CurrentActor):
                     fallback="subsidy-ledger.xlsx")
 
 
+@router.get("/subsidies/pools")
+def pools(request: Request, session: SessionDep, actor: CurrentActor):
+    """资金池预算：per pool and year, budget / committed / paid / remaining (officers)."""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    return render(request, "subsidies/pools.html", {"rows": queries.pool_budgets(session=session)},
+                  block="content")
+
+
+@router.get("/subsidies/pools.xlsx")
+def pools_xlsx(session: SessionDep, actor: CurrentActor):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以导出资金池预算")
+    return download(exports.pools_book(session), filename="资金池预算.xlsx", media_type=MEDIA_TYPE,
+                    fallback="subsidy-pools.xlsx")
+
+
 @router.post("/subsidies/compute")
 def compute(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """免申即享 on demand (the scheduler also runs it every tick)."""
