@@ -75,6 +75,7 @@ class PublicityRow(BaseModel):
     title: str
     beneficiary: str
     policy_code: str
+    policy: str  # the policy's Chinese name
     year: int
     awarded_fen: int
     status: str

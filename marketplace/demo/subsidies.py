@@ -34,7 +34,8 @@ from marketplace.subsidies.models import Subsidy, SubsidyPool, SubsidyStatus
 PASSING = (Outcome.PASSED, Outcome.PASSED_AFTER_RECTIFICATION)
 # The bureau's 2025 budgets (table `subsidypool`, shown on /subsidies/pools), as in
 # seeds/policies/examples/bureau-2026.json; set before computing so the engine respects them.
-POOLS = (("JB-2025", "JB-COMPLETION", 2025, 800_000_000), ("JB-STAGED-2025", "JB-STAGED", 2025, 500_000_000))
+POOLS = (("2025年度揭榜挂帅完成合同补助", "JB-COMPLETION", 2025, 800_000_000),
+         ("2025年度揭榜挂帅分期拨付补助", "JB-STAGED", 2025, 500_000_000))
 
 
 def ensure_pools(session: Session) -> None:

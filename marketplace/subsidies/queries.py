@@ -129,7 +129,8 @@ def publicity(*, session: Session) -> list[dict[str, Any]]:
                              .order_by(col(Subsidy.id).desc())).all())
     names = org_names(session, {s.beneficiary_org_id for s in rows})
     return [{"id": s.id, "title": s.title, "beneficiary": names.get(s.beneficiary_org_id, ""),
-             "policy_code": s.policy_code, "year": s.year, "awarded_fen": s.awarded_fen,
+             "policy_code": s.policy_code, "policy": policy_name(s.policy_code), "year": s.year,
+             "awarded_fen": s.awarded_fen,
              "awarded": format_yuan(s.awarded_fen), "status": s.status,
              "status_label": STATUS_LABELS.get(s.status, ""), "updated_at": s.updated_at}
             for s in rows]

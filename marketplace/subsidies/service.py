@@ -83,6 +83,11 @@ def policies(path: Path | None = None) -> tuple[dict, dict[str, str]]:
     return _cache.policies, _cache.versions
 
 
+def _policy_name(code: str) -> str:
+    policy = policies()[0].get(code)
+    return policy.name if policy is not None else code
+
+
 def run_case_file(case: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
     """The engine's entry for the (single) case of a case file — what `simulate` prints for it."""
     from marketplace.subsidies.engine.simulate import run_cases
@@ -212,7 +217,7 @@ def compute_contract(*, session: Session, actor: Actor, facts: ContractFacts) ->
         pool = case["cases"][0].get("pool")
         session.add(_entry(subsidy, kind=EntryKind.AWARD, account=Account.ENTITLEMENT,
                            amount=subsidy.awarded_fen, actor=actor, pool=pool,
-                           memo=f"免申即享核定：{subsidy.policy_version}"))
+                           memo=f"免申即享核定：{_policy_name(subsidy.policy_code)}"))
     audit.record(session=session, actor=actor, action="subsidy.compute", subject_type="subsidy",
                  subject_id=subsidy.id, summary={"contract_id": facts.contract_id,
                                                  "policy_version": subsidy.policy_version,

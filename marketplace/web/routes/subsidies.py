@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from marketplace.errors import DomainError, Forbidden
 from marketplace.money import format_yuan
-from marketplace.subsidies import exports, queries, service
+from marketplace.subsidies import display, exports, queries, service
 from marketplace.subsidies.models import STATUS_LABELS, SubsidyStatus
 from marketplace.subsidies.states import MACHINE
 from marketplace.web import htmx
@@ -42,7 +42,7 @@ def listing(request: Request, session: SessionDep, actor: CurrentActor, status: 
     rows = queries.listing(session=session, actor=actor, status=status or None)
     names = queries.org_names(session, {s.beneficiary_org_id for s in rows})
     ctx = {"rows": rows, "names": names, "status": status, "labels": STATUS_LABELS,
-           "states": list(SubsidyStatus),
+           "states": list(SubsidyStatus), "policy_name": queries.policy_name,
            "manual_count": queries.count_manual(session=session) if actor.is_officer else 0}
     return render(request, "subsidies/list.html", ctx, block="content")
 
@@ -92,7 +92,12 @@ def detail(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     actions = [a for a, _ in MACHINE.actions(state=subsidy.status, role=actor.role)
                if a not in ("disburse", "disburse_final", "clawback")]
     policy_step = next((s for s in subsidy.result.get("trace", []) if s.get("step") == "policy"), {})
+    name = queries.policy_name(subsidy.policy_code)
     ctx = {"s": data, "subsidy": subsidy, "actions": actions, "policy": policy_step, "labels": STATUS_LABELS,
+           "policy_title": queries.policy_title(subsidy.policy_code),
+           "explanation": display.plain(subsidy.explanation, subsidy.policy_code),
+           "trace": display.trace_lines(subsidy.result), "inputs": display.inputs(subsidy.case, data["beneficiary"]),
+           "trigger": display.trigger, "memo": lambda text: display.memo(text, name),
            "may_approve": service.may_approve(subsidy, actor)[0], "form_token": new_form_token(),
            "format_yuan": format_yuan}
     return render(request, "subsidies/detail.html", ctx, block="content")
