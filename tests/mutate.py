@@ -51,6 +51,9 @@ AUDIT = ("tests/domain/test_audit.py",)
 SUBSIDY = ("tests/subsidies",)
 CONTRACTS = ("tests/contracts/test_contract_service.py", "tests/contracts/test_subsidy_handover.py")
 LEDGER = ("tests/subsidies_ledger/test_workflow.py",)
+LAPSE = ("tests/contracts/test_rectification_lapse.py",)
+MANUAL = ("tests/subsidies_ledger/test_manual_decision.py",)
+POOLS = ("tests/subsidies_ledger/test_pools.py",)
 
 M = Mutation
 MUTATIONS = [
@@ -210,6 +213,20 @@ MUTATIONS = [
     M("subsidy: the checker may approve", "marketplace/subsidies/service.py",
       "    if subsidy.checked_by is not None and subsidy.checked_by == actor.user_id:",
       "    if False:", LEDGER),
+    # --- issue 11 follow-ups: lapsed rectification, manual decisions, pool budgets ---------------
+    M("contract: a rectification window lapses on its last day", "marketplace/contracts/lifecycle.py",
+      "col(Contract.rectify_by) < today(now))", "col(Contract.rectify_by) <= today(now))", LAPSE),
+    M("contract: a re-acceptance request does not stop the lapse", "marketplace/contracts/lifecycle.py",
+      "select(Contract.id).where(Contract.status == C.ACCEPTANCE_RECTIFYING,",
+      "select(Contract.id).where(col(Contract.status).in_([C.ACCEPTANCE_RECTIFYING, C.ACCEPTING]),", LAPSE),
+    M("subsidy: a subsidy held for a manual decision is reported again", "marketplace/subsidies/service.py",
+      "    live = subsidy.status in (SubsidyStatus.COMPUTED,",
+      "    live = subsidy.status in (SubsidyStatus.MANUAL, SubsidyStatus.COMPUTED,", MANUAL),
+    M("subsidy: waiving keeps the whole award as entitlement", "marketplace/subsidies/service.py",
+      '        _reverse_award(session, subsidy, actor, f"人工决定免予追回：冲销原核定补助（{reason}）")',
+      "        pass", MANUAL),
+    M("subsidy: pool committed counts paid subsidies", "marketplace/subsidies/queries.py",
+      "        if s.status in NOT_YET_PAID:", "        if True:", POOLS),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).
