@@ -234,6 +234,9 @@ EQUIVALENT: dict[str, str] = {
     "bid: the challenge page lists unopened bids to the company":
         "the SQL status filter is an optimisation: visible_on_challenge re-filters every row through "
         "can_read_bid, which admits only OPENED_STATES, so the same bids come back",
+    "contract: a re-acceptance request does not stop the lapse":
+        "the query's status filter is an optimisation: fail_lapsed re-reads each contract in its "
+        "transaction and skips any no longer in acceptance_rectifying (and apply() guards the state)",
 }
 
 
