@@ -183,6 +183,7 @@ acceptance_rectifying    request_acceptance   accepting              team
 accepting                pass                 accepted               officer,admin
 accepting                fail_rectifiable     acceptance_rectifying  officer,admin
 accepting                fail                 failed                 officer,admin
+acceptance_rectifying    lapse                failed                 system
 """)
 
 # 里程碑: the team reports, the company confirms or returns.
@@ -213,4 +214,8 @@ approved   disburse           approved   officer,admin
 approved   disburse_final     paid       officer,admin
 approved   clawback           clawback   officer,admin,system
 paid       clawback           clawback   officer,admin,system
+approved   hold               manual     system
+paid       hold               manual     system
+manual     waive              waived     officer,admin
+manual     clawback_anyway    clawback   officer,admin
 """)

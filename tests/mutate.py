@@ -59,6 +59,9 @@ AWARDS = ("tests/reviews/test_calendar.py", "tests/reviews/test_award_service.py
 CONTRACT_RULES = ("tests/contracts/test_permission_matrix.py", "tests/contracts/test_contract_service.py")
 CREDIT = ("tests/reports/test_credit.py",)
 DASHBOARD = ("tests/reports/test_dashboard.py",)
+LAPSE = ("tests/contracts/test_rectification_lapse.py",)
+MANUAL = ("tests/subsidies_ledger/test_manual_decision.py",)
+POOLS = ("tests/subsidies_ledger/test_pools.py",)
 
 M = Mutation
 TEAMFLOW = ("tests/bids/test_consortium.py", "tests/bids/test_attachments_and_supplement.py",
@@ -337,6 +340,20 @@ MUTATIONS = [
       ("tests/reviews/test_defence.py",)),
     M("defence: a slot in the past", "marketplace/reviews/hearings.py",
       "        if starts <= as_utc(now):", "        if False:", ("tests/reviews/test_defence.py",)),
+    # --- issue 11 follow-ups: lapsed rectification, manual decisions, pool budgets ---------------
+    M("contract: a rectification window lapses on its last day", "marketplace/contracts/lifecycle.py",
+      "col(Contract.rectify_by) < today(now))", "col(Contract.rectify_by) <= today(now))", LAPSE),
+    M("contract: a re-acceptance request does not stop the lapse", "marketplace/contracts/lifecycle.py",
+      "select(Contract.id).where(Contract.status == C.ACCEPTANCE_RECTIFYING,",
+      "select(Contract.id).where(col(Contract.status).in_([C.ACCEPTANCE_RECTIFYING, C.ACCEPTING]),", LAPSE),
+    M("subsidy: a subsidy held for a manual decision is reported again", "marketplace/subsidies/service.py",
+      "    live = subsidy.status in (SubsidyStatus.COMPUTED,",
+      "    live = subsidy.status in (SubsidyStatus.MANUAL, SubsidyStatus.COMPUTED,", MANUAL),
+    M("subsidy: waiving keeps the whole award as entitlement", "marketplace/subsidies/service.py",
+      '        _reverse_award(session, subsidy, actor, f"人工决定免予追回：冲销原核定补助（{reason}）")',
+      "        pass", MANUAL),
+    M("subsidy: pool committed counts paid subsidies", "marketplace/subsidies/queries.py",
+      "        if s.status in NOT_YET_PAID:", "        if True:", POOLS),
 ]
 
 # Mutations that change no behaviour a caller can observe, with the reason (left out of the rate).
@@ -348,6 +365,9 @@ EQUIVALENT: dict[str, str] = {
         "a sheet is set aside only by reviews.service.replace, in the same transaction that withdraws its "
         "assignment, and counted_sheets also keeps only active assignments; 'a replaced expert's sheet "
         "still counts' drops both filters and is caught",
+    "contract: a re-acceptance request does not stop the lapse":
+        "the query's status filter is an optimisation: fail_lapsed re-reads each contract in its "
+        "transaction and skips any no longer in acceptance_rectifying (and apply() guards the state)",
 }
 
 

@@ -9,11 +9,13 @@ from fastapi.encoders import jsonable_encoder
 from starlette.responses import JSONResponse
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.errors import RuleViolation
+from marketplace.errors import Forbidden, RuleViolation
 from marketplace.subsidies import queries, service
 from marketplace.subsidies.schemas import (
     DisbursementIn,
     DisbursementOut,
+    ManualDecisionIn,
+    PoolRow,
     PublicityRow,
     ReasonIn,
     SubsidyOut,
@@ -35,6 +37,14 @@ def publicity(session: SessionDep):
 @authed.get("/subsidies", response_model=list[SubsidyRow])
 def listing(session: SessionDep, actor: CurrentActor, status: str | None = None):
     return queries.listing(session=session, actor=actor, status=status)
+
+
+@authed.get("/subsidies/pools", response_model=list[PoolRow])
+def pools(session: SessionDep, actor: CurrentActor):
+    """资金池预算（科技局）：每个资金池和年度的预算、已核定待拨付、已拨付、剩余。"""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    return queries.pool_budgets(session=session)
 
 
 @authed.get("/subsidies/{subsidy_id}", response_model=SubsidyOut)
@@ -71,6 +81,15 @@ def override(subsidy_id: int, data: ReasonIn, session: SessionDep, actor: Curren
 def reject(subsidy_id: int, data: ReasonIn, session: SessionDep, actor: CurrentActor):
     queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
     service.reject(session=session, actor=actor, subsidy_id=subsidy_id, reason=data.reason)
+    return _detail(session, actor, subsidy_id)
+
+
+@authed.post("/subsidies/{subsidy_id}/decision", response_model=SubsidyOut)
+def decide_manual(subsidy_id: int, data: ManualDecisionIn, session: SessionDep, actor: CurrentActor):
+    """合同失败或终止、已拨付且政策不追回的补助（状态 manual）：工作人员决定免予追回或仍予追回（须说明理由）。"""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    service.decide_manual(session=session, actor=actor, subsidy_id=subsidy_id, decision=data.decision,
+                          reason=data.reason)
     return _detail(session, actor, subsidy_id)
 
 

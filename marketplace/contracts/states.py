@@ -33,6 +33,8 @@ CONTRACT = Machine("contract", Contract, machine([
     (C.ACCEPTING, "pass", C.ACCEPTED, BUREAU, "验收结论：通过"),
     (C.ACCEPTING, "fail_rectifiable", C.ACCEPTANCE_RECTIFYING, BUREAU, "验收结论：不通过，限期整改"),
     (C.ACCEPTING, "fail", C.FAILED, BUREAU, "验收结论：不通过"),
+    # The one rectification window lapsed without a re-acceptance request: only the scheduler tick.
+    (C.ACCEPTANCE_RECTIFYING, "lapse", C.FAILED, (SYSTEM,), "整改期满未申请复验：验收不通过"),
 ]), CONTRACT_STATUS_LABELS, conflict="任务书已被他人处理，请刷新页面查看最新状态")
 
 MILESTONE = Machine("milestone", Milestone, machine([

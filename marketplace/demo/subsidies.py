@@ -23,14 +23,27 @@ from dataclasses import replace
 
 from sqlmodel import Session, select
 
+from marketplace import db
 from marketplace.accounts.models import User
 from marketplace.actor import Actor
 from marketplace.subsidies import facts as contract_facts
 from marketplace.subsidies import service
 from marketplace.subsidies.facts import ContractFacts, Outcome
-from marketplace.subsidies.models import Subsidy, SubsidyStatus
+from marketplace.subsidies.models import Subsidy, SubsidyPool, SubsidyStatus
 
 PASSING = (Outcome.PASSED, Outcome.PASSED_AFTER_RECTIFICATION)
+# The bureau's 2025 budgets (table `subsidypool`, shown on /subsidies/pools), as in
+# seeds/policies/examples/bureau-2026.json; set before computing so the engine respects them.
+POOLS = (("2025年度揭榜挂帅完成合同补助", "JB-COMPLETION", 2025, 800_000_000),
+         ("2025年度揭榜挂帅分期拨付补助", "JB-STAGED", 2025, 500_000_000))
+
+
+def ensure_pools(session: Session) -> None:
+    with db.atomic(session):
+        for name, code, year, total_fen in POOLS:
+            if session.exec(select(SubsidyPool.id).where(SubsidyPool.policy_code == code,
+                                                         SubsidyPool.year == year)).first() is None:
+                session.add(SubsidyPool(name=name, policy_code=code, year=year, total_fen=total_fen))
 TARGETS = ("computed", "approved", "partly_paid", "checked", "paid")
 
 
@@ -68,6 +81,7 @@ def load(*, session: Session, maker_email: str = "officer@jiebang.demo",
          contracts: list[ContractFacts] | None = None) -> dict[str, int]:
     """Compute and advance the demo subsidies; returns how many reached each state."""
     maker, checker = _actor(session, maker_email), _actor(session, checker_email)
+    ensure_pools(session)
     ended = contracts if contracts is not None else contract_facts.source().ended(session=session)
     done = set(session.exec(select(Subsidy.contract_id)).all())
     loaded, _ = service.policies()

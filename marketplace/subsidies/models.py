@@ -25,6 +25,8 @@ class SubsidyStatus(StrEnum):
     PAID = "paid"           # 已全部拨付
     REJECTED = "rejected"   # 不予补助
     CLAWBACK = "clawback"   # 追回（合同失败或终止后已拨付部分）
+    MANUAL = "manual"       # 合同失败或终止、已拨付、政策不追回：待工作人员人工决定
+    WAIVED = "waived"       # 人工决定：免予追回已拨付部分，停止拨付其余
 
 
 STATUS_LABELS = {
@@ -34,6 +36,8 @@ STATUS_LABELS = {
     SubsidyStatus.PAID: "已拨付",
     SubsidyStatus.REJECTED: "不予补助",
     SubsidyStatus.CLAWBACK: "追回中",
+    SubsidyStatus.MANUAL: "合同未完成，待人工决定",
+    SubsidyStatus.WAIVED: "免予追回，停止拨付",
 }
 
 

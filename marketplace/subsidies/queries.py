@@ -22,7 +22,7 @@ from marketplace.subsidies.models import (
     SubsidyPool,
     SubsidyStatus,
 )
-from marketplace.subsidies.service import installments_of
+from marketplace.subsidies.service import installments_of, policies
 
 PUBLIC_STATES = (SubsidyStatus.APPROVED, SubsidyStatus.PAID)  # 公示: approved, before (and after) payment
 
@@ -57,6 +57,11 @@ def listing(*, session: Session, actor: Actor, status: str | None = None, limit:
     if status:
         stmt = stmt.where(Subsidy.status == status)
     return list(session.exec(stmt.order_by(col(Subsidy.id).desc()).limit(limit)).all())
+
+
+def count_manual(*, session: Session) -> int:
+    """Subsidies waiting for an officer's manual decision (the queue on /subsidies)."""
+    return len(session.exec(select(Subsidy.id).where(Subsidy.status == SubsidyStatus.MANUAL)).all())
 
 
 def get(*, session: Session, actor: Actor, subsidy_id: int) -> Subsidy:
@@ -127,7 +132,8 @@ def publicity(*, session: Session) -> list[dict[str, Any]]:
                              .order_by(col(Subsidy.id).desc())).all())
     names = org_names(session, {s.beneficiary_org_id for s in rows})
     return [{"id": s.id, "title": s.title, "beneficiary": names.get(s.beneficiary_org_id, ""),
-             "policy_code": s.policy_code, "year": s.year, "awarded_fen": s.awarded_fen,
+             "policy_code": s.policy_code, "policy": policy_name(s.policy_code), "year": s.year,
+             "awarded_fen": s.awarded_fen,
              "awarded": format_yuan(s.awarded_fen), "status": s.status,
              "status_label": STATUS_LABELS.get(s.status, ""), "updated_at": s.updated_at}
             for s in rows]
@@ -183,3 +189,47 @@ def paid_by_challenge(session: Session, challenge_ids: list[int]) -> dict[int, i
         select(Subsidy.challenge_id, func.sum(Subsidy.disbursed_fen))
         .where(col(Subsidy.challenge_id).in_(challenge_ids), col(Subsidy.status).in_(PUBLIC_STATES))
         .group_by(Subsidy.challenge_id)).all()}
+
+
+def policy_title(code: str) -> str:
+    """A policy's Chinese name for people (never its code): “name（clause）”."""
+    policy = policies()[0].get(code)
+    if policy is None:
+        return "其他政策"
+    return f"{policy.name}（{policy.document}{policy.clause}）" if policy.clause else policy.name
+
+
+def policy_name(code: str) -> str:
+    policy = policies()[0].get(code)
+    return policy.name if policy is not None else "其他政策"
+
+
+NOT_YET_PAID = (SubsidyStatus.COMPUTED, SubsidyStatus.CHECKED, SubsidyStatus.APPROVED)
+
+
+def pool_budgets(*, session: Session) -> list[dict[str, Any]]:
+    """Per subsidy pool (a policy's annual budget, table `subsidypool`) and year: the budget; committed
+    = entitlements computed, checked or approved but not yet paid (awarded − disbursed); paid = every
+    installment paid out of it (clawed-back money counts as paid until refunded); remaining = budget −
+    committed − paid. Policies and years with subsidies but no pool are listed with an open budget."""
+    pools = list(session.exec(select(SubsidyPool).order_by(col(SubsidyPool.year).desc(),
+                                                           col(SubsidyPool.policy_code))).all())
+    sums: dict[tuple[str, int], list[int]] = {}
+    for s in session.exec(select(Subsidy)).all():
+        key = (s.policy_code, s.year)
+        row = sums.setdefault(key, [0, 0, 0])
+        if s.status in NOT_YET_PAID:
+            row[0] += s.awarded_fen - s.disbursed_fen
+        row[1] += s.disbursed_fen
+        row[2] += 1
+    rows = []
+    for pool in pools:
+        committed, paid, count = sums.pop((pool.policy_code, pool.year), [0, 0, 0])
+        rows.append({"pool": pool.name, "policy_code": pool.policy_code, "policy": policy_name(pool.policy_code),
+                     "year": pool.year, "budget_fen": pool.total_fen, "committed_fen": committed,
+                     "paid_fen": paid, "remaining_fen": pool.total_fen - committed - paid, "subsidies": count})
+    for (code, year), (committed, paid, count) in sorted(sums.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        rows.append({"pool": None, "policy_code": code, "policy": policy_name(code), "year": year,
+                     "budget_fen": None, "committed_fen": committed, "paid_fen": paid, "remaining_fen": None,
+                     "subsidies": count})
+    return rows

@@ -56,6 +56,7 @@ class SubsidyOut(SubsidyRow):
     checked_by: int | None
     approved_by: int | None
     override_reason: str
+    decision_note: str = ""
 
 
 class PublicityRow(BaseModel):
@@ -63,6 +64,7 @@ class PublicityRow(BaseModel):
     title: str
     beneficiary: str
     policy_code: str
+    policy: str  # the policy's Chinese name
     year: int
     awarded_fen: int
     status: str
@@ -83,4 +85,21 @@ class DisbursementOut(BaseModel):
 
 
 class ReasonIn(StrictIn):
+    reason: CleanStr = Field(default="", max_length=1000)
+
+
+class PoolRow(BaseModel):
+    pool: str | None  # None: no budget set for this policy and year (open)
+    policy_code: str
+    policy: str
+    year: int
+    budget_fen: int | None
+    committed_fen: int  # computed, checked or approved, not yet paid
+    paid_fen: int
+    remaining_fen: int | None
+    subsidies: int
+
+
+class ManualDecisionIn(StrictIn):
+    decision: str = Field(description="waive（免予追回，停止拨付）或 clawback（仍予追回已拨付款）")
     reason: CleanStr = Field(default="", max_length=1000)

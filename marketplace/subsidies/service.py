@@ -85,6 +85,11 @@ def policies(path: Path | None = None) -> tuple[dict, dict[str, str]]:
     return _cache.policies, _cache.versions
 
 
+def _policy_name(code: str) -> str:
+    policy = policies()[0].get(code)
+    return policy.name if policy is not None else code
+
+
 def run_case_file(case: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
     """The engine's entry for the (single) case of a case file — what `simulate` prints for it."""
     from marketplace.subsidies.engine.simulate import run_cases
@@ -160,6 +165,11 @@ def installments_of(subsidy: Subsidy) -> list[dict[str, Any]]:
 
 # --- notifications --------------------------------------------------------------------------------
 
+def _officer_ids(session: Session) -> list[int]:
+    return [i for i in session.exec(select(User.id).where(col(User.role).in_((Role.OFFICER, Role.ADMIN)))).all()
+            if i is not None]
+
+
 def _tell(session: Session, subsidy: Subsidy, title: str, body: str, *, officers: bool = False,
           beneficiary: bool = True) -> None:
     ids: list[int] = []
@@ -209,7 +219,7 @@ def compute_contract(*, session: Session, actor: Actor, facts: ContractFacts) ->
         pool = case["cases"][0].get("pool")
         session.add(_entry(subsidy, kind=EntryKind.AWARD, account=Account.ENTITLEMENT,
                            amount=subsidy.awarded_fen, actor=actor, pool=pool,
-                           memo=f"免申即享核定：{subsidy.policy_version}"))
+                           memo=f"免申即享核定：{_policy_name(subsidy.policy_code)}"))
     audit.record(session=session, actor=actor, action="subsidy.compute", subject_type="subsidy",
                  subject_id=subsidy.id, summary={"contract_id": facts.contract_id,
                                                  "policy_version": subsidy.policy_version,
@@ -226,6 +236,7 @@ class ComputeReport:
     computed: list[int] = field(default_factory=list)
     clawed_back: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
+    manual: list[int] = field(default_factory=list)  # newly waiting for an officer's decision (once each)
     errors: list[str] = field(default_factory=list)
 
 
@@ -247,7 +258,8 @@ def compute_all(*, session: Session, actor: Actor = SYSTEM, year: int | None = N
                     report.computed.append(made.id)
             elif _outcome_turned(subsidy, facts):
                 moved = reassess(session=session, actor=actor, subsidy_id=subsidy.id, facts=facts)
-                (report.clawed_back if moved == SubsidyStatus.CLAWBACK else report.rejected).append(subsidy.id)
+                {SubsidyStatus.CLAWBACK: report.clawed_back, SubsidyStatus.MANUAL: report.manual}.get(
+                    moved, report.rejected).append(subsidy.id)
         except (RuleViolation, Conflict) as exc:
             report.errors.append(f"合同 {facts.contract_id}：{exc.message}")
     return report
@@ -300,13 +312,61 @@ def reassess(*, session: Session, actor: Actor, subsidy_id: int, facts: Contract
                         subject_type="subsidy", subject_id=subsidy.id)
         return SubsidyStatus.CLAWBACK
     if subsidy.disbursed_fen > 0:
-        raise RuleViolation("合同已失败或终止，但该政策不追回已拨付款，且已拨付部分须人工处理",
-                            code="manual_decision")
+        # The policy does not claw back, yet money was paid: an officer decides (once: `manual` is not
+        # live, so later ticks leave it alone; one notice to the officers).
+        note = (f"合同未通过验收或已终止，已拨付 {format_yuan(subsidy.disbursed_fen)} 元，"
+                "政策未规定追回，待工作人员决定免予追回或仍予追回")
+        states.apply(session, subsidy, MACHINE, "hold", actor=SYSTEM, decision_note=note,
+                     summary={"outcome": VERDICTS[facts.outcome], "disbursed_fen": subsidy.disbursed_fen,
+                              "recomputed": entry.get("explanation", "")})
+        notify(session=session, user_ids=_officer_ids(session), kind=Kind.SUBSIDY,
+               title=f"待人工决定：{subsidy.title}"[:200], body=note, link=f"/subsidies/{subsidy.id}",
+               dedupe=f"subsidy-manual:{subsidy.id}")
+        return SubsidyStatus.MANUAL
     states.apply(session, subsidy, MACHINE, "reject", actor=actor,
                  decision_note="合同验收不通过或终止", summary={"previous": previous}, **changes)
     _reverse_award(session, subsidy, actor, "合同验收不通过或终止：冲销核定补助")
     _tell(session, subsidy, f"不予补助：{subsidy.title}", "合同未通过验收或已终止，不予补助。")
     return SubsidyStatus.REJECTED
+
+
+# --- manual decision (failed contract, paid, no clawback in the policy) -------------------------
+
+DECISIONS = {"waive": "免予追回，停止拨付", "clawback": "仍予追回已拨付款"}
+
+
+@db.use_case
+def decide_manual(*, session: Session, actor: Actor, subsidy_id: int, decision: str, reason: str) -> Subsidy:
+    """An officer's decision on a subsidy held for it: `waive` keeps what was paid and pays no more
+    (the entitlement becomes what was paid: the award is reversed and re-booked at that amount);
+    `clawback` claws back what was paid although the policy does not require it (a receivable)."""
+    subsidy = _get(session, subsidy_id)
+    if decision not in DECISIONS:
+        raise RuleViolation("请选择免予追回或仍予追回", fields={"decision": "请选择处理方式"},
+                            code="unknown_decision")
+    MACHINE.step(state=subsidy.status, action="waive" if decision == "waive" else "clawback_anyway",
+                 role=actor.role)  # the wrong role or state is refused before the form is judged
+    reason = _reason(reason, "处理理由")
+    paid = subsidy.disbursed_fen
+    if decision == "waive":
+        states.apply(session, subsidy, MACHINE, "waive", actor=actor, decision_note=f"免予追回：{reason}",
+                     summary={"decision": decision, "reason": reason, "kept_fen": paid})
+        _reverse_award(session, subsidy, actor, f"人工决定免予追回：冲销原核定补助（{reason}）")
+        pool = (award := _award_entry(session, subsidy.id)) and award.pool
+        session.add(_entry(subsidy, kind=EntryKind.AWARD, account=Account.ENTITLEMENT, amount=paid, actor=actor,
+                           pool=pool, memo=f"人工决定免予追回：补助以已拨付额为准（{reason}）"))
+        _tell(session, subsidy, f"补助免予追回：{subsidy.title}",
+              f"已拨付的 {format_yuan(paid)} 元免予追回，其余不再拨付。理由：{reason}", officers=True)
+    else:
+        states.apply(session, subsidy, MACHINE, "clawback_anyway", actor=actor, clawback_fen=paid,
+                     decision_note=f"仍予追回：{reason}",
+                     summary={"decision": decision, "reason": reason, "receivable_fen": paid})
+        _reverse_award(session, subsidy, actor, f"人工决定仍予追回：冲销核定补助（{reason}）")
+        session.add(_entry(subsidy, kind=EntryKind.CLAWBACK_RECEIVABLE, account=Account.RECEIVABLE,
+                           amount=-paid, actor=actor, memo=f"人工决定追回已拨付补助（{reason}）"))
+        _tell(session, subsidy, f"补助追回：{subsidy.title}",
+              f"经科技局决定，应退回已拨付的 {format_yuan(paid)} 元。理由：{reason}", officers=True)
+    return subsidy
 
 
 # --- maker-checker --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The subsidy machine: computed → checked → approved → paid, plus rejected and clawback."""
+"""The subsidy machine: computed → checked → approved → paid, plus rejected and clawback; a failed or
+terminated contract after a payment under a policy without clawback waits in `manual` for an officer's
+decision: waive (keep what was paid, pay no more) or claw back anyway, each with a reason."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ TRANSITIONS = machine([
     (S.APPROVED, "disburse_final", S.PAID, BUREAU, "拨付最后一期"),
     ((S.APPROVED, S.PAID), "clawback", S.CLAWBACK, (*BUREAU, SYSTEM),
      "合同失败或终止：追回已拨付款"),
+    ((S.APPROVED, S.PAID), "hold", S.MANUAL, (SYSTEM,), "合同未完成且政策不追回：转人工决定"),
+    (S.MANUAL, "waive", S.WAIVED, BUREAU, "免予追回，停止拨付"),
+    (S.MANUAL, "clawback_anyway", S.CLAWBACK, BUREAU, "仍予追回已拨付款"),
 ])
 
 MACHINE = Machine("subsidy", Subsidy, TRANSITIONS, STATUS_LABELS,

@@ -131,17 +131,18 @@ def _pool(step: dict[str, Any]) -> str:
 
 def _phrase(step: dict[str, Any], reasons: tuple[str, ...]) -> str | None:
     name = step["step"]
-    simple = {
-        "in_effect": _in_effect, "eligibility": _eligibility, "gross": _gross, "pool": _pool,
-        "stacking": _stacking, "installments": _installments,
-    }
-    if name in simple:
-        return simple[name](step)
+    simple = _SIMPLE.get(name)
+    if simple is not None:
+        return simple(step)
     if name.startswith("cap_"):
         return _cap(step)
     if name in ("acceptance",):
         return _acceptance(step, reasons)
     return _minor_phrase(step)
+
+
+_SIMPLE = {"in_effect": _in_effect, "eligibility": _eligibility, "gross": _gross, "pool": _pool,
+           "stacking": _stacking, "installments": _installments}
 
 
 def _minor_phrase(step: dict[str, Any]) -> str | None:

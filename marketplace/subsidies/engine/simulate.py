@@ -8,8 +8,12 @@ with a different input is an error.
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -143,6 +147,34 @@ def _batch_ends(cases: list[Any]) -> dict[int, tuple[str, str]]:
     return {i: key for key, i in ends.items()}
 
 
+BATCH = 100  # a run of at least this many cases pauses the cyclic garbage collector
+_gc_lock = threading.Lock()
+_gc_state = {"runs": 0, "was_enabled": False}
+
+
+@contextmanager
+def _cyclic_gc_paused(pause: bool) -> Iterator[None]:
+    """A large run allocates many small dicts and keeps them all: the cyclic collector would scan
+    the growing heap again and again (a fifth of the time) for cycles the engine never makes.
+    Reference counting still frees everything. Runs in several threads share one pause (counted
+    under a lock), and the collector's previous state comes back when the last one ends."""
+    if not pause:
+        yield
+        return
+    with _gc_lock:
+        if _gc_state["runs"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["runs"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["runs"] -= 1
+            if _gc_state["runs"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
+
+
 def run_cases(data: Any,
               policies: dict[str, Policy]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Run a parsed case file; returns (one entry per case in order, the summary)."""
@@ -156,14 +188,15 @@ def run_cases(data: Any,
     cases = data["cases"]
     run.entries = [None] * len(cases)
     ends = _batch_ends(cases)
-    for index, raw in enumerate(cases):
-        try:
-            _run_case(run, index, raw)
-        except SubsidyInputError as exc:
-            run.entries[index] = error_entry(raw.get("id") if isinstance(raw, dict) else None, exc)
-        if index in ends and ends[index] in run.pending:
-            _flush_batch(run, ends[index])
-    for key in list(run.pending):
-        _flush_batch(run, key)
+    with _cyclic_gc_paused(len(cases) >= BATCH):
+        for index, raw in enumerate(cases):
+            try:
+                _run_case(run, index, raw)
+            except SubsidyInputError as exc:
+                run.entries[index] = error_entry(raw.get("id") if isinstance(raw, dict) else None, exc)
+            if index in ends and ends[index] in run.pending:
+                _flush_batch(run, ends[index])
+        for key in list(run.pending):
+            _flush_batch(run, key)
     return [e for e in run.entries if e is not None], summarise(run.results, run.entries,
                                                                  run.pools_before, run.pools)

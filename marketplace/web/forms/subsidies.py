@@ -17,3 +17,9 @@ def disbursement(form: FormData) -> tuple[str, int] | None:
     if not isinstance(token, str) or not token or not isinstance(raw, str) or not raw.isdigit():
         return None
     return token, int(raw)
+
+
+def manual_decision(form: FormData) -> tuple[str, str]:
+    """(waive | clawback as sent, the reason) for a failed contract's paid subsidy."""
+    decision, reason = form.get("decision"), form.get("reason")
+    return (decision if isinstance(decision, str) else "", reason if isinstance(reason, str) else "")

@@ -49,7 +49,7 @@ templates.env.filters.update(
     contract_status=lambda s: CONTRACT_STATUS_LABELS.get(s, s or ""),
     milestone_status=lambda s: MILESTONE_LABELS.get(s, s or ""),
     payment_status=lambda s: PAYMENT_LABELS.get(s, s or ""),
-    verdict_label=lambda s: VERDICT_LABELS.get(s, s or ""),
+    verdict_label=lambda s: {**VERDICT_LABELS, "terminated": "中期检查终止"}.get(s, "" if not s else "其他"),
     party_label=lambda s: PARTY_LABELS.get(s, PARTY_LABELS.get(str(s).split(":")[0], s or "")),
 )
 
@@ -159,7 +159,7 @@ def new_contract(request: Request, challenge_id: int, session: SessionDep, actor
         if challenge.status == "awarded" else None
     return render(request, "contracts/new.html", {"challenge": challenge, "permission": permission,
                                                   "decision": decision, "errors": {}, "values": {},
-                                                  "today": service.today()})
+                                                  "today": service.today(), "policies": _policy_options()})
 
 
 @router.post("/challenges/{challenge_id:int}/contract")
@@ -171,7 +171,7 @@ def create_contract(request: Request, challenge_id: int, session: SessionDep, ac
         challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
         decision = award_queries.current_decision(session=session, challenge_id=challenge.id)
         ctx = {"challenge": challenge, "permission": (True, ""), "decision": decision, "errors": exc.fields,
-               "error": exc.message, "values": values, "today": service.today()}
+               "error": exc.message, "values": values, "today": service.today(), "policies": _policy_options()}
         return render(request, "contracts/new.html", ctx, status_code=422)
     return flash(htmx.redirect(request, f"/contracts/{contract.id}"), "任务书已生成，等待各方签署")
 
@@ -317,3 +317,13 @@ def conclude(request: Request, contract_id: int, session: SessionDep, actor: Cur
                 lambda: service.conclude(session=session, actor=actor, contract_id=contract_id,
                                          data=parse(ConcludeIn, data)), anchor="#acceptance")
 
+
+def _policy_options() -> list[tuple[str, str]]:
+    """Policies a contract's subsidy may follow (ratio of the company's invested funds, after
+    acceptance), by Chinese name; the code is only the option's value."""
+    from marketplace.subsidies import service as subsidies
+
+    loaded, _ = subsidies.policies()
+    return [(code, f"{p.name}（{p.effective_from} 起{'至 ' + str(p.effective_to) if p.effective_to else ''}）")
+            for code, p in sorted(loaded.items())
+            if p.requires_acceptance and p.base_field == "enterprise_invested_funds"]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from marketplace.errors import DomainError, Forbidden
 from marketplace.money import format_yuan
-from marketplace.subsidies import exports, queries, service
+from marketplace.subsidies import display, exports, queries, service
 from marketplace.subsidies.models import STATUS_LABELS, SubsidyStatus
 from marketplace.subsidies.states import MACHINE
 from marketplace.web import htmx
@@ -43,7 +43,8 @@ def listing(request: Request, session: SessionDep, actor: CurrentActor, status: 
     rows = queries.listing(session=session, actor=actor, status=status or None)
     names = queries.org_names(session, {s.beneficiary_org_id for s in rows})
     ctx = {"rows": rows, "names": names, "status": status, "labels": STATUS_LABELS,
-           "states": list(SubsidyStatus)}
+           "states": list(SubsidyStatus), "policy_name": queries.policy_name,
+           "manual_count": queries.count_manual(session=session) if actor.is_officer else 0}
     return render(request, "subsidies/list.html", ctx, block="content")
 
 
@@ -55,6 +56,23 @@ def ledger_xlsx(session: SessionDep, actor: CurrentActor):
                     fallback="subsidy-ledger.xlsx")
 
 
+@router.get("/subsidies/pools")
+def pools(request: Request, session: SessionDep, actor: CurrentActor):
+    """资金池预算：per pool and year, budget / committed / paid / remaining (officers)."""
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    return render(request, "subsidies/pools.html", {"rows": queries.pool_budgets(session=session)},
+                  block="content")
+
+
+@router.get("/subsidies/pools.xlsx")
+def pools_xlsx(session: SessionDep, actor: CurrentActor):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以导出资金池预算")
+    return download(exports.pools_book(session), filename="资金池预算.xlsx", media_type=MEDIA_TYPE,
+                    fallback="subsidy-pools.xlsx")
+
+
 @router.post("/subsidies/compute")
 def compute(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """免申即享 on demand (the scheduler also runs it every tick)."""
@@ -62,7 +80,9 @@ def compute(request: Request, session: SessionDep, actor: CurrentActor, form: Fo
         raise Forbidden("只有科技局工作人员可以发起测算")
     report = service.compute_all(session=session, actor=actor)
     message = (f"免申即享：新测算 {len(report.computed)} 项，追回 {len(report.clawed_back)} 项，"
-               f"不予补助 {len(report.rejected)} 项" + (f"，{len(report.errors)} 项无法测算" if report.errors else ""))
+               f"不予补助 {len(report.rejected)} 项" +
+               (f"，{len(report.manual)} 项待人工决定" if report.manual else "") +
+               (f"，{len(report.errors)} 项无法测算" if report.errors else ""))
     return flash(htmx.redirect(request, "/subsidies"), message, "error" if report.errors else "success")
 
 
@@ -73,7 +93,12 @@ def detail(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     actions = [a for a, _ in MACHINE.actions(state=subsidy.status, role=actor.role)
                if a not in ("disburse", "disburse_final", "clawback")]
     policy_step = next((s for s in subsidy.result.get("trace", []) if s.get("step") == "policy"), {})
+    name = queries.policy_name(subsidy.policy_code)
     ctx = {"s": data, "subsidy": subsidy, "actions": actions, "policy": policy_step, "labels": STATUS_LABELS,
+           "policy_title": queries.policy_title(subsidy.policy_code),
+           "explanation": display.plain(subsidy.explanation, subsidy.policy_code),
+           "trace": display.trace_lines(subsidy.result), "inputs": display.inputs(subsidy.case, data["beneficiary"]),
+           "trigger": display.trigger, "memo": lambda text: display.memo(text, name),
            "may_approve": service.may_approve(subsidy, actor)[0], "form_token": new_form_token(),
            "format_yuan": format_yuan}
     return render(request, "subsidies/detail.html", ctx, block="content")
@@ -109,6 +134,18 @@ def decide(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     except DomainError as exc:
         return _back(request, subsidy_id, exc.message, "error")
     return _back(request, subsidy_id, DONE[action])
+
+
+@router.post("/subsidies/{subsidy_id}/manual")
+def decide_manual(request: Request, subsidy_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    """An officer's decision on a failed contract's paid subsidy: waive or claw back anyway (reason)."""
+    queries.get(session=session, actor=actor, subsidy_id=subsidy_id)
+    decision, reason = subsidy_forms.manual_decision(form)
+    try:
+        service.decide_manual(session=session, actor=actor, subsidy_id=subsidy_id, decision=decision, reason=reason)
+    except DomainError as exc:
+        return _back(request, subsidy_id, exc.message, "error")
+    return _back(request, subsidy_id, f"已记录决定：{service.DECISIONS[decision]}")
 
 
 DONE = {"check": "已复核，待另一名工作人员批准", "approve": "已批准，进入公示并按期拨付",
