@@ -79,6 +79,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "bid.withdraw": ("撤回揭榜方案", MOVE),
     "bid.qualify": ("形式审查通过", MOVE + "{detail}"),
     "bid.disqualify": ("形式审查不通过", MOVE + "{detail}"),
+    "bid.attachment_added": ("上传方案附件", "{actor} 为{subject}上传了附件{detail}"),
+    "bid.request_supplement": ("要求补正", MOVE + "{detail}"),
+    "bid.supplement": ("提交补正材料", MOVE),
+    "bid_partner.requested": ("请合作单位确认", "{actor} 请{subject}确认参与及份额"),
+    "bid_partner.changed": ("合作份额变更", "{actor} 变更了{subject}的份额，请其重新确认"),
+    "bid_partner.removed": ("移除合作单位", "{actor} 从方案中移除了{subject}"),
+    "bid_partner.confirm": ("合作单位确认", MOVE),
+    "bid_partner.decline": ("合作单位拒绝", MOVE + "{detail}"),
+    "bid_partner.reopen": ("合作单位重新确认", MOVE),
     "bid.correct_review": ("更正形式审查", "{actor} 更正了{subject}的形式审查结论：从{before}改为{after}{detail}"),
     "review.pool_updated": ("更新专家库", "{actor} 更新了专家库（{subject}）"),
     "review.auto_assigned": ("自动分配评审专家", "{actor} 为{subject}自动分配了评审专家"),
@@ -87,6 +96,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "review.declared": ("声明利益冲突", "{actor} 就{subject}作出利益冲突声明"),
     "review.waived": ("豁免利益冲突", "{actor} 豁免了{subject}的利益冲突{detail}"),
     "review.scored": ("提交评分", "{actor} 提交了{subject}的评分"),
+    "defence.slot_created": ("新增答辩时段", "{actor} 为{subject}新增了答辩时段"),
+    "defence.booked": ("安排答辩", "{actor} 安排了{subject}的答辩时间"),
     "award.opinion": ("企业意见", "{actor} 就{subject}提交了企业意见"),
     "award.objection": ("提出异议", "{actor} 对{subject}提出异议"),
     "award.objection_dismissed": ("驳回异议", "{actor} 驳回了对{subject}的异议"),
@@ -106,6 +117,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "contract.pass": ("验收通过", MOVE),
     "contract.fail": ("验收不通过", MOVE),
     "contract.fail_rectifiable": ("验收整改", MOVE),
+    "contract.lapse": ("整改期满未复验", MOVE + "{detail}"),
+    "contract.progress_consent": ("同意公开项目进展", "{actor} 就{subject}的项目进展公开作出表示"),
     "contract.terminate": ("终止任务书", MOVE + "{detail}"),
     "milestone.report": ("提交里程碑", MOVE),
     "milestone.confirm": ("确认里程碑", MOVE),
@@ -128,19 +141,24 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "subsidy.disburse": ("拨付补助", MOVE),
     "subsidy.disburse_final": ("拨付尾款", MOVE),
     "subsidy.clawback": ("追回补助", MOVE + "{detail}"),
+    "subsidy.hold": ("待人工决定", MOVE + "{detail}"),
+    "subsidy.waive": ("免予追回", MOVE + "{detail}"),
+    "subsidy.clawback_anyway": ("仍予追回", MOVE + "{detail}"),
 }
 
 SUBJECT_NOUNS = {
     "challenge": "榜单", "bid": "揭榜方案", "organisation": "单位", "user": "账号", "team": "团队",
     "contract": "任务书", "milestone": "里程碑", "payment": "付款", "subsidy": "补助",
     "announcement_item": "公示条目", "objection": "异议", "acceptance": "验收", "join_request": "加入申请",
-    "expert": "专家", "pool": "专家库", "system": "系统",
+    "expert": "专家", "pool": "专家库", "system": "系统", "bid_partner": "合作单位确认",
+    "defence_slot": "答辩时段",
 }
 GROUPS = {"account": "账号", "join_request": "账号", "auth": "登录", "user": "账号", "organisation": "单位认证",
           "team": "团队", "demo": "系统", "challenge": "榜单", "clarification": "榜单", "attachment": "榜单",
           "bid": "揭榜方案", "review": "专家评审", "award": "评审结果与公示", "announcement_item": "评审结果与公示",
           "objection": "评审结果与公示", "contract": "任务书", "milestone": "任务书", "payment": "任务书",
-          "acceptance": "任务书", "credit": "信用", "subsidy": "补助"}
+          "acceptance": "任务书", "credit": "信用", "subsidy": "补助", "bid_partner": "揭榜方案",
+          "defence": "专家评审"}
 _DETAIL_KEYS = (("comment", "意见"), ("reason", "原因"), ("file", "文件"))
 
 

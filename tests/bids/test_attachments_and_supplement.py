@@ -134,7 +134,8 @@ def test_the_supplement_round_trip_through_the_pages(client, session):
     f.login(client, session, w.officer)
     page = client.get(f"/officer/challenges/{w.challenge.id}/review").text
     assert "资质证明.pdf" in page and 'value="qualify"' in page
-    client.post(f"/officer/bids/{bid.id}/review", data={"csrf_token": f.csrf(client), "decision": "qualify"})
+    client.post(f"/officer/bids/{bid.id}/review", data={"csrf_token": f.csrf(client), "decision": "qualify",
+                                                          "confirm": "1"})
     session.refresh(bid)
     assert bid.status == "qualified"
     actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.subject_type == "bid",

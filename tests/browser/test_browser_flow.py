@@ -111,6 +111,7 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
     _move_deadline_into_the_past(challenge_id)
     officer.goto(f"/officer/challenges/{challenge_id}/review")
     officer.locator("button[value=qualify]").first.click()
+    officer.locator("#review-confirm button", has_text="确认提交").click()  # the confirmation step
     officer.wait_for_selector("text=形式审查通过")
     company.goto(challenge_url)
     assert company.is_visible("text=共 2 份揭榜方案") and company.is_visible("text=形式审查通过")

@@ -84,6 +84,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
     officer.goto(f"/officer/challenges/{cid}/review")
     for _ in range(2):
         officer.locator("button[value=qualify]").first.click()
+        officer.locator("#review-confirm button", has_text="确认提交").click()  # the confirmation step
         officer.wait_for_load_state()
     assert officer.locator("button[value=qualify]").count() == 0
 
