@@ -94,14 +94,30 @@ def session(engine):
         connection.close()
 
 
+# One app per (engine, settings), shared by the tests that use them. FastAPI builds the dependants of
+# every included route on the first request an app instance serves (about a second for this app's
+# routes), and a fresh app per test paid that thousands of times. The app holds no per-test state
+# (settings and engine only; rate limits and sessions live in the database, rolled back per test);
+# each test gets its own session override and the app's settings are restored after it.
+_APPS: dict[tuple[int, int], tuple[object, object, object]] = {}
+
+
 @pytest.fixture
 def app(engine, session):
     from marketplace.app import create_app
     from marketplace.web.deps import get_session
 
-    application = create_app(settings=get_settings(), engine=engine)
+    settings = get_settings()
+    key = (id(engine), id(settings))
+    cached = _APPS.get(key)
+    if cached is None or cached[0] is not engine or cached[1] is not settings:
+        cached = _APPS[key] = (engine, settings, create_app(settings=settings, engine=engine))
+    application = cached[2]
     application.dependency_overrides[get_session] = lambda: session
-    return application
+    yield application
+    application.dependency_overrides.clear()
+    application.state.settings = settings
+    application.state.engine = engine
 
 
 @pytest.fixture
