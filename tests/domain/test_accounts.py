@@ -85,9 +85,20 @@ def test_who_may_verify_an_organisation(session, role, allowed):
         assert accounts.verify_organisation(session=session, actor=actor, organisation_id=pending.id,
                                             data=data).status == OrgStatus.VERIFIED
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(Forbidden) as refused:
             accounts.verify_organisation(session=session, actor=actor, organisation_id=pending.id, data=data)
+        assert refused.value.message == "只有科技局工作人员可以认证单位"  # the rule's own words, not a generic refusal
         assert session.get(Organisation, pending.id).status == OrgStatus.PENDING
+
+
+def test_verifying_a_verified_organisation_again_says_so_and_changes_nothing(session):
+    verified = f.organisation(session)
+    officer = f.actor(session, f.user(session, role=Role.OFFICER))
+    with pytest.raises(Conflict) as again:
+        accounts.verify_organisation(session=session, actor=officer, organisation_id=verified.id,
+                                     data=VerificationIn(approve=False, comment="重复认证"))
+    assert again.value.message == "该单位已认证"
+    assert session.get(Organisation, verified.id).status == OrgStatus.VERIFIED
 
 
 def test_rejection_needs_a_reason():
