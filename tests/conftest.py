@@ -174,3 +174,17 @@ def pytest_sessionfinish(session, exitstatus):
         session.config.get_terminal_writer().line(
             f"JIEBANG_REQUIRE_ALL=1: no {', '.join(missing)} test passed in this run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium (Playwright) for the whole run; each test opens its own contexts
+    (tests/browsing.py: `open_page`, `log_in`)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsing import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

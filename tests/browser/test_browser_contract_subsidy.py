@@ -8,53 +8,19 @@ Then a demo subsidy computed from a 2025 acceptance (the shipped policies are in
 (390×844) smoke of /contracts/{id} and /subsidies/{id}.
 """
 
-import os
 import re
-import shutil
 
-import pytest
+from tests.browsing import BROWSER_MARKS, PHONE, demo_site, log_in, open_page
 
-from tests.servers import prepare_demo_database, uvicorn_server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
-PASSWORD = "jiebang-demo-2026"
+pytestmark = BROWSER_MARKS
 SIGNING = "车规级碳化硅模块银烧结工艺验证"  # the demo contract awaiting signatures (partner: 中山大学)
 PARTNER = "sysu-power-rel@jiebang.demo"
 PDF = {"name": "凭证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 demo voucher\n%%EOF\n"}
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-money")
-    url = f"sqlite:///{folder / 'b.db'}"
-    prepare_demo_database(url)
-    with uvicorn_server(url, folder) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+site = demo_site("browser-money")
 
 
 def person(browser, base_url, account, **context):
-    ctx = browser.new_context(base_url=base_url, locale="zh-CN", **context)
-    page = ctx.new_page()
-    page.goto("/login")
-    page.fill("#f-account", account)
-    page.fill("#f-password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
+    return log_in(browser, base_url, account, trap_dialogs=False, **context)
 
 
 def contract_url(page) -> str:
@@ -67,7 +33,8 @@ def status(page) -> str:
     return page.locator("#contract-status").inner_text()
 
 
-def test_sign_report_pay_confirm_check_then_check_approve_publish_and_pay_a_subsidy(browser, base_url):
+def test_sign_report_pay_confirm_check_then_check_approve_publish_and_pay_a_subsidy(browser, site):
+    base_url = site.base
     officer = person(browser, base_url, "officer@jiebang.demo")
     url = contract_url(officer)
     officer.goto(url)
@@ -138,7 +105,7 @@ def test_sign_report_pay_confirm_check_then_check_approve_publish_and_pay_a_subs
     assert "已批准，待拨付" in officer2.content()
     title = officer2.locator("h1").inner_text()
 
-    public = browser.new_context(base_url=base_url, locale="zh-CN").new_page()
+    public = open_page(browser, base_url, trap_dialogs=False)
     public.goto("/subsidies/publicity")
     number = subsidy_url.rsplit("/", 1)[1]
     assert public.locator("table tr", has_text=number).count() >= 1, title
@@ -153,7 +120,7 @@ def test_sign_report_pay_confirm_check_then_check_approve_publish_and_pay_a_subs
     assert officer2.request.get("/subsidies/ledger.xlsx").status == 200
 
     # Phone viewport smoke: both pages render without horizontal scrolling of the whole page.
-    phone = person(browser, base_url, "officer@jiebang.demo", viewport={"width": 390, "height": 844},
+    phone = person(browser, base_url, "officer@jiebang.demo", viewport=PHONE,
                    is_mobile=True, has_touch=True)
     for target in (url, subsidy_url):
         phone.goto(target)

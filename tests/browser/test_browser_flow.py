@@ -9,59 +9,23 @@ the test checks the DOM instead: no `script` element inside the title's elements
 exactly the title as typed (the detail heading and the search result cards).
 """
 
-import os
 import re
-import shutil
 from datetime import timedelta
 
-import pytest
-
-from marketplace import db
 from marketplace.clock import to_shanghai, utcnow
-from tests.servers import prepare_demo_database, uvicorn_server
+from tests.browsing import BROWSER_MARKS, demo_site, log_in
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
-PASSWORD = "jiebang-demo-2026"
+pytestmark = BROWSER_MARKS
 TITLE = "<script>alert(1)</script>車規級碳化硅模块焊层"
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'b.db'}"
-    os.environ["JIEBANG_BROWSER_DB"] = url
-    prepare_demo_database(url)
-    with uvicorn_server(url, folder) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+site = demo_site("browser")
 
 
 def person(browser, base_url, account):
-    context = browser.new_context(base_url=base_url, locale="zh-CN")
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a script ran: {d.message}"))
-    page.goto("/login")
-    page.fill("#f-account", account)
-    page.fill("#f-password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
+    return log_in(browser, base_url, account)
 
 
-def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
+def test_post_review_publish_search_and_bid_in_the_browser(browser, site):
+    base_url = site.base
     company = person(browser, base_url, "company@jiebang.demo")
     company.goto("/challenges/new")
     company.fill("#f-title", TITLE)
@@ -108,7 +72,7 @@ def test_post_review_publish_search_and_bid_in_the_browser(browser, base_url):
     assert "纳米银膏" not in company.content() and "瞬态液相" not in company.content()
 
     challenge_id = int(challenge_url.rsplit("/", 1)[1])
-    _move_deadline_into_the_past(challenge_id)
+    _move_deadline_into_the_past(site, challenge_id)
     officer.goto(f"/officer/challenges/{challenge_id}/review")
     officer.locator("button[value=qualify]").first.click()
     officer.locator("#review-confirm button", has_text="确认提交").click()  # the confirmation step
@@ -156,16 +120,13 @@ def bid(page, challenge_url, query, *, route, milestone, member, price, partner=
     page.wait_for_selector("text=提交回执")
 
 
-def _move_deadline_into_the_past(challenge_id: int) -> None:
+def _move_deadline_into_the_past(site, challenge_id: int) -> None:
     """Stand-in for waiting: the deadline passes (the server applies it on the next access)."""
-    from datetime import timedelta
-
     from marketplace.challenges.models import Challenge
 
-    engine = db.make_engine(os.environ["JIEBANG_BROWSER_DB"])
-    with db.new_session(engine) as session:
+    def move(session):
         challenge = session.get(Challenge, challenge_id)
         challenge.bid_deadline = utcnow() - timedelta(minutes=1)
         session.add(challenge)
         session.commit()
-    engine.dispose()
+    site.read(move)

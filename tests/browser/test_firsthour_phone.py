@@ -2,42 +2,17 @@
 the hall's search finds the SiC challenge first, says 没有找到 for nonsense, keeps its filters
 folded away and its status badges on one line."""
 
-import os
-import shutil
-
 import pytest
 
-from tests.servers import prepare_demo_database, uvicorn_server
+from tests.browsing import BROWSER_MARKS, PHONE, demo_site, open_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("phone")
-    url = f"sqlite:///{folder / 'p.db'}"
-    prepare_demo_database(url)
-    with uvicorn_server(url, folder) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
+site = demo_site("phone")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_searching_on_a_phone(browser, base_url, javascript):
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
+def test_searching_on_a_phone(browser, site, javascript):
+    page = open_page(browser, site.base, viewport=PHONE, javascript=javascript)
     page.goto("/challenges")
     assert not page.is_visible("#industry")  # the filters are folded: results come first
     page.fill("#q", "碳化硅")
@@ -53,4 +28,4 @@ def test_searching_on_a_phone(browser, base_url, javascript):
     page.wait_for_selector("text=没有找到与“zzzz不存在”相关的榜单")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1  # nothing wider than the phone
-    context.close()
+    page.context.close()

@@ -10,14 +10,11 @@ Login accounts that the walk cannot know in advance (the experts the assignment 
 two bids) are read from the database, as a user would read them from their own inbox.
 """
 
-import os
-import shutil
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
-from marketplace import db, scheduler
+from marketplace import scheduler
 from marketplace.accounts.models import ExpertProfile, TeamProfile, User
 from marketplace.actor import Role
 from marketplace.awards.models import Announcement, Objection
@@ -25,60 +22,21 @@ from marketplace.bids.models import Bid
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
 from marketplace.reviews.models import ReviewAssignment
-from tests.servers import prepare_demo_database, uvicorn_server
+from tests.browsing import BROWSER_MARKS, PHONE, demo_site, log_in
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
-PASSWORD = "jiebang-demo-2026"
+pytestmark = BROWSER_MARKS
 KEY = "solid-electrolyte"
 REASON = "企业意见指出第二名方案的吨级示范线更贴合我司量产计划，综合考虑后确定"
+world = demo_site("review-walk")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("review-walk")
-    url = f"sqlite:///{folder / 'w.db'}"
-    prepare_demo_database(url)
-    engine = db.make_engine(url)
-    with uvicorn_server(url, folder) as base:
-        yield base, engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
-
-def person(browser, base_url, account, viewport=None):
-    context = browser.new_context(base_url=base_url, locale="zh-CN",
-                                  viewport=viewport or {"width": 1280, "height": 900})
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a script ran: {d.message}"))
-    page.goto("/login")
-    page.fill("#f-account", account)
-    page.fill("#f-password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
-
-
-def read(engine, fn):
-    with db.new_session(engine) as s:
-        return fn(s)
+def person(browser, base, account, viewport=None):
+    return log_in(browser, base, account, viewport=viewport)
 
 
 def test_review_decision_announcement_and_award_in_the_browser(browser, world):
-    base, engine = world
-    cid = read(engine, lambda s: s.exec(select(Challenge.id).where(Challenge.key == KEY)).one())
+    base, read = world.base, lambda fn: world.read(fn)
+    cid = read(lambda s: s.exec(select(Challenge.id).where(Challenge.key == KEY)).one())
 
     officer = person(browser, base, "officer@jiebang.demo")
     officer.goto(f"/officer/challenges/{cid}/review")
@@ -103,7 +61,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
     officer.click("text=按推荐自动分配")
     officer.wait_for_selector("text=评分 0 / 2")
 
-    bids, assigned, teams = read(engine, lambda s: (
+    bids, assigned, teams = read(lambda s: (
         [b.id for b in s.exec(select(Bid).where(Bid.challenge_id == cid, Bid.status == "qualified")
                               .order_by(Bid.id)).all()],
         [(u.email, a.bid_id) for a, u in s.exec(select(ReviewAssignment, User)
@@ -122,7 +80,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
 
     for n, (email, own) in enumerate(sorted(experts.items())):
         phone = n == len(experts) - 1  # the last expert scores on a phone
-        expert = person(browser, base, email, viewport={"width": 390, "height": 844} if phone else None)
+        expert = person(browser, base, email, viewport=PHONE if phone else None)
         expert.goto("/review")
         for bid_id in own:
             assert expert.locator(f"a[href='/review/bids/{bid_id}']").count() >= 1
@@ -142,7 +100,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
             assert expert.locator("input[name=score_0]").count() == 0
         expert.context.close()
 
-    company_email = read(engine, lambda s: s.exec(select(User.email).where(
+    company_email = read(lambda s: s.exec(select(User.email).where(
         User.organisation_id == s.get(Challenge, cid).organisation_id, User.role == Role.COMPANY)).first())
     company = person(browser, base, company_email)
     company.goto(f"/challenges/{cid}/shortlist")
@@ -158,7 +116,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
     officer.fill("textarea[name=reason]", "太短")
     officer.click("#decide button")
     officer.wait_for_selector("text=所选方案与计算排名不一致")
-    assert read(engine, lambda s: s.get(Challenge, cid).status) == "in_review"  # nothing written
+    assert read(lambda s: s.get(Challenge, cid).status) == "in_review"  # nothing written
     officer.check(f"input[name=winning_bid_ids][value='{second}']")
     officer.fill("textarea[name=reason]", REASON)
     officer.click("#decide button")
@@ -176,7 +134,7 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
     loser.click("#objection-form button")
     loser.wait_for_selector("text=异议已提交")
 
-    oid = read(engine, lambda s: s.exec(select(Objection.id).where(Objection.challenge_id == cid)).one())
+    oid = read(lambda s: s.exec(select(Objection.id).where(Objection.challenge_id == cid)).one())
     officer.goto("/objections")
     form = officer.locator(f"form[action='/objections/{oid}/answer']")
     form.locator("input[name=outcome][value=dismissed]").check()
@@ -191,8 +149,8 @@ def test_review_decision_announcement_and_award_in_the_browser(browser, world):
         batch = s.exec(select(Announcement).order_by(Announcement.id.desc())).first()
         later = utcnow() + timedelta(days=(batch.ends_on - batch.published_on).days + 2)
         return scheduler.tick(session=s, now=later).awarded
-    assert cid in read(engine, tick)
-    assert read(engine, lambda s: s.get(Challenge, cid).status) == "awarded"
+    assert cid in read(tick)
+    assert read(lambda s: s.get(Challenge, cid).status) == "awarded"
 
     for bid_id, won in ((first, False), (second, True)):
         team = person(browser, base, teams[bid_id])

@@ -2,17 +2,11 @@
 is drawn by ECharts, and the numbers the drawn chart holds (read back from the ECharts instance, not from
 the JSON the server sent) equal the accessible table under it, cell for cell."""
 
-import os
-import shutil
 from decimal import Decimal
 
-import pytest
+from tests.browsing import BROWSER_MARKS, demo_site, log_in
 
-from tests.servers import prepare_demo_database, uvicorn_server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
+pytestmark = BROWSER_MARKS
 
 READ_CHARTS = """() => Array.from(document.querySelectorAll('section.panel')).filter(s => s.querySelector('.chart'))
   .map(section => {
@@ -27,32 +21,17 @@ READ_CHARTS = """() => Array.from(document.querySelectorAll('section.panel')).fi
   })"""
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("dashboard-browser")
-    url = f"sqlite:///{folder / 'd.db'}"
-    prepare_demo_database(url)
-    with uvicorn_server(url, folder) as base:
-        yield base
+site = demo_site("dashboard-browser")
 
 
-def test_each_chart_is_drawn_and_shows_exactly_its_tables_numbers(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_context(base_url=base_url, locale="zh-CN").new_page()
-        page.goto("/login")
-        page.fill("#f-account", "officer@jiebang.demo")
-        page.fill("#f-password", "jiebang-demo-2026")
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url("**/dashboard")
-        page.goto("/officer/dashboard")
-        page.wait_for_function("document.querySelectorAll('.chart').length > 0 && "
-                               "Array.from(document.querySelectorAll('.chart')).every(c => c.dataset.rendered)")
-        charts = page.evaluate(READ_CHARTS)
-        tables = page.locator("table.chart-table").count()
-        browser.close()
+def test_each_chart_is_drawn_and_shows_exactly_its_tables_numbers(browser, site):
+    page = log_in(browser, site.base, "officer@jiebang.demo", trap_dialogs=False)
+    page.goto("/officer/dashboard")
+    page.wait_for_function("document.querySelectorAll('.chart').length > 0 && "
+                           "Array.from(document.querySelectorAll('.chart')).every(c => c.dataset.rendered)")
+    charts = page.evaluate(READ_CHARTS)
+    tables = page.locator("table.chart-table").count()
+    page.context.close()
     assert len(charts) == tables >= 10  # every panel with data has its chart
     drawn = {c["key"] for c in charts}
     # the later stages' panels (issue 12) are drawn on the demo data too: award → contract → subsidy, review
