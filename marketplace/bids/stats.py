@@ -26,43 +26,55 @@ def confirmed_consortium():
     return and_(rows.exists(), ~rows.where(PartnerConfirmation.status != PartnerStatus.CONFIRMED).exists())
 
 
+BUCKETS = ("0 份", "1 份", "2 份", "3 份及以上")
+
+
 def participation(session: Session, flt: StatsFilter) -> dict[str, int]:
     """Bids handed in, the opened ones and the consortium bids among those, the bids of Hong Kong and Macao
-    teams, and the challenges that received any. Each count reads the index ix_bid_challenge_status; only
-    the consortium count reads bid rows, and only those of opened challenges (a few, not all 50k)."""
-    def bids(*where):  # noqa: ANN002, ANN202
-        return scoped(select(func.count(Bid.id), func.count(func.distinct(Bid.challenge_id))).select_from(Challenge)
-                      .join(Bid, col(Bid.challenge_id) == col(Challenge.id)), flt) \
-            .where(col(Bid.status).in_(COUNTED), *where)
+    teams, and the challenges that received any."""
+    return participation_and_spread(session, flt)[0]
 
-    handed_in, challenges = session.exec(bids()).one()
-    opened_bids, _ = session.exec(bids(col(Challenge.status).in_(OPENED_CHALLENGES))).one()
+
+def bids_per_challenge(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
+    """How many published challenges received 0, 1, 2 or 3+ bids."""
+    return participation_and_spread(session, flt)[1]
+
+
+def participation_and_spread(session: Session, flt: StatsFilter) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """`participation` and `bids_per_challenge` together, for the dashboard.
+
+    One pass: the bids (and those of Hong Kong/Macao organisations) are counted per challenge on the covering
+    index ix_bid_challenge_status (challenge_id order, no sort), joined to the filtered challenges on a covering
+    index, and summed once (four joins of 50k bids before, ≈60 ms of the dashboard's ≈215 ms at 10k challenges).
+    Only the consortium count reads bid rows, and only those of opened challenges.
+    """
+    # Teams from Hong Kong and Macao: the bidding organisation's region (a count, like the bids themselves).
+    from_hk_macao = select(Organisation.id).where(col(Organisation.region).in_(HK_MACAO))
+    counts = select(Bid.challenge_id.label("cid"), func.count().label("n"),
+                    func.sum(case((col(Bid.organisation_id).in_(from_hk_macao), 1), else_=0)).label("hk")) \
+        .where(col(Bid.status).in_(COUNTED)).group_by(Bid.challenge_id).subquery()
+    per = scoped(select(Challenge.status.label("status"), Challenge.published_at.label("published_at"),
+                        func.coalesce(counts.c.n, 0).label("n"), func.coalesce(counts.c.hk, 0).label("hk"))
+                 .select_from(Challenge).outerjoin(counts, counts.c.cid == col(Challenge.id)), flt).subquery()
+    listed = per.c.published_at.is_not(None) & per.c.status.in_(POSTED_STATES)
+
+    def listed_with(*where):  # noqa: ANN002, ANN202
+        return func.sum(case((and_(listed, *where), 1), else_=0))
+
+    row = session.exec(select(
+        func.sum(per.c.n), func.sum(case((per.c.n > 0, 1), else_=0)),
+        func.sum(case((per.c.status.in_(OPENED_CHALLENGES), per.c.n), else_=0)), func.sum(per.c.hk), listed_with(),
+        listed_with(per.c.n == 0), listed_with(per.c.n == 1), listed_with(per.c.n == 2), listed_with(per.c.n >= 3),
+    )).one()
+    handed_in, challenges, opened_bids, hk_macao, published, *buckets = (int(v or 0) for v in row)
     consortia = session.exec(
         scoped(select(func.count(Bid.id)).select_from(Challenge).join(Bid, col(Bid.challenge_id) == col(Challenge.id)),
                flt)
         .where(col(Bid.status).in_(COUNTED), col(Challenge.status).in_(OPENED_CHALLENGES),
                func.json_array_length(Bid.partners) > 0, confirmed_consortium())).one()
-    # Teams from Hong Kong and Macao: the bidding organisation's region (a count, like the bids themselves).
-    from_hk_macao = select(Organisation.id).where(col(Organisation.region).in_(HK_MACAO))
-    hk_macao, _ = session.exec(bids(col(Bid.organisation_id).in_(from_hk_macao))).one()
-    published = session.exec(scoped(select(func.count()).select_from(Challenge), flt)
-                             .where(col(Challenge.published_at).is_not(None),
-                                    col(Challenge.status).in_(POSTED_STATES))).one()
-    return {"bids": int(handed_in or 0), "opened_bids": int(opened_bids or 0), "consortium_bids": int(consortia or 0),
-            "challenges_with_bids": int(challenges or 0), "published": int(published or 0),
-            "hk_macao_bids": int(hk_macao or 0)}
-
-
-def bids_per_challenge(session: Session, flt: StatsFilter) -> list[tuple[str, int]]:
-    """How many published challenges received 0, 1, 2 or 3+ bids."""
-    per = scoped(select(Challenge.id.label("cid"),
-                        func.count(Bid.id).label("n")).select_from(Challenge)
-                 .outerjoin(Bid, (col(Bid.challenge_id) == col(Challenge.id)) & col(Bid.status).in_(COUNTED)), flt) \
-        .where(col(Challenge.published_at).is_not(None), col(Challenge.status).in_(POSTED_STATES)) \
-        .group_by(Challenge.id).subquery()
-    bucket = case((per.c.n >= 3, "3 份及以上"), (per.c.n == 2, "2 份"), (per.c.n == 1, "1 份"), else_="0 份")
-    found = dict(session.exec(select(bucket, func.count()).group_by(bucket)).all())
-    return [(label, int(found.get(label, 0))) for label in ("0 份", "1 份", "2 份", "3 份及以上")]
+    return {"bids": handed_in, "opened_bids": opened_bids, "consortium_bids": int(consortia or 0),
+            "challenges_with_bids": challenges, "published": published,
+            "hk_macao_bids": hk_macao}, list(zip(BUCKETS, buckets, strict=True))
 
 
 def counted_per_challenge(session: Session, challenge_ids: list[int]) -> dict[int, int]:

@@ -180,14 +180,15 @@ def _cached(key: tuple, version: int) -> Dashboard | None:
 
 
 def _build(session: Session, flt: StatsFilter, today) -> Dashboard:  # noqa: ANN001
-    statuses = challenge_stats.by_status(session, flt)
-    funds = challenge_stats.funds(session, flt)
-    part = bid_stats.participation(session, flt)
+    overview = challenge_stats.overview(session, flt)
+    statuses, funds = overview["by_status"], overview["funds"]
+    companies = challenge_stats.by_company(session, flt)
+    part, spread = bid_stats.participation_and_spread(session, flt)
     share = f"{Decimal(part['consortium_bids'] * 100) / part['opened_bids']:.1f}%" if part["opened_bids"] else "—"
     hk_share = f"{Decimal(part['hk_macao_bids'] * 100) / part['bids']:.1f}%" if part["bids"] else "—"
     per_challenge = f"{Decimal(part['bids']) / part['published']:.2f}" if part["published"] else "—"
     contracted = contract_stats.pipeline_counts(session, flt)
-    pipeline_rows = [list(r) for r in challenge_stats.pipeline(session, flt)] + [
+    pipeline_rows = [list(r) for r in overview["pipeline"]] + [
         ["已签订任务书", contracted["contracted"]], ["已通过验收", contracted["accepted"]],
         ["已拨付补助", subsidy_stats.paid_challenges(session, flt)]]
     later_headline, later = later_panels(session, flt, today=today)
@@ -209,16 +210,16 @@ def _build(session: Session, flt: StatsFilter, today) -> Dashboard:  # noqa: ANN
         Panel("weak_link", "按薄弱环节", "stacked", ["薄弱环节", "已提交", "已发布"],
               [list(r) for r in challenge_stats.by_dimension(session, flt, "weak_link")], unit="项"),
         Panel("district", "按发榜企业所在区", "stacked", ["所在区", "已提交", "已发布"],
-              [list(r) for r in challenge_stats.by_dimension(session, flt, "district")], unit="项"),
+              [list(r) for r in companies["district"]], unit="项"),
         Panel("chain", "链主企业与其他企业", "pie", ["企业类型", "已提交"],
-              [[label, n] for label, n, _ in challenge_stats.by_dimension(session, flt, "chain")], unit="项"),
+              [[label, n] for label, n, _ in companies["chain"]], unit="项"),
         Panel("monthly", "按月新增榜单", "line", ["月份", "已提交", "已发布"],
               [list(r) for r in challenge_stats.monthly(session, flt)], unit="项"),
         Panel("funds", "企业投入与揭榜金额", "bar", ["类别", "金额（万元）"],
               [["企业承诺投入", wanyuan(funds["committed_fen"])], ["揭榜金额", wanyuan(funds["offered_fen"])]],
               unit="万元", note="发榜时企业承诺的投入与揭榜金额（已发布榜单）"),
         Panel("bids_per_challenge", "已发布榜单收到的方案数", "bar", ["方案数", "榜单数"],
-              [list(r) for r in bid_stats.bids_per_challenge(session, flt)], unit="项"),
+              [list(r) for r in spread], unit="项"),
         Panel("hk_macao", "港澳团队参与", "pie", ["团队注册地", "方案数"],
               [["香港、澳门", part["hk_macao_bids"]], ["内地", part["bids"] - part["hk_macao_bids"]]],
               unit="份", note=f"港澳团队方案占比 {hk_share}（按揭榜单位经认证的注册地）"),
