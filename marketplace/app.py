@@ -22,6 +22,7 @@ from marketplace.api import awards as api_awards
 from marketplace.api import bids as api_bids
 from marketplace.api import challenges as api_challenges
 from marketplace.api import contracts as api_contracts
+from marketplace.api import dashboard as api_dashboard
 from marketplace.api import exports as api_exports
 from marketplace.api import notifications as api_notifications
 from marketplace.api import open_data as api_open_data
@@ -146,7 +147,7 @@ def _include_routers(app: FastAPI) -> None:
                    subsidies):
         app.include_router(module.router, dependencies=[Depends(current_actor)])
     for module in (api_auth, api_accounts, api_exports, api_challenges, api_bids, api_notifications,
-                   api_open_data, api_password, api_reviews, api_awards, api_contracts, api_subsidies):
+                   api_open_data, api_password, api_reviews, api_awards, api_contracts, api_subsidies, api_dashboard):
         app.include_router(module.router, prefix="/api/v1")
     _include_review_pages(app)
 

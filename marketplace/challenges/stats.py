@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, case, cast
@@ -39,10 +39,16 @@ class StatsFilter:
     industry: str | None = None
     district: str | None = None
     month: int | None = None  # only with a year: a monthly report
+    start: date | None = None  # a range of days (Beijing calendar, both included), instead of a year
+    end: date | None = None
 
     @property
     def period(self) -> tuple[datetime, datetime] | None:
-        """[start, end) in UTC of the year or month chosen (Beijing calendar), or None for all time."""
+        """[start, end) in UTC of the year, month or days chosen (Beijing calendar), or None for all time."""
+        if self.start is not None and self.end is not None:
+            first = datetime(self.start.year, self.start.month, self.start.day, tzinfo=BEIJING)
+            last = datetime(self.end.year, self.end.month, self.end.day, tzinfo=BEIJING) + timedelta(days=1)
+            return first.astimezone(UTC), last.astimezone(UTC)
         if self.year is None:
             return None
         if self.month is None:
@@ -53,10 +59,38 @@ class StatsFilter:
         return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def parse_filter(*, year: str = "", industry: str = "", district: str = "", month: str = "",
-                 this_year: int) -> StatsFilter:
+def _parse_days(start: str, end: str, *, this_year: int, errors: dict[str, str]) -> tuple[date | None, date | None]:
+    """A range of days (YYYY-MM-DD, both included): both given, in order, within the programme's years."""
+    start, end = start.strip(), end.strip()
+    if not start and not end:
+        return None, None
+    days = {}
+    for name, text in (("start", start), ("end", end)):
+        try:
+            days[name] = date.fromisoformat(text) if text.isascii() and len(text) == 10 else None
+        except ValueError:
+            days[name] = None
+        if not text:
+            errors[name] = "请同时填写开始日期和结束日期"
+        elif days[name] is None:
+            errors[name] = "日期格式应为 YYYY-MM-DD"
+        elif not FIRST_YEAR <= days[name].year <= this_year:
+            errors[name] = f"日期应在 {FIRST_YEAR}–{this_year} 年之间"
+    if "start" in errors or "end" in errors:
+        return None, None
+    if days["start"] > days["end"]:
+        errors["end"] = "结束日期不能早于开始日期"
+        return None, None
+    return days["start"], days["end"]
+
+
+def parse_filter(*, year: str = "", industry: str = "", district: str = "", month: str = "", start: str = "",
+                 end: str = "", this_year: int) -> StatsFilter:
     """Validate the dashboard's filters; unknown values get a Chinese message per field (never a 500)."""
     errors: dict[str, str] = {}
+    first, last = _parse_days(start, end, this_year=this_year, errors=errors)
+    if (start.strip() or end.strip()) and (year.strip() or month.strip()):
+        errors["start"] = "年份和日期范围只能选择一种"
     parsed_month = None
     if month.strip():
         if not (month.strip().isascii() and month.strip().isdigit() and 1 <= int(month) <= 12):
@@ -78,7 +112,8 @@ def parse_filter(*, year: str = "", industry: str = "", district: str = "", mont
         errors["district"] = "没有这个区"
     if errors:
         raise RuleViolation("筛选条件有误：" + "；".join(errors.values()), fields=errors)
-    return StatsFilter(year=parsed_year, industry=industry or None, district=district or None, month=parsed_month)
+    return StatsFilter(year=parsed_year, industry=industry or None, district=district or None, month=parsed_month,
+                       start=first, end=last)
 
 
 def scoped(stmt: Select, flt: StatsFilter, *, join_company: bool = False) -> Select:

@@ -24,6 +24,7 @@ from marketplace.clock import to_shanghai, utcnow
 from marketplace.contracts import queries as contract_stats
 from marketplace.errors import Forbidden
 from marketplace.money import FEN_PER_WANYUAN
+from marketplace.reports.schemas import DashboardFilterOut, DashboardOut, HeadlineOut, PanelOut
 from marketplace.reviews import queries as review_stats
 from marketplace.subsidies import queries as subsidy_stats
 
@@ -233,9 +234,23 @@ def _build(session: Session, flt: StatsFilter, today) -> Dashboard:  # noqa: ANN
 
 def describe(flt: StatsFilter) -> str:
     """The filter in words (the workbook's and the report's preamble)."""
-    parts = [f"{flt.year} 年" + (f" {flt.month} 月" if flt.month else "") if flt.year else "全部年份",
+    when = f"{flt.year} 年" + (f" {flt.month} 月" if flt.month else "") if flt.year else "全部年份"
+    if flt.start is not None:
+        when = f"{flt.start.isoformat()} 至 {flt.end.isoformat()}"
+    parts = [when,
              flt.industry or "全部产业领域", flt.district or "全部区"]
     return "筛选：" + " · ".join(parts)
+
+
+def as_out(board: Dashboard) -> DashboardOut:
+    """The dashboard for the JSON API: every panel's table, cell for cell as the page prints it."""
+    flt = board.filter
+    return DashboardOut(
+        filter=DashboardFilterOut(year=flt.year, industry=flt.industry, district=flt.district, start=flt.start,
+                                  end=flt.end, described=describe(flt)),
+        headline=[HeadlineOut(label=label, value=value) for label, value in board.headline],
+        panels=[PanelOut(key=p.key, title=p.title, chart=p.chart, unit=p.unit, columns=p.columns, rows=p.rows,
+                         note=p.note) for p in board.panels])
 
 
 def workbook(board: Dashboard) -> bytes:

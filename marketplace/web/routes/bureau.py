@@ -30,13 +30,14 @@ router = APIRouter(include_in_schema=False, dependencies=[OfficerOnly])
 
 
 @router.get("/officer/dashboard")
-def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor,
-                      year: str = "", industry: str = "", district: str = ""):
+def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor, year: str = "",
+                      industry: str = "", district: str = "", start: str = "", end: str = ""):
     """Every panel as a table (what a browser without JavaScript shows) with its chart above it."""
     this_year = to_shanghai(utcnow()).year
     error, status = None, 200
     try:
-        flt = parse_filter(year=year, industry=industry, district=district, this_year=this_year)
+        flt = parse_filter(year=year, industry=industry, district=district, start=start, end=end,
+                           this_year=this_year)
     except RuleViolation as exc:
         error, status, flt = exc.message, 422, StatsFilter()
     board = dashboard.build(session=session, actor=actor, flt=flt,
@@ -44,15 +45,16 @@ def officer_dashboard(request: Request, session: SessionDep, actor: CurrentActor
     ctx = {"board": board, "error": error, "years": list(range(this_year, FIRST_YEAR - 1, -1)),
            "industries": INDUSTRIES, "districts": GUANGZHOU_DISTRICTS,
            "echarts_available": request.app.state.echarts_available,
-           "raw": {"year": year, "industry": industry, "district": district}}
+           "raw": {"year": year, "industry": industry, "district": district, "start": start, "end": end}}
     return render(request, "officer/dashboard.html", ctx, status_code=status)
 
 
 @router.get("/officer/dashboard.xlsx")
 def officer_dashboard_xlsx(session: SessionDep, actor: CurrentActor, year: str = "", industry: str = "",
-                           district: str = ""):
+                           district: str = "", start: str = "", end: str = ""):
     """The dashboard's tables, with the same filters, as a workbook (one sheet per panel)."""
-    flt = parse_filter(year=year, industry=industry, district=district, this_year=to_shanghai(utcnow()).year)
+    flt = parse_filter(year=year, industry=industry, district=district, start=start, end=end,
+                       this_year=to_shanghai(utcnow()).year)
     board = dashboard.build(session=session, actor=actor, flt=flt)
     stamp = f"{to_shanghai(utcnow()):%Y%m%d}"
     return download(dashboard.workbook(board), filename=f"统计看板_{stamp}.xlsx", fallback=f"dashboard_{stamp}.xlsx",
