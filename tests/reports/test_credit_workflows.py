@@ -46,13 +46,14 @@ def vote_all(session, s, c, ok):
         service.vote(session=session, actor=s.a(session, u), contract_id=c.id, data=h.votes(ok))
 
 
-def test_a_passed_acceptance_is_remembered_for_the_lead_team(session, tmp_path):
+def test_a_passed_acceptance_is_remembered_for_every_party_that_answered_for_the_contract(session, tmp_path):
     s = h.awarded(session)
     c = accepting(session, s, tmp_path)
     vote_all(session, s, c, True)
     service.conclude(session=session, actor=s.a(session, s.officer), contract_id=c.id, data=ConcludeIn())
-    assert kinds(session, s.team.organisation_id) == [("accepted", "contract", str(c.id))]
-    assert kinds(session, s.company.organisation_id) == []
+    for party in (s.team, s.partner, s.company):
+        assert kinds(session, party.organisation_id) == [("accepted", "contract", str(c.id))]
+    assert kinds(session, s.outsider.organisation_id) == []
 
 
 def test_rectified_then_failed_each_remembered_once_the_window_alone_is_not_an_outcome(session, tmp_path):
