@@ -4,6 +4,8 @@ parties' consent to publish a project's progress."""
 
 from __future__ import annotations
 
+from email.utils import format_datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -31,8 +33,14 @@ def open_data(request: Request, session: SessionDep):
 
 @router.get("/open-data/projects.csv")
 def open_data_csv(session: SessionDep) -> Response:
-    return download(opendata.projects_csv(session).encode("utf-8"), filename="揭榜挂帅公开数据.csv",
-                    fallback="jiebang-projects.csv", media_type="text/csv; charset=utf-8")
+    """Every record as CSV; the update date (更新日期) is in the file name and the Last-Modified header."""
+    changed = opendata.last_change(session)
+    stamp = f"_{to_shanghai(changed):%Y%m%d}" if changed else ""
+    response = download(opendata.projects_csv(session).encode("utf-8"), filename=f"揭榜挂帅公开数据{stamp}.csv",
+                        fallback=f"jiebang-projects{stamp}.csv", media_type="text/csv; charset=utf-8")
+    if changed:
+        response.headers["Last-Modified"] = format_datetime(changed, usegmt=True)
+    return response
 
 
 @router.get("/results")
