@@ -3,13 +3,14 @@ sent by the scheduler's lease holder (and `jiebang tick`).
 
 - officers: what needs action — challenges awaiting review, change and withdrawal requests, organisations
   awaiting verification;
-- companies: bids received in the past week on their challenges (a count, as the hall shows it) and their
-  challenges closing in the coming week;
-- teams: challenges published in the past week in their teams' industries.
+- companies: bids received in the past week on their challenges (a count, as the hall shows it), their
+  challenges closing in the coming week, and milestones due;
+- teams: challenges published in the past week in their teams' industries, and milestones due.
 
 A user switches it off under 消息设置 (kind `digest`, in-app switch). Once per week is enforced by the
 notification's unique dedupe key `digest:<week>:<user>`: two schedulers (or a retry) never send it twice.
-Milestones due (contracts) join the company digest when the contracts module lands.
+Both the company and the lead team also read their contracts' milestones: due in the coming week or overdue
+(not yet delivered), and, for the company, reports waiting for its confirmation.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from sqlalchemy import String, cast, exists, literal
 from sqlmodel import Session, col, func, select
 
 from marketplace.accounts.models import Organisation, OrgStatus, Role, TeamProfile, User
+from marketplace.auth import service as auth_service
 from marketplace.bids.models import Bid
 from marketplace.bids.permissions import OPENED_STATES
 from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai, utcnow
+from marketplace.contracts.models import EXECUTING, Contract, Milestone, MilestoneStatus
 from marketplace.notifications import service as notifications
 from marketplace.notifications.models import Kind, Notification, NotificationPreference
 
@@ -79,6 +82,37 @@ def company_lines(session: Session, organisation_id: int, now: datetime) -> list
     return lines
 
 
+OPEN_MILESTONES = (MilestoneStatus.PENDING, MilestoneStatus.RETURNED)  # not yet delivered
+
+
+def milestone_lines(session: Session, user: User, now: datetime) -> list[str]:
+    """Milestones of the user's executing contracts — the company's, or those the user's own teams (labs) won,
+    never another lab's of the same university — due within a week, overdue, and, for the company, reports
+    awaiting its confirmation."""
+    if user.role == Role.COMPANY:
+        ours = Contract.company_org_id == user.organisation_id
+    else:
+        teams = auth_service.team_ids_of(session=session, user=user) or frozenset({-1})
+        ours = col(Contract.bid_id).in_(select(Bid.id).where(col(Bid.team_id).in_(teams)))
+    today = to_shanghai(now).date()
+    mine = select(Milestone.contract_id, Contract.title, Milestone.title, Milestone.due_on) \
+        .join(Contract, col(Contract.id) == col(Milestone.contract_id)) \
+        .where(ours, col(Contract.status).in_(EXECUTING))
+
+    def count(*where) -> int:  # noqa: ANN002
+        return session.exec(select(func.count()).select_from(mine.where(*where).subquery())).one()
+
+    due = session.exec(mine.where(col(Milestone.status).in_(OPEN_MILESTONES), col(Milestone.due_on) >= today,
+                                  col(Milestone.due_on) <= today + WEEK).order_by(col(Milestone.due_on)).limit(5)).all()
+    lines = [f"本周到期里程碑：{contract}·{title}（{due_on:%m-%d}，/contracts/{cid}）"
+             for cid, contract, title, due_on in due] or ["本周没有到期的里程碑"]
+    if overdue := count(col(Milestone.status).in_(OPEN_MILESTONES), col(Milestone.due_on) < today):
+        lines.append(f"逾期未交里程碑 {overdue} 项")
+    if user.role == Role.COMPANY and (waiting := count(Milestone.status == MilestoneStatus.REPORTED)):
+        lines.append(f"待您确认的里程碑报告 {waiting} 份")
+    return lines
+
+
 def team_lines(session: Session, organisation_id: int, now: datetime) -> list[str]:
     industries = sorted({i for row in session.exec(select(TeamProfile.industries).where(
         TeamProfile.organisation_id == organisation_id)).all() for i in (row or [])})
@@ -94,9 +128,9 @@ def lines_for(session: Session, user: User, now: datetime) -> list[str]:
     if user.role in (Role.OFFICER, Role.ADMIN):
         return officer_lines(session)
     if user.role == Role.COMPANY and user.organisation_id:
-        return company_lines(session, user.organisation_id, now)
+        return company_lines(session, user.organisation_id, now) + milestone_lines(session, user, now)
     if user.role == Role.TEAM and user.organisation_id:
-        return team_lines(session, user.organisation_id, now)
+        return team_lines(session, user.organisation_id, now) + milestone_lines(session, user, now)
     return []
 
 

@@ -63,3 +63,28 @@ def test_the_digest_is_a_switch_on_the_preferences_page(session):
     user = f.user(session, role=Role.TEAM)
     kinds = {p["kind"] for p in notifications.preferences(session=session, actor=f.actor(session, user))}
     assert Kind.DIGEST.value in kinds
+
+
+
+def test_the_company_and_the_winning_lab_read_milestones_due_another_lab_of_the_university_does_not(session):
+    from marketplace.accounts.models import Organisation
+    from marketplace.contracts import service as contract_service
+    from marketplace.contracts.models import Milestone
+    from tests.contracts import helpers as h
+
+    s = h.awarded(session)
+    c = h.signed(session, s)
+    today = contract_service.today()
+    first, second = session.exec(select(Milestone).where(Milestone.contract_id == c.id).order_by(Milestone.seq)).all()
+    first.due_on, second.due_on = today + timedelta(days=3), today - timedelta(days=10)
+    session.add_all([first, second])
+    other_lab = f.user(session, role=Role.TEAM, org=session.get(Organisation, s.team.organisation_id))
+    f.team(session, owner=other_lab)  # another lab of the same university, with its own team
+    session.commit()
+    now = utcnow()
+    due = f"本周到期里程碑：{c.title}·{first.title}"
+    for user in (s.company, s.team):
+        body = "\n".join(digests.lines_for(session, user, now))
+        assert due in body and f"/contracts/{c.id}" in body and "逾期未交里程碑 1 项" in body, user.role
+    assert "待您确认" not in "\n".join(digests.lines_for(session, s.company, now))  # nothing reported yet
+    assert due not in "\n".join(digests.lines_for(session, other_lab, now))
