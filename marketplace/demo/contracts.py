@@ -28,7 +28,7 @@ from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import utcnow
 from marketplace.config import get_settings
-from marketplace.contracts import files, lifecycle, service
+from marketplace.contracts import files, lifecycle, progress, service
 from marketplace.contracts.models import Milestone
 from marketplace.contracts.schemas import (
     AcceptanceIn,
@@ -62,6 +62,7 @@ class Spec:
     partner: str | None = None     # organisation key of a consortium partner (30%)
     payments: list[tuple[str, int, str]] = field(default_factory=list)  # (yuan, months after signing, status)
     policy: str | None = None      # the subsidy policy attached to the contract (None → JB-COMPLETION)
+    published: bool = False        # both sides agreed to publish its progress (/projects/{id}, open data)
 
 
 LIVE_STATES = ("signing", "overdue", "accepting")
@@ -73,13 +74,13 @@ SPECS = [
          partner="sysu"),
     Spec("demo-contract-overdue", "suichi-auto", "scut-sic-lab", "800V 电驱碳化硅功率模块双面散热封装",
          [("结壳热阻", "≤0.08", "K/W"), ("功率循环寿命", "≥60000", "次")], "4200000", "6000000", "overdue", 8,
-         payments=[("1200000", 1, "checked"), ("800000", 4, "received"), ("400000", 7, "recorded")]),
+         payments=[("1200000", 1, "checked"), ("800000", 4, "received"), ("400000", 7, "recorded")], published=True),
     Spec("demo-contract-accepting", "suichi-auto", "sysu-power-rel", "车规级功率器件可靠性加速试验平台",
          [("试验通道数", "≥64", "路"), ("温度控制精度", "≤±0.5", "℃")], "2800000", "4000000", "accepting", 13,
          payments=[("1400000", 1, "checked"), ("1400000", 9, "checked")]),
     Spec("demo-contract-passed", "kanghua-bio", "scut-polymer", "生物反应器一次性袋膜材料国产化",
          [("膜材透氧率", "≤0.5", "cc/m²·d"), ("可萃取物", "符合 USP <665>", "")], "3000000", "4500000", "passed", 14,
-         payments=[("1500000", 1, "checked"), ("1500000", 8, "checked")]),
+         payments=[("1500000", 1, "checked"), ("1500000", 8, "checked")], published=True),
     Spec("demo-contract-rectified", "minghui-display", "sysu-microled", "Micro LED 巨量转移良率提升",
          [("转移良率", "≥99.99", "%"), ("转移速度", "≥5000", "颗/小时")], "5000000", "7000000", "rectified", 16,
          payments=[("2000000", 2, "checked"), ("2000000", 10, "checked")], policy="JB-STAGED"),
@@ -142,6 +143,9 @@ class _Walk:
         self._payments(contract.id)
         self._milestones(contract.id)
         getattr(self, f"_{spec.state}")(contract.id)
+        if spec.published:  # an anonymous visitor reads its progress page after `make run`
+            for actor in (company, self.team):
+                progress.set_consent(session=self.s, actor=actor, contract_id=contract.id, agree=True)
 
     def _award(self, team: TeamProfile) -> tuple[Challenge, Bid]:
         spec, at = self.spec, self.signed_at - 2 * MONTH

@@ -139,3 +139,29 @@ def test_the_date_range_counts_only_challenges_created_on_those_days(session):
     f.challenge(session, company=company, created_at=datetime(2025, 2, 28, 15, 59, tzinfo=UTC))  # 28 February
     session.flush()
     assert dict(stats.pipeline(session, march))["已提交"] - before == 2
+
+
+def test_on_the_demo_data_the_workbook_and_the_printable_report_show_the_pages_numbers(demo):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    client, headers = demo
+    query = f"year={THIS_YEAR}"
+    board = client.get(f"/api/v1/dashboard?{query}", headers=headers["officer"]).json()
+    page = _tables(client.get(f"/officer/dashboard?{query}", headers=headers["officer"]).text)
+    report = client.get(f"/officer/report?{query}", headers=headers["officer"])
+    assert report.status_code == 200 and "@media print" in report.text + client.get("/static/app.css").text
+    assert _tables(report.text) == page
+    workbook = client.get(f"/officer/dashboard.xlsx?{query}", headers=headers["officer"])
+    book = load_workbook(io.BytesIO(workbook.content))
+    for panel in board["panels"]:
+        sheet = list(book[panel["title"][:31]].iter_rows(values_only=True))
+        first = next(i for i, row in enumerate(sheet) if row[0] == panel["columns"][0])
+        rows = [list(row) for row in sheet[first + 1:]]
+        shown_rows = page.get(panel["key"], [])  # a panel without rows has no table
+        assert len(rows) == len(shown_rows), panel["key"]
+        for row, shown in zip(rows, shown_rows, strict=True):
+            assert [c if isinstance(c, str) else Decimal(str(c)) for c in row] == \
+                [s if not isinstance(c, int | float) else Decimal(s) for c, s in zip(row, shown, strict=True)]
