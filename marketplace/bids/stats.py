@@ -21,9 +21,12 @@ OPENED_CHALLENGES = tuple(CLOSED_STATES)
 
 def confirmed_consortium():
     """SQL condition: every partner named on the bid has confirmed (bids/partners.py); until then the bid
-    is not counted as a consortium bid. Rows mirror the named partners, so: some rows, none unconfirmed."""
-    rows = select(PartnerConfirmation.id).where(PartnerConfirmation.bid_id == Bid.id)
-    return and_(rows.exists(), ~rows.where(PartnerConfirmation.status != PartnerStatus.CONFIRMED).exists())
+    is not counted as a consortium bid. Rows mirror the named partners, so: some rows, none unconfirmed.
+    Written as membership in the few confirmed bids, so the planner starts from those rows instead of
+    testing each of 50k bids (PostgreSQL scanned every bid for the correlated EXISTS: 30 ms at 10k challenges)."""
+    unconfirmed = func.sum(case((PartnerConfirmation.status != PartnerStatus.CONFIRMED, 1), else_=0))
+    return col(Bid.id).in_(select(PartnerConfirmation.bid_id).group_by(PartnerConfirmation.bid_id)
+                           .having(unconfirmed == 0))
 
 
 BUCKETS = ("0 份", "1 份", "2 份", "3 份及以上")
