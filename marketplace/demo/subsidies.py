@@ -13,8 +13,11 @@ A failed or terminated contract under a policy that claws back (JB-STAGED) tells
 clawback needs: it had passed acceptance, its first installment was paid, then the outcome the source
 now reports (failed/terminated) was recorded — the subsidy moves to clawback with a receivable and
 reversal entries. Contracts that already have a subsidy are left alone (loading twice adds nothing).
-Note: JB-COMPLETION and JB-STAGED are in force until 2025-12-31 — demo contracts should end by then
-(a 2025 acceptance paid in 2026, as in seeds/policies/examples/bureau-2026.json), or they compute 0.
+Note: the shipped JB-COMPLETION and JB-STAGED files end on 2025-12-31, so the ended demo contracts end
+in 2025 (a 2025 acceptance paid in 2026, as in seeds/policies/examples/bureau-2026.json). The demo also
+loads an approved successor version of JB-COMPLETION for 2026–2027 (SUCCESSOR below, plainly titled as
+demo data, not a real document), so a contract accepted today — the demo contract awaiting acceptance —
+computes a non-zero subsidy.
 """
 
 from __future__ import annotations
