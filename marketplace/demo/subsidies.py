@@ -30,8 +30,8 @@ from sqlmodel import Session, select
 from marketplace import db
 from marketplace.accounts.models import User
 from marketplace.actor import Actor
-from marketplace.subsidies import facts as contract_facts
 from marketplace.subsidies import bureau, service
+from marketplace.subsidies import facts as contract_facts
 from marketplace.subsidies.facts import ContractFacts, Outcome
 from marketplace.subsidies.models import PolicyVersion, PolicyVersionStatus, Subsidy, SubsidyPool, SubsidyStatus
 from marketplace.subsidies.schemas import PolicyVersionIn

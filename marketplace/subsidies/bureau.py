@@ -120,6 +120,14 @@ def committed_fen(session: Session, pool: SubsidyPool) -> int:
     return max(by_subsidies, int(booked))
 
 
+def policy_code(code_or_name: str) -> str | None:
+    """A policy's code from its code or its Chinese name (pages offer names, never codes)."""
+    loaded = service.policies()[0]
+    if code_or_name in loaded:
+        return code_or_name
+    return next((code for code, p in loaded.items() if p.name == code_or_name), None)
+
+
 def pool_name(code: str, year: int) -> str:
     policy = service.policies()[0].get(code)
     return f"{year}年度{policy.name if policy else code}"[:60]
@@ -128,8 +136,10 @@ def pool_name(code: str, year: int) -> str:
 @db.use_case
 def create_pool(*, session: Session, actor: Actor, data: PoolIn) -> SubsidyPool:
     _officer(actor, "设立资金池")
-    if data.policy_code not in service.policies()[0]:
+    code = policy_code(data.policy_code)
+    if code is None:
         raise RuleViolation("没有这项政策", fields={"policy_code": "请选择政策"}, code="unknown_policy")
+    data = data.model_copy(update={"policy_code": code})
     total = positive_fen_from_yuan(data.budget_yuan)
     exists = session.exec(select(SubsidyPool.id).where(SubsidyPool.policy_code == data.policy_code,
                                                        SubsidyPool.year == data.year)).first()

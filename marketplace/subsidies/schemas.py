@@ -165,7 +165,7 @@ class PolicyOut(BaseModel):
 
 
 class PoolIn(StrictIn):
-    policy_code: CleanStr = Field(min_length=1, max_length=60)
+    policy_code: CleanStr = Field(min_length=1, max_length=100, description="政策代码（或政策名称）")
     year: int = Field(ge=2000, le=2100)
     budget_yuan: PositiveYuanStr
 

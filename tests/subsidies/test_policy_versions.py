@@ -20,8 +20,13 @@ from marketplace.subsidies import versions as policy_versions
 from marketplace.subsidies.models import PolicyVersion, PolicyVersionStatus, Subsidy
 from marketplace.subsidies.schemas import PolicyVersionIn
 from tests import factories as f
-from tests.subsidies_ledger.conftest import as_api, contract, people, source  # noqa: F401
-from tests.subsidies_ledger.conftest import live_engine  # noqa: F401
+from tests.subsidies_ledger.conftest import (  # noqa: F401
+    as_api,
+    contract,
+    live_engine,  # noqa: F401
+    people,
+    source,
+)
 
 N = 50
 DEMO_TITLE = "测试数据：假设的延续政策"
@@ -29,7 +34,8 @@ DEMO_TITLE = "测试数据：假设的延续政策"
 
 def draft(**change) -> PolicyVersionIn:
     data = {"policy_code": "JB-COMPLETION", "document": "测试〔2026〕1号", "document_title": DEMO_TITLE,
-            "clause": "第三条", "clause_text": "对成功揭榜并完成合同的项目，按企业投入资金的25%给予补助，单项最高300万元。",
+            "clause": "第三条",
+            "clause_text": "对成功揭榜并完成合同的项目，按企业投入资金的25%给予补助，单项最高300万元。",
             "effective_from": date(2026, 1, 1), "effective_to": date(2027, 12, 31), "ratio": "0.25",
             "cap_per_project": "3000000.00"}
     return PolicyVersionIn(**(data | change))

@@ -18,8 +18,13 @@ from marketplace.subsidies import bureau, service
 from marketplace.subsidies.models import SubsidyPool
 from marketplace.subsidies.schemas import BudgetIn, PoolIn
 from tests import factories as f
-from tests.subsidies_ledger.conftest import as_api, contract, people, source  # noqa: F401
-from tests.subsidies_ledger.conftest import live_engine  # noqa: F401
+from tests.subsidies_ledger.conftest import (  # noqa: F401
+    as_api,
+    contract,
+    live_engine,  # noqa: F401
+    people,
+    source,
+)
 
 N = 50
 
@@ -66,7 +71,8 @@ def test_a_budget_changes_with_a_reason_never_below_what_is_committed(session, s
     session.refresh(made)
     assert made.total_fen == 300_000_000 and audits(session, "subsidy_pool.budget") == 0
     bureau.change_budget(session=session, actor=officer, pool_id=made.id,
-                         data=BudgetIn(budget_yuan="1000000", reason="年中预算调减至已核定数", expected_fen=300_000_000))
+                         data=BudgetIn(budget_yuan="1000000", reason="年中预算调减至已核定数",
+                                       expected_fen=300_000_000))
     session.refresh(made)
     assert made.total_fen == 100_000_000
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "subsidy_pool.budget")).one()
@@ -108,7 +114,8 @@ def test_the_pools_page_creates_and_changes_budgets_with_chinese_errors(client, 
     bad = _post(client, "/subsidies/pools", policy_code="JB-COMPLETION", year="2026", budget_yuan="abc")
     assert bad.status_code == 422 and "金额" in bad.text
     assert session.exec(select(func.count()).select_from(SubsidyPool)).one() == 0
-    made = _post(client, "/subsidies/pools", policy_code="JB-COMPLETION", year="2026", budget_yuan="6000000")
+    assert 'value="JB-COMPLETION"' not in page.text  # the form offers policies by name
+    made = _post(client, "/subsidies/pools", policy_code="揭榜挂帅项目完成合同补助", year="2026", budget_yuan="6000000")
     assert "已设立资金池" in made.text and "6,000,000.00" in made.text
     created = session.exec(select(SubsidyPool)).one()
     no_reason = _post(client, f"/subsidies/pools/{created.id}/budget", budget_yuan="7000000", reason="",

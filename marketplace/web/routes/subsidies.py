@@ -62,7 +62,7 @@ def ledger_xlsx(session: SessionDep, actor: CurrentActor):
 def _pools_page(request: Request, session, actor, *, errors=None, values=None, failed: str = "",
                 status_code: int = 200):
     ctx = {"rows": queries.pool_budgets(session=session), "pools": bureau.pools(session=session),
-           "policies": sorted((code, p.name) for code, p in service.policies()[0].items()),
+           "policies": sorted((p.name, p.name) for p in service.policies()[0].values()),
            "errors": errors or {}, "values": values or {}, "failed": failed, "is_officer": actor.is_officer}
     return render(request, "subsidies/pools.html", ctx, block="content", status_code=status_code)
 
