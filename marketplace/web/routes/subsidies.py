@@ -186,7 +186,7 @@ def detail(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     policy_step = next((s for s in subsidy.result.get("trace", []) if s.get("step") == "policy"), {})
     name = queries.policy_name(subsidy.policy_code)
     ctx = {"s": data, "subsidy": subsidy, "actions": actions, "policy": policy_step, "labels": STATUS_LABELS,
-           "policy_title": queries.policy_title(subsidy.policy_code),
+           "policy_title": queries.policy_title(subsidy.policy_code, policy_step),
            "explanation": display.plain(subsidy.explanation, subsidy.policy_code),
            "trace": display.trace_lines(subsidy.result), "inputs": display.inputs(subsidy.case, data["beneficiary"]),
            "trigger": display.trigger, "memo": lambda text: display.memo(text, name),
