@@ -86,6 +86,13 @@ def of_bid(*, session: Session, bid: Bid) -> list[BidAttachment]:
                              .order_by(col(BidAttachment.id))).all())
 
 
+def sealed_digests(*, session: Session, bid: Bid) -> list[str]:
+    """The SHA-256 of the files handed in with the bid itself (not 补正 documents, which come after the
+    bid was opened): what its receipt covers."""
+    return list(session.exec(select(BidAttachment.sha256).where(BidAttachment.bid_id == bid.id,
+                                                                 col(BidAttachment.supplement).is_(False))).all())
+
+
 def open_attachment(*, session: Session, actor: Actor, bid_id: int, attachment_id: int, uploads_dir: Path
                     ) -> tuple[BidAttachment, Path]:
     """A file of a bid the actor may read (else NotFound, as for the bid itself)."""
