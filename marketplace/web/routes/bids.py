@@ -168,7 +168,8 @@ def bid_submit(request: Request, bid_id: int, session: SessionDep, actor: Curren
         bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
     except RuleViolation as exc:
         return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
-    return flash(htmx.redirect(request, f"/bids/{bid.id}"), f"揭榜方案已提交并密封，回执编号：{receipt_code(bid.receipt_hash)}")
+    message = f"揭榜方案已提交并密封，回执编号：{receipt_code(bid.receipt_hash)}"
+    return flash(htmx.redirect(request, f"/bids/{bid.id}"), message)
 
 
 @router.post("/bids/{bid_id}/withdraw")
