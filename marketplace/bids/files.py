@@ -80,6 +80,16 @@ def _store(session: Session, actor: Actor, bid: Bid, uploads: Sequence[Upload], 
     return items
 
 
+def request_fingerprint(bid: dict, submit: bool, uploads: Sequence[Upload]) -> bytes:
+    """What an API bid with files means, independent of its multipart framing (boundaries differ between
+    retries): the bid fields, the submit flag and each file's name and SHA-256, canonical JSON."""
+    import json
+
+    return json.dumps({"bid": bid, "submit": submit,
+                       "files": [[u.filename, hashlib.sha256(u.data).hexdigest()] for u in uploads]},
+                      sort_keys=True, ensure_ascii=False).encode()
+
+
 def of_bid(*, session: Session, bid: Bid) -> list[BidAttachment]:
     """The files of a bid the caller has already loaded through the sealing rules."""
     return list(session.exec(select(BidAttachment).where(BidAttachment.bid_id == bid.id)
