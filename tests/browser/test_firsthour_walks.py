@@ -22,7 +22,7 @@ from marketplace.bids.models import Bid, receipt_code
 from marketplace.challenges.models import Challenge
 from marketplace.clock import to_shanghai, utcnow
 from marketplace.notifications.models import EmailOutbox
-from tests.browsing import BROWSER_MARKS, DESKTOP, PASSWORD, PHONE, demo_site, log_in, open_page
+from tests.browsing import BROWSER_MARKS, DESKTOP, PHONE, demo_site, log_in, open_page
 
 pytestmark = BROWSER_MARKS
 site = demo_site("firsthour-walks")
@@ -75,6 +75,12 @@ def test_a_pending_company_is_warned_keeps_its_typing_and_the_officer_sees_its_e
     page.fill("input[name=indicators-0-target]", "≥1")
     page.fill("input[name=indicators-0-unit]", "Gbps")
     page.fill("input[name=indicators-0-test_method]", "NIST SP 800-22 测试")
+    rows = page.locator("input[name$='-name'][name^=indicators-]").count()
+    page.click("#challenge-form button[value='add:indicators']")  # a row more, nothing saved, nothing lost
+    page.wait_for_selector(f"input[name=indicators-{rows}-name]")
+    assert page.input_value("#f-title") == title and page.input_value("input[name=indicators-0-unit]") == "Gbps"
+    page.click(f"#challenge-form button[value='remove:indicators:{rows}']")
+    page.wait_for_selector(f"input[name=indicators-{rows}-name]", state="detached")
     page.fill("#f-committed_funds_yuan", "2000000")
     page.fill("#f-offered_yuan", "2000000")
     page.select_option("#f-ip_terms", index=1)
@@ -139,6 +145,11 @@ def test_a_bid_with_rows_files_a_partner_withdrawn_and_reopened(browser, site, v
     page.select_option("select[name=partners-0-organisation_id]", label=partner_name)
     page.fill("input[name=partners-0-share_percent]", "20")
     page.fill("input[name=partners-0-role]", "细胞培养验证")
+    page.click("#bid-form button[value='add:partners']")
+    page.wait_for_selector("select[name=partners-2-organisation_id]")
+    page.click("#bid-form button[value='remove:partners:2']")
+    page.wait_for_selector("select[name=partners-2-organisation_id]", state="detached")
+    assert page.input_value("input[name=partners-0-share_percent]") == "20"
     page.fill("#f-price_yuan", "5000000")
     page.fill("#f-budget_company_yuan", "5000000")
     page.fill("#f-budget_own_yuan", "0")

@@ -38,7 +38,7 @@ def blanks(form: FormData | None) -> dict[str, int]:
     """How many empty rows each row group shows (the hidden `<prefix>-blank` fields)."""
     if form is None:
         return dict(BLANK_ROWS)
-    return {p: rows.blank_count(form, p, BLANK_ROWS[p], MAX_ROWS) for p in ROWS}
+    return {p: rows.blank_count(form, p, BLANK_ROWS[p], MAX_ROWS, filled=len(indexed(form, p))) for p in ROWS}
 
 
 def row_edit(form: FormData) -> rows.RowEdit | None:
