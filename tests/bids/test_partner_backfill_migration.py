@@ -13,7 +13,7 @@ from tests import factories as f
 from tests.bids import helpers as h
 from tests.conftest import BACKENDS, drop_pg_database, fresh_database_url
 
-BEFORE = "g13d0c0de001"
+BEFORE = "h11a0c0de001"  # the migration before this one
 
 
 def _bid(session, w, partner_orgs, *, submit: bool, team=None, profile=None):

@@ -26,7 +26,7 @@ from alembic import op
 from marketplace.types import UTCDateTime
 
 revision: str = 'h13a0c0de001'
-down_revision: str | None = 'g13d0c0de001'
+down_revision: str | None = 'h11a0c0de001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
