@@ -188,6 +188,36 @@ def test_a_subsidy_computed_from_the_file_alone_still_recomputes_after_a_version
     assert service.recompute(session=session, subsidy_id=sid).agrees
 
 
+
+def test_simulate_with_approved_versions_prints_the_stored_result(session, source, monkeypatch, tmp_path):  # noqa: F811
+    """`jiebang subsidy simulate --approved-versions` reads the platform's approved versions: on the stored
+    case of a 2026 acceptance it prints the stored result; without the flag the files alone compute 0."""
+    import contextlib
+    import json
+
+    from typer.testing import CliRunner
+
+    from marketplace.cli.subsidy import subsidy_app
+
+    who = people(session)
+    approved_version(session, who)
+    source.add(contract(company_org_id=who.org_id, invested_fen=100_000_000, ended_on=date(2026, 11, 20)))
+    subsidy = session.get(Subsidy, service.compute_all(session=session).computed[0])
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(subsidy.case, ensure_ascii=False), encoding="utf-8")
+
+    @contextlib.contextmanager
+    def this_session(*args, **kwargs):  # the CLI reads the database this test wrote (not committed)
+        yield session
+
+    monkeypatch.setattr(db, "new_session", this_session)
+    runner = CliRunner()
+    merged = runner.invoke(subsidy_app, ["simulate", "--cases", str(case), "--approved-versions"])
+    assert merged.exit_code == 0, merged.output
+    assert json.loads(merged.stdout)[0] == subsidy.result and subsidy.entitlement_fen == 25_000_000
+    files_only = runner.invoke(subsidy_app, ["simulate", "--cases", str(case)])
+    assert service._fen(json.loads(files_only.stdout)[0]["entitlement"]) == 0
+
 # --- API and pages --------------------------------------------------------------------------------
 
 def _body(**change) -> dict:
