@@ -51,6 +51,9 @@ class Hit:
 
 
 
+_SCORE_MEMO = 8  # queries whose scores are kept per index state (see SearchIndex._score_query)
+
+
 @expose(postings=Postings, lsa=Lsa)
 class SearchIndex(BaseEstimator):
     """Ranked retrieval over Chinese technical text.
@@ -290,7 +293,31 @@ class SearchIndex(BaseEstimator):
         )
 
     def _score_query(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
-        """Score every row for *query*, with optional pseudo-relevance feedback."""
+        """Score every row for *query*, with optional pseudo-relevance feedback.
+
+        The last few queries' scores are kept for the index's current state (its fingerprint moves
+        with every change, compaction replaces the matrix): a recommendation scores the same text
+        for its search, its self-match and its explanation. Callers get their own copy.
+        """
+        P = self._postings
+        key = (query, P.fingerprint, id(P.matrix), len(P.ids), tuple(sorted(self.get_params().items())))
+        memo = self.__dict__.get("_scored")
+        if memo is None or memo[0] is not P:
+            memo = (P, {})
+            self.__dict__["_scored"] = memo
+        if key in memo[1]:
+            kept = memo[1][key]
+            return None if kept is None else (kept[0].copy(), dict(kept[1]))
+        scored = self._score_fresh(query)
+        try:
+            while len(memo[1]) >= _SCORE_MEMO:
+                del memo[1][next(iter(memo[1]))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread evicted first
+            pass
+        memo[1][key] = scored
+        return None if scored is None else (scored[0].copy(), dict(scored[1]))
+
+    def _score_fresh(self, query: str) -> tuple[np.ndarray, dict[int, float]] | None:
         qterms = self._query_terms(query)
         if not qterms:
             return None
@@ -364,22 +391,33 @@ class SearchIndex(BaseEstimator):
 
     def explain(self, query: str, doc_id: str, n: int = 8) -> list[TermContribution]:
         """Return the terms that contributed most to *doc_id*'s score for *query*."""
+        return self.explain_many(query, [doc_id], n)[str(doc_id)]
+
+    def explain_many(self, query: str, doc_ids: Iterable[str], n: int = 8) -> dict[str, list[TermContribution]]:
+        """:meth:`explain` for several documents, analysing and weighting the query once."""
         check_is_fitted(self)
         P = self._postings
-        row = P.row_of.get(str(doc_id))
-        if row is None:
-            raise KeyError(f"unknown document {doc_id!r}")
+        rows = {}
+        for doc_id in doc_ids:
+            row = P.row_of.get(str(doc_id))
+            if row is None:
+                raise KeyError(f"unknown document {doc_id!r}")
+            rows[str(doc_id)] = row
         scored = self._score_query(query)
         if scored is None:
-            return []
+            return {d: [] for d in rows}
         t_ids, w = P.term_weights(scored[1], self.unigram_weight)
-        contrib: dict[str, float] = {}
-        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
-            value = P.weight(t, row)
-            if value > 0:
-                term = P.terms[t].removeprefix(_WORD_PREFIX)
-                contrib[term] = contrib.get(term, 0.0) + value * wt
-        return contributions(contrib, query[: self.max_query_chars], P.texts[row], n)
+        raw = P.weights(t_ids, list(rows.values()))
+        values = raw * w[:, None]
+        shown = query[: self.max_query_chars]
+        out = {}
+        for j, (doc_id, row) in enumerate(rows.items()):
+            contrib: dict[str, float] = {}
+            for line in np.flatnonzero(raw[:, j] > 0).tolist():
+                term = P.terms[int(t_ids[line])].removeprefix(_WORD_PREFIX)
+                contrib[term] = contrib.get(term, 0.0) + float(values[line, j])
+            out[doc_id] = contributions(contrib, shown, P.texts[row], n)
+        return out
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:

@@ -229,6 +229,36 @@ class Postings:
             return np.bincount(idx_parts[0], weights=val_parts[0], minlength=n_rows)
         return np.bincount(np.concatenate(idx_parts), weights=np.concatenate(val_parts), minlength=n_rows)
 
+    def weights(self, t_ids: np.ndarray, rows: list[int]) -> np.ndarray:
+        """:meth:`weight` of every term in *t_ids* (lines) for every column in *rows* (columns), at once."""
+        out = np.zeros((len(t_ids), len(rows)), dtype=np.float64)
+        if not len(t_ids) or not rows:
+            return out
+        P = self.matrix
+        want = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(want, kind="stable")
+        sorted_rows = want[order]
+
+        def place(lines: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+            j = np.minimum(np.searchsorted(sorted_rows, cols), len(sorted_rows) - 1)
+            hit = sorted_rows[j] == cols
+            out[lines[hit], order[j[hit]]] = values[hit]
+
+        base = np.flatnonzero(t_ids < P.shape[0])
+        if len(base):
+            starts, ends = P.indptr[t_ids[base]], P.indptr[t_ids[base] + 1]
+            lengths = (ends - starts).astype(np.int64)
+            if lengths.sum():
+                # every posting of the base terms, labelled with its line in `out`
+                pos = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+                place(np.repeat(base, lengths), P.indices[pos].astype(np.int64), P.data[pos].astype(np.float64))
+        for line, t in enumerate(t_ids.tolist()):
+            extra = self.delta.get(t)
+            if extra is not None:  # added documents override, as in `weight`
+                cols = np.frombuffer(extra[0], dtype=np.intc).astype(np.int64)
+                place(np.full(len(cols), line), cols, np.frombuffer(extra[1], dtype=np.float32).astype(np.float64))
+        return out
+
     def weight(self, t: int, row: int) -> float:
         """Saturated frequency of term *t* in column *row* (0 where it does not occur)."""
         P = self.matrix

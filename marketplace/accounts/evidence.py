@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session
 
-from marketplace.accounts.models import Organisation, OrgStatus
+from marketplace.accounts.models import Organisation, OrgStatus, User
 from marketplace.actor import Actor, Role
 from marketplace.audit import service as audit
 from marketplace.clock import utcnow
@@ -83,18 +84,53 @@ def _give(session: Session, actor: Actor, organisation_id: int, legal_representa
     changed = ["legal_representative"] if rep != org.legal_representative else []
     org.legal_representative = rep
     if upload is not None:
-        name = _check(upload, max_bytes)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(upload.data)
-        org.licence_filename, org.licence_storage_key = name[:200], path.name
-        org.licence_sha256, org.licence_size = hashlib.sha256(upload.data).hexdigest(), len(upload.data)
-        org.licence_uploaded_at = utcnow()
+        _store(org, upload, path, _check(upload, max_bytes))
         changed.append("licence")
     session.add(org)
     session.flush()
     audit.record(session=session, actor=actor, action="organisation.evidence", subject_type="organisation",
                  subject_id=org.id, summary={"fields": changed, **({"file": org.licence_filename} if upload else {})})
     return org
+
+
+def _store(org: Organisation, upload: Upload, path: Path, name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(upload.data)
+    org.licence_filename, org.licence_storage_key = name[:200], path.name
+    org.licence_sha256, org.licence_size = hashlib.sha256(upload.data).hexdigest(), len(upload.data)
+    org.licence_uploaded_at = utcnow()
+
+
+def register_with_licence(*, session: Session, register: Callable[[], User], upload: Upload | None,
+                          uploads_dir: Path, max_bytes: int) -> User:
+    """Registration with the business licence chosen on the registration form itself: `register` (which
+    makes the pending organisation and its first account) and the file in one transaction, or neither.
+    The file is checked like a later upload (type by extension and content, size) before anything is
+    written; its errors are about the form's "licence" field. A registration that becomes a join request
+    (the organisation exists) stores no file: the organisation's own evidence stays as it is."""
+    name = None
+    if upload is not None:
+        try:
+            name = _check(upload, max_bytes)
+        except RuleViolation as exc:
+            message = f"营业执照 / 法人证书：{exc.message}"
+            raise RuleViolation(message, fields={"licence": message}) from None
+    path = uploads_dir / secrets.token_hex(16)
+    try:
+        with atomic(session):
+            user = register()
+            if upload is not None and name and user.is_active:
+                org = session.get(Organisation, user.organisation_id)
+                _store(org, upload, path, name)
+                session.add(org)
+                session.flush()
+                audit.record(session=session, actor=Actor(user.id, user.role, org.id, user.display_name),
+                             action="organisation.evidence", subject_type="organisation", subject_id=org.id,
+                             summary={"fields": ["licence"], "file": org.licence_filename, "at": "registration"})
+            return user
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def open_licence(*, session: Session, actor: Actor, organisation_id: int, uploads_dir: Path

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from marketplace import idempotency
 from marketplace.accounts.models import Organisation
 from marketplace.api.schemas import ErrorOut
 from marketplace.bids import export, partners, queries, supplements
+from marketplace.bids import files as bid_files
 from marketplace.bids import service as bids
 from marketplace.bids.models import Bid, PartnerConfirmation
 from marketplace.bids.schemas import (
@@ -25,8 +29,11 @@ from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.files import Upload
 from marketplace.challenges.models import Challenge
 from marketplace.clock import utcnow
+from marketplace.errors import RuleViolation
+from marketplace.validation import parse
 from marketplace.web.deps import CurrentActor, SessionDep, current_actor
 from marketplace.web.downloads import download
+from marketplace.web.forms.bids import api_bid_parts
 from marketplace.web.idempotent import ApiKey, api_once
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
@@ -38,6 +45,35 @@ def create_bid(challenge_id: int, data: BidIn, session: SessionDep, actor: Curre
     """Draft a bid on a published challenge (verified research teams)."""
     return api_once(session, actor, key, lambda: bids.create_draft(
         session=session, actor=actor, challenge_id=challenge_id, data=data), model=BidOut, status_code=201)
+
+
+@router.post("/challenges/{challenge_id}/bids/with-files", response_model=BidOut, status_code=201,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["bid"], "properties": {
+                     "bid": {"type": "string", "description": "the bid as JSON (the BidIn shape)"},
+                     "submit": {"type": "string", "enum": ["true", "false"]},
+                     "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def create_bid_with_files(challenge_id: int, request: Request, session: SessionDep, actor: CurrentActor,
+                                key: ApiKey):
+    """Draft a bid with its files in one transaction (multipart: `bid` JSON, `file` parts; `submit=true` also
+    submits it, the receipt covering the files). All or nothing: a bad file leaves neither bid nor files.
+    With an Idempotency-Key a retry (even with another multipart boundary) returns the first answer."""
+    settings = request.app.state.settings
+    form = await request.form(max_part_size=settings.upload_max_bytes + 1)
+    raw, submit, uploads = api_bid_parts(form)
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise RuleViolation("bid 须为揭榜方案的 JSON 对象", fields={"bid": "须为 JSON 对象"})
+    if key is not None:
+        key = (key[0], idempotency.fingerprint(request.method, request.url.path,
+                                               bid_files.request_fingerprint(data, submit, uploads)))
+    parsed = parse(BidIn, data)
+    return api_once(session, actor, key, lambda: bids.save_with_files(
+        session=session, actor=actor, challenge_id=challenge_id, data=parsed, submit=submit, uploads=uploads,
+        uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes), model=BidOut, status_code=201)
 
 
 @router.put("/bids/{bid_id}", response_model=BidOut)

@@ -10,11 +10,17 @@ from starlette.responses import JSONResponse
 
 from marketplace.api.schemas import ErrorOut
 from marketplace.errors import Forbidden, RuleViolation
-from marketplace.subsidies import queries, service
+from marketplace.subsidies import bureau, queries, service
 from marketplace.subsidies.schemas import (
+    BudgetIn,
     DisbursementIn,
     DisbursementOut,
     ManualDecisionIn,
+    PolicyOut,
+    PolicyVersionIn,
+    PolicyVersionOut,
+    PoolIn,
+    PoolOut,
     PoolRow,
     PublicityRow,
     ReasonIn,
@@ -45,6 +51,38 @@ def pools(session: SessionDep, actor: CurrentActor):
     if not actor.is_officer:
         raise Forbidden("只有科技局工作人员可以查看资金池预算")
     return queries.pool_budgets(session=session)
+
+
+@authed.post("/subsidies/pools", response_model=PoolOut, status_code=201)
+def create_pool(data: PoolIn, session: SessionDep, actor: CurrentActor):
+    """设立资金池（科技局）：政策、年度、预算（元）。同一政策同一年度只有一个资金池（重复 → 409）。"""
+    return bureau.create_pool(session=session, actor=actor, data=data)
+
+
+@authed.post("/subsidies/pools/{pool_id}/budget", response_model=PoolOut)
+def change_budget(pool_id: int, data: BudgetIn, session: SessionDep, actor: CurrentActor):
+    """修改资金池预算（科技局，须说明理由，记入审计）：不能低于已核定和已拨付的金额；
+    带 expected_fen 时，若预算已被他人修改 → 409。"""
+    return bureau.change_budget(session=session, actor=actor, pool_id=pool_id, data=data)
+
+
+@authed.get("/subsidy-policies", response_model=list[PolicyOut])
+def subsidy_policies(session: SessionDep):
+    """补助政策：条款原文、各参数按日期的取值（含已批准的延续版本）及各版本（含草稿）。"""
+    return bureau.policy_rows(session=session)
+
+
+@authed.post("/subsidy-policies/versions", response_model=PolicyVersionOut, status_code=201)
+def draft_policy_version(data: PolicyVersionIn, session: SessionDep, actor: CurrentActor):
+    """起草政策的新版本（科技局）：文号、标题、条款路径与原文、起止日期、变更的参数（比例、单项上限……）。
+    须由另一名工作人员批准后才并入测算。"""
+    return bureau.version_row(bureau.draft_version(session=session, actor=actor, data=data))
+
+
+@authed.post("/subsidy-policies/versions/{version_id}/approve", response_model=PolicyVersionOut)
+def approve_policy_version(version_id: int, session: SessionDep, actor: CurrentActor):
+    """批准政策版本：须为起草人以外的工作人员；与已批准版本期间重叠 → 422；已批准 → 409。"""
+    return bureau.version_row(bureau.approve_version(session=session, actor=actor, version_id=version_id))
 
 
 @authed.get("/subsidies/{subsidy_id}", response_model=SubsidyOut)

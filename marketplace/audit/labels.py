@@ -144,6 +144,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "subsidy.hold": ("待人工决定", MOVE + "{detail}"),
     "subsidy.waive": ("免予追回", MOVE + "{detail}"),
     "subsidy.clawback_anyway": ("仍予追回", MOVE + "{detail}"),
+    "subsidy_policy.draft": ("起草补助政策版本", "{actor} 起草了{subject}"),
+    "subsidy_policy.approve": ("批准补助政策版本", "{actor} 批准了{subject}，按生效日期并入政策"),
+    "subsidy_pool.create": ("设立补助资金池", "{actor} 设立了{subject}"),
+    "subsidy_pool.budget": ("修改资金池预算", "{actor} 修改了{subject}的预算{detail}"),
 }
 
 SUBJECT_NOUNS = {
@@ -151,13 +155,14 @@ SUBJECT_NOUNS = {
     "contract": "任务书", "milestone": "里程碑", "payment": "付款", "subsidy": "补助",
     "announcement_item": "公示条目", "objection": "异议", "acceptance": "验收", "join_request": "加入申请",
     "expert": "专家", "pool": "专家库", "system": "系统", "bid_partner": "合作单位确认",
-    "defence_slot": "答辩时段",
+    "defence_slot": "答辩时段", "policy_version": "补助政策版本", "subsidy_pool": "补助资金池",
 }
 GROUPS = {"account": "账号", "join_request": "账号", "auth": "登录", "user": "账号", "organisation": "单位认证",
           "team": "团队", "demo": "系统", "challenge": "榜单", "clarification": "榜单", "attachment": "榜单",
           "bid": "揭榜方案", "review": "专家评审", "award": "评审结果与公示", "announcement_item": "评审结果与公示",
           "objection": "评审结果与公示", "contract": "任务书", "milestone": "任务书", "payment": "任务书",
-          "acceptance": "任务书", "credit": "信用", "subsidy": "补助", "bid_partner": "揭榜方案",
+          "acceptance": "任务书", "credit": "信用", "subsidy": "补助", "subsidy_policy": "补助",
+          "subsidy_pool": "补助", "bid_partner": "揭榜方案",
           "defence": "专家评审"}
 _DETAIL_KEYS = (("comment", "意见"), ("reason", "原因"), ("file", "文件"))
 

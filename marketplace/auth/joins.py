@@ -32,6 +32,11 @@ def register(*, session: Session, data: RegistrationIn, address: str | None = No
     return _register(session=session, data=data)
 
 
+def note_registration(*, session: Session, address: str) -> None:
+    """Count a registration attempt from an address (its own transaction; refused over the limit)."""
+    auth_sessions().note_registration(session=session, address=address)
+
+
 @use_case
 def _register(*, session: Session, data: RegistrationIn) -> User:
     user = accounts._register(session=session, data=data)

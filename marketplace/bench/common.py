@@ -51,8 +51,11 @@ class Database:
 
     def load_demo(self) -> None:
         from marketplace import demo
+        from marketplace.config import get_settings
 
-        os.environ["JIEBANG_VAR_DIR"] = str(self.var_dir)
+        # The demo's audit chain is signed with the server's key, or the server's checkpoint job refuses it.
+        os.environ.update({k: v for k, v in self.env().items() if k != "JIEBANG_DATABASE_URL"})
+        get_settings.cache_clear()
         migrate.upgrade(self.url)
         engine = db.make_engine(self.url)
         with db.new_session(engine) as session:

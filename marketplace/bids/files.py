@@ -80,10 +80,27 @@ def _store(session: Session, actor: Actor, bid: Bid, uploads: Sequence[Upload], 
     return items
 
 
+def request_fingerprint(bid: dict, submit: bool, uploads: Sequence[Upload]) -> bytes:
+    """What an API bid with files means, independent of its multipart framing (boundaries differ between
+    retries): the bid fields, the submit flag and each file's name and SHA-256, canonical JSON."""
+    import json
+
+    return json.dumps({"bid": bid, "submit": submit,
+                       "files": [[u.filename, hashlib.sha256(u.data).hexdigest()] for u in uploads]},
+                      sort_keys=True, ensure_ascii=False).encode()
+
+
 def of_bid(*, session: Session, bid: Bid) -> list[BidAttachment]:
     """The files of a bid the caller has already loaded through the sealing rules."""
     return list(session.exec(select(BidAttachment).where(BidAttachment.bid_id == bid.id)
                              .order_by(col(BidAttachment.id))).all())
+
+
+def sealed_digests(*, session: Session, bid: Bid) -> list[str]:
+    """The SHA-256 of the files handed in with the bid itself (not 补正 documents, which come after the
+    bid was opened): what its receipt covers."""
+    return list(session.exec(select(BidAttachment.sha256).where(BidAttachment.bid_id == bid.id,
+                                                                 col(BidAttachment.supplement).is_(False))).all())
 
 
 def open_attachment(*, session: Session, actor: Actor, bid_id: int, attachment_id: int, uploads_dir: Path

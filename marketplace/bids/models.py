@@ -38,6 +38,12 @@ def status_label(status: str, *, sealed: bool = False) -> str:
     return BID_STATUS_LABELS.get(status, status or "")
 
 
+def receipt_code(digest: str | None) -> str:
+    """The short receipt code people read and quote (回执编号): the hash's first 12 hex digits in groups."""
+    head = (digest or "")[:12].upper()
+    return "-".join(head[i:i + 4] for i in range(0, len(head), 4))
+
+
 class Bid(SQLModel, table=True):
     # One live bid per team per challenge: live_slot is 1 while the bid is live and NULL once
     # withdrawn (NULLs are distinct in a UNIQUE constraint on SQLite and PostgreSQL alike).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,11 +40,16 @@ CONTENT_FIELDS = ("challenge_id", "team_id", "organisation_id", "technical_route
                   "declare_conflicts")
 
 
-def receipt_hash(bid: Bid | SimpleNamespace) -> str:
-    """SHA-256 of the canonical JSON of the bid content and its server receipt time (回执)."""
+def receipt_hash(bid: Bid | SimpleNamespace, attachments: Sequence[str] = ()) -> str:
+    """SHA-256 of the canonical JSON of the bid content, its server receipt time (回执) and the SHA-256 of
+    each file handed in with it (`attachments`, sorted: the order of upload does not matter, a changed,
+    added or removed file does). A bid without files has no "attachments" key, so receipts issued before
+    files were covered still verify."""
     content = {name: getattr(bid, name) for name in CONTENT_FIELDS}
     content["submitted_at"] = as_utc(bid.submitted_at).isoformat(timespec="microseconds") \
         if bid.submitted_at else None
+    if attachments:
+        content["attachments"] = sorted(attachments)
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -211,7 +216,7 @@ def _seal(session: Session, actor: Actor, bid: Bid, challenge: Challenge, now: d
     sealed = SimpleNamespace(**{**bid.model_dump(), **values, "submitted_at": now})
     _check_complete(sealed)
     first = bid.status == B.DRAFT
-    digest = receipt_hash(sealed)
+    digest = receipt_hash(sealed, files.sealed_digests(session=session, bid=bid))
     _move(session, bid, action="submit" if first else "resubmit", actor=actor, now=now, open_at=now,
           summary={"receipt_hash": digest}, submitted_at=now, receipt_hash=digest, **values)
     partners.sync(session, actor, bid, now)  # the named partners are asked to confirm (创新联合体)
@@ -226,18 +231,23 @@ def _seal(session: Session, actor: Actor, bid: Bid, challenge: Challenge, now: d
 
 @use_case
 def save(*, session: Session, actor: Actor, challenge_id: int, data: BidIn, submit: bool = False,
-         bid_id: int | None = None) -> Bid:
-    """Create or edit the actor's bid on a challenge; optionally submit it in the same transaction."""
+         bid_id: int | None = None, attach: Callable[[Bid], object] | None = None) -> Bid:
+    """Create or edit the actor's bid on a challenge; optionally submit it in the same transaction.
+    `attach` stores the files handed in with the form before the bid is sealed (the receipt covers them)."""
     now = utcnow()
     challenge = _open_challenge(session, actor, challenge_id, now)
     values = _validate(session, actor, challenge, data)
     if bid_id is None:
         bid = _create(session, actor, challenge, values, now)
+        if attach:
+            attach(bid)
     else:
         bid = queries.get_for(session=session, actor=actor, bid_id=bid_id, now=now)
         if bid.challenge_id != challenge.id:
             raise Conflict("揭榜方案与榜单不符")
         require(permissions.can_manage_bid(actor, bid))
+        if attach:
+            attach(bid)
         if bid.status != B.DRAFT:  # a submitted bid changes only by re-submission, with a new receipt
             _seal(session, actor, bid, challenge, now, values)
             submit = False
@@ -253,10 +263,9 @@ def save_with_files(*, session: Session, actor: Actor, challenge_id: int, data: 
                     max_bytes: int) -> Bid:
     """`save` with the files attached in the creation (or edit) form: one transaction, all or nothing."""
     def work(store) -> Bid:  # noqa: ANN001
-        bid = save(session=session, actor=actor, challenge_id=challenge_id, data=data, submit=submit, bid_id=bid_id)
-        if uploads:
-            store(actor, bid, False)
-        return bid
+        attach = (lambda bid: store(actor, bid, False)) if uploads else None
+        return save(session=session, actor=actor, challenge_id=challenge_id, data=data, submit=submit,
+                    bid_id=bid_id, attach=attach)
 
     return files.with_files(session, uploads_dir, uploads, max_bytes, work)
 

@@ -64,6 +64,11 @@ def has_closed(challenge: Challenge, now: datetime) -> bool:
     return challenge.status == S.PUBLISHED and deadline_passed(challenge, now)
 
 
+def awaiting_verification(actor: Actor) -> bool:
+    """A company whose organisation the bureau has not verified yet: told before it types a challenge."""
+    return actor.role == Role.COMPANY and not actor.org_verified
+
+
 def can_post(actor: Actor) -> Decision:
     if actor.role != Role.COMPANY:
         return False, "只有企业账号可以发榜"

@@ -46,6 +46,8 @@ def simulate(
         OutputFormat, typer.Option("--format", help="json / table / xlsx")] = OutputFormat.json,
     summary: Annotated[bool, typer.Option("--summary", help="附加按政策、出资方、资金池的汇总")] = False,
     out: Annotated[Path, typer.Option("--out", help="xlsx 输出文件")] = Path("subsidy-simulation.xlsx"),
+    approved_versions: Annotated[bool, typer.Option(
+        "--approved-versions", help="并入平台数据库中已批准的延续政策版本（与平台测算时相同）")] = False,
 ) -> None:
     """按政策测算案例文件中的每个案例（按文件顺序，即审批顺序）。"""
     from marketplace.subsidies.engine.cases import CaseFileError
@@ -54,7 +56,14 @@ def simulate(
     from marketplace.subsidies.engine.simulate import run_cases
 
     try:
-        loaded = load_policies(policies)
+        if approved_versions:
+            from marketplace import db, models  # noqa: F401
+            from marketplace.subsidies import service
+
+            with db.new_session(write=False) as session:
+                loaded = service.policies(policies, session)[0]
+        else:
+            loaded = load_policies(policies)
         entries, totals = run_cases(_read_cases(cases), loaded)
     except (PolicyFileError, CaseFileError) as exc:
         typer.echo(f"错误：{exc}", err=True)

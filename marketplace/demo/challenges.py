@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.actor import Role
+from marketplace.challenges import versions
 from marketplace.challenges.models import Challenge
 from marketplace.challenges.models import ChallengeStatus as S
 from marketplace.clock import to_shanghai, utcnow
@@ -30,6 +31,7 @@ def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organi
                     users: dict[str, User], report) -> None:
     """Create each seeded challenge once (by key), in its seeded state; no commit."""
     now = utcnow().replace(second=0, microsecond=0)
+    handed_in: list[tuple[Challenge, int]] = []
     for row in read("challenges", seeds_dir):
         if session.exec(select(Challenge.id).where(Challenge.key == row["key"])).first():
             continue
@@ -54,5 +56,10 @@ def load_challenges(*, session: Session, seeds_dir: Path, orgs: dict[str, Organi
         )
         challenge.indicators = [{k: str(v) for k, v in i.items()} for i in challenge.indicators]
         session.add(challenge)
+        if state != S.DRAFT:
+            handed_in.append((challenge, author.id))
         report.count("challenges")
+    session.flush()
+    for challenge, author_id in handed_in:  # the version the bureau reviewed: a resubmission shows its diff
+        versions.snapshot(session=session, challenge=challenge, user_id=author_id)
     session.flush()

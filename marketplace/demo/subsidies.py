@@ -13,23 +13,28 @@ A failed or terminated contract under a policy that claws back (JB-STAGED) tells
 clawback needs: it had passed acceptance, its first installment was paid, then the outcome the source
 now reports (failed/terminated) was recorded — the subsidy moves to clawback with a receivable and
 reversal entries. Contracts that already have a subsidy are left alone (loading twice adds nothing).
-Note: JB-COMPLETION and JB-STAGED are in force until 2025-12-31 — demo contracts should end by then
-(a 2025 acceptance paid in 2026, as in seeds/policies/examples/bureau-2026.json), or they compute 0.
+Note: the shipped JB-COMPLETION and JB-STAGED files end on 2025-12-31, so the ended demo contracts end
+in 2025 (a 2025 acceptance paid in 2026, as in seeds/policies/examples/bureau-2026.json). The demo also
+loads an approved successor version of JB-COMPLETION for 2026–2027 (SUCCESSOR below, plainly titled as
+demo data, not a real document), so a contract accepted today — the demo contract awaiting acceptance —
+computes a non-zero subsidy.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from sqlmodel import Session, select
 
 from marketplace import db
 from marketplace.accounts.models import User
 from marketplace.actor import Actor
+from marketplace.subsidies import bureau, service
 from marketplace.subsidies import facts as contract_facts
-from marketplace.subsidies import service
 from marketplace.subsidies.facts import ContractFacts, Outcome
-from marketplace.subsidies.models import Subsidy, SubsidyPool, SubsidyStatus
+from marketplace.subsidies.models import PolicyVersion, PolicyVersionStatus, Subsidy, SubsidyPool, SubsidyStatus
+from marketplace.subsidies.schemas import PolicyVersionIn
 
 PASSING = (Outcome.PASSED, Outcome.PASSED_AFTER_RECTIFICATION)
 # The bureau's 2025 budgets (table `subsidypool`, shown on /subsidies/pools), as in
@@ -45,6 +50,27 @@ def ensure_pools(session: Session) -> None:
                                                          SubsidyPool.year == year)).first() is None:
                 session.add(SubsidyPool(name=name, policy_code=code, year=year, total_fen=total_fen))
 TARGETS = ("computed", "approved", "partly_paid", "checked", "paid")
+
+# DEMO DATA, not a real document: JB-COMPLETION ends with the action plan (2025-12-31); this invented
+# successor (drafted by one demo officer, approved by the other) keeps it in force for 2026–2027 so a
+# contract accepted today computes a non-zero subsidy. Its title says plainly that it is not real.
+SUCCESSOR = PolicyVersionIn(
+    policy_code="JB-COMPLETION", document="演示〔2026〕1号",
+    document_title="演示数据：假设的延续政策（非真实文件）", clause="第三条",
+    clause_text="（演示数据，非真实文件）对成功揭榜并完成合同的项目，按企业投入资金的20%给予补助，"
+                "单个项目最高500万元。",
+    effective_from=date(2026, 1, 1), effective_to=date(2027, 12, 31), ratio="0.20",
+    cap_per_project="5000000.00")
+
+
+def ensure_successor(session: Session, maker: Actor, checker: Actor) -> None:
+    """The demo successor version of JB-COMPLETION, approved (once)."""
+    found = session.exec(select(PolicyVersion).where(PolicyVersion.policy_code == SUCCESSOR.policy_code,
+                                                     PolicyVersion.document == SUCCESSOR.document)).first()
+    if found is None:
+        found = bureau.draft_version(session=session, actor=maker, data=SUCCESSOR)
+    if found.status == PolicyVersionStatus.DRAFT:
+        bureau.approve_version(session=session, actor=checker, version_id=found.id)
 
 
 def _actor(session: Session, email: str) -> Actor:
@@ -82,6 +108,7 @@ def load(*, session: Session, maker_email: str = "officer@jiebang.demo",
     """Compute and advance the demo subsidies; returns how many reached each state."""
     maker, checker = _actor(session, maker_email), _actor(session, checker_email)
     ensure_pools(session)
+    ensure_successor(session, maker, checker)
     ended = contracts if contracts is not None else contract_facts.source().ended(session=session)
     done = set(session.exec(select(Subsidy.contract_id)).all())
     loaded, _ = service.policies()

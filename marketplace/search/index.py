@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from marketplace.accounts.documents import expert_text, team_text
@@ -36,6 +37,9 @@ LOCK = threading.RLock()
 class _Local:
     index: SearchIndex | None = None
     version: int | None = None
+    # While a change made here waits for its transaction to commit, other transactions still read the
+    # version it replaced: `base`. The index serves both (no rebuild on every read in that window).
+    base: int | None = None
 
 
 _locals: dict[str, _Local] = {}  # one index per database (tests use several)
@@ -81,7 +85,7 @@ def index(session: Session) -> SearchIndex:
     version = _stored_version(session)
     with LOCK:
         _local = _local_for(session)
-        if _local.index is not None and _local.version == version:
+        if _local.index is not None and (version == _local.version or (version is not None and version == _local.base)):
             return _local.index
         wanted = _fingerprint_for(version, session)
         try:
@@ -93,7 +97,7 @@ def index(session: Session) -> SearchIndex:
             idx.set_fingerprint(wanted)
             if version is not None:
                 _save(idx)
-        _local.index, _local.version = idx, version
+        _local.index, _local.version, _local.base = idx, version, None
         return idx
 
 
@@ -108,7 +112,7 @@ def rebuild_in(session: Session) -> None:
     """Mark the index for a full rebuild inside the caller's transaction (every worker rebuilds)."""
     with LOCK:
         _local = _local_for(session)
-        _local.index, _local.version = None, None
+        _local.index, _local.version, _local.base = None, None, None
         _bump(session)
 
 
@@ -145,7 +149,29 @@ def _changed(session: Session, doc_id: str, body: str | None) -> None:
         # Only current if nobody else moved the version in between; else rebuild on next use.
         current = previous is not None and previous // SALT == new_version // SALT - 1
         _local.version = new_version if current else None
+        if _local.base is None:  # the committed version under this transaction's first change
+            _local.base = previous if current else None
         idx.set_fingerprint(_fingerprint_for(new_version, session))
+        session.info.setdefault(_PENDING, set()).add(_db_key(session))
+
+
+_PENDING = "search_index_changes"
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session: OrmSession) -> None:
+    """The change is everyone's now: the version it replaced is no longer served."""
+    for key in session.info.pop(_PENDING, ()):
+        with LOCK:
+            _locals.setdefault(key, _Local()).base = None
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _rolled_back(session: OrmSession) -> None:
+    """The index holds a change the database never got: rebuild it on next use."""
+    for key in session.info.pop(_PENDING, ()):
+        with LOCK:
+            _locals[key] = _Local()
 
 
 def document_changed(*, session: Session, kind: str, doc_id: int, text: str | None) -> None:

@@ -115,7 +115,8 @@ def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) 
             col(TeamProfile.id).in_(ids or [-1]), TeamProfile.organisation_id != challenge.organisation_id)).all()}
 
     hits, teams = _best_loaded(idx, query, "team:", k, load)
-    recs = [Recommendation(teams[i], s, idx.explain(query, f"team:{i}", n=8)) for i, s in _ids(hits, "team:")]
+    terms = idx.explain_many(query, [h.doc_id for h in hits], n=8)
+    recs = [Recommendation(teams[i], s, terms[f"team:{i}"]) for i, s in _ids(hits, "team:")]
     return _credible(recs, _self_score(idx, query, f"challenge:{challenge.id}", hits))
 
 
@@ -136,8 +137,8 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10,
             col(Challenge.bid_deadline) > utcnow(), Challenge.organisation_id != team.organisation_id)).all()}
 
     hits, open_ = _best_loaded(idx, query, "challenge:", k, load)
-    recs = [Recommendation(open_[i], s, idx.explain(query, f"challenge:{i}", n=8))
-            for i, s in _ids(hits, "challenge:")]
+    terms = idx.explain_many(query, [h.doc_id for h in hits], n=8)
+    recs = [Recommendation(open_[i], s, terms[f"challenge:{i}"]) for i, s in _ids(hits, "challenge:")]
     return _credible(recs, _self_score(idx, query, f"team:{team.id}", hits), floor=floor)
 
 
@@ -168,7 +169,8 @@ def experts_for(*, session: Session, query: str, excluded_organisation_ids: set[
     rows = session.exec(select(ExpertProfile, User).join(User, col(User.id) == ExpertProfile.user_id)).all()
     eligible = {e.id: (e, u) for e, u in rows if u.organisation_id not in excluded_organisation_ids}
     hits = idx.search(query, k=max(4 * k, 20), allowed=[f"expert:{i}" for i in eligible])  # filtered below
-    recs = [Recommendation(eligible[i], s, idx.explain(query, f"expert:{i}", n=6)) for i, s in _ids(hits, "expert:")]
+    terms = idx.explain_many(query, [h.doc_id for h in hits if h.doc_id.startswith("expert:")], n=6)
+    recs = [Recommendation(eligible[i], s, terms[f"expert:{i}"]) for i, s in _ids(hits, "expert:")]
     if self_id is None:  # no self document: compare with the best expert
         return _credible(recs, max((h.score for h in hits), default=0.0), floor=0.25)[:k]
     return _credible(recs, _self_score(idx, query, self_id, hits), floor=floor)[:k]

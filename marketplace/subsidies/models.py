@@ -141,3 +141,33 @@ class SubsidyPool(SQLModel, table=True):
     year: int
     total_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     mode: str = Field(default="first_come_partial", max_length=40)
+
+
+class PolicyVersionStatus(StrEnum):
+    DRAFT = "draft"        # 草稿：待另一名工作人员批准
+    APPROVED = "approved"  # 已批准：并入政策（按生效日期）
+
+
+POLICY_VERSION_LABELS = {PolicyVersionStatus.DRAFT: "草稿，待批准", PolicyVersionStatus.APPROVED: "已批准，已生效"}
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A successor version of a shipped policy, loaded inside the platform (maker-checker): the
+    document and the verbatim clause it rests on, its period, and the parameter values it changes
+    (`{name: value-as-text}`, each citing `clause`). Approved versions are merged into the policies
+    the engine reads, dated from `effective_from` ("valid until the next date")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_code: str = Field(max_length=60, index=True)
+    document: str = Field(max_length=100)
+    document_title: str = Field(max_length=300)
+    clause: str = Field(max_length=100)
+    clause_text: str = Field(sa_column=Column(Text, nullable=False))
+    effective_from: date
+    effective_to: date
+    parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=PolicyVersionStatus.DRAFT, max_length=20, index=True)
+    drafted_by: int | None = Field(default=None, foreign_key="user.id")
+    approved_by: int | None = Field(default=None, foreign_key="user.id")
+    drafted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

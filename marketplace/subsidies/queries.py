@@ -191,12 +191,16 @@ def paid_by_challenge(session: Session, challenge_ids: list[int]) -> dict[int, i
         .group_by(Subsidy.challenge_id)).all()}
 
 
-def policy_title(code: str) -> str:
-    """A policy's Chinese name for people (never its code): “name（clause）”."""
+def policy_title(code: str, step: dict | None = None) -> str:
+    """A policy's Chinese name for people (never its code): “name（clause）” — the clause of the
+    document the calculation used (`step`: its trace's policy step, e.g. a successor version's)."""
     policy = policies()[0].get(code)
     if policy is None:
         return "其他政策"
-    return f"{policy.name}（{policy.document}{policy.clause}）" if policy.clause else policy.name
+    document, clause = policy.document, policy.clause
+    if step and step.get("document"):
+        document, clause = step["document"], step.get("clause", "")
+    return f"{policy.name}（{document}{clause}）" if clause else policy.name
 
 
 def policy_name(code: str) -> str:

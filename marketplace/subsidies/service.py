@@ -29,12 +29,15 @@ from marketplace.money import Fen, format_yuan, plain_yuan
 from marketplace.notifications.models import Kind
 from marketplace.notifications.service import notify
 from marketplace.subsidies import facts as contract_facts
+from marketplace.subsidies import versions as policy_versions
 from marketplace.subsidies.facts import ContractFacts, Outcome
 from marketplace.subsidies.models import (
     Account,
     Disbursement,
     EntryKind,
     LedgerEntry,
+    PolicyVersion,
+    PolicyVersionStatus,
     Subsidy,
     SubsidyPool,
     SubsidyStatus,
@@ -59,6 +62,7 @@ class _PolicyCache:
     stamp: tuple = ()
     policies: dict = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    merged: dict[tuple, tuple[dict, dict[str, str]]] = field(default_factory=dict)
 
 
 _cache = _PolicyCache()
@@ -70,8 +74,7 @@ def policies_dir() -> Path:
     return DEFAULT_POLICIES_DIR
 
 
-def policies(path: Path | None = None) -> tuple[dict, dict[str, str]]:
-    """The loaded policies and their versions (`code@sha256[:16]` of the file), reloaded on change."""
+def _file_policies(path: Path | None = None) -> tuple[dict, dict[str, str]]:
     from marketplace.subsidies.engine.policies import load_policies
 
     path = path or policies_dir()
@@ -82,7 +85,45 @@ def policies(path: Path | None = None) -> tuple[dict, dict[str, str]]:
         versions = {code: f"{code}@{hashlib.sha256(Path(p.source).read_bytes()).hexdigest()[:16]}"
                     for code, p in loaded.items()}
         _cache.path, _cache.stamp, _cache.policies, _cache.versions = path, stamp, loaded, versions
+        _cache.merged.clear()
     return _cache.policies, _cache.versions
+
+
+def approved_versions(session: Session, ids: list[int] | None = None) -> list[PolicyVersion]:
+    """The approved successor versions (all, or exactly `ids`: what a stored subsidy used)."""
+    stmt = select(PolicyVersion).order_by(col(PolicyVersion.id))
+    if ids is None:
+        stmt = stmt.where(PolicyVersion.status == PolicyVersionStatus.APPROVED)
+    elif not ids:
+        return []
+    else:
+        stmt = stmt.where(col(PolicyVersion.id).in_(ids))
+    return list(session.exec(stmt).all())
+
+
+def policies(path: Path | None = None, session: Session | None = None,
+             only: list[int] | None = None) -> tuple[dict, dict[str, str]]:
+    """The loaded policies and their versions, reloaded on change. With a session, the approved
+    successor versions in the database are merged in (or exactly the versions `only` names), and a
+    policy's version is `code@sha256(file)[:16]+PV<ids>`: the file and the DB versions used."""
+    loaded, file_versions = _file_policies(path)
+    if session is None:
+        return loaded, file_versions
+    rows = approved_versions(session, only)
+    if not rows:
+        return loaded, file_versions
+    key = (tuple(r.id for r in rows), only is None)
+    if key not in _cache.merged:
+        by_code: dict[str, list[PolicyVersion]] = {}
+        for row in rows:
+            if row.policy_code in loaded:
+                by_code.setdefault(row.policy_code, []).append(row)
+        merged, tags = dict(loaded), dict(file_versions)
+        for code, versions in by_code.items():
+            merged[code] = policy_versions.merge(loaded[code], versions)
+            tags[code] = policy_versions.tag(file_versions[code], [v.id for v in versions if v.id])
+        _cache.merged[key] = (merged, tags)
+    return _cache.merged[key]
 
 
 def _policy_name(code: str) -> str:
@@ -90,11 +131,12 @@ def _policy_name(code: str) -> str:
     return policy.name if policy is not None else code
 
 
-def run_case_file(case: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
+def run_case_file(case: dict[str, Any], path: Path | None = None, session: Session | None = None,
+                  only: list[int] | None = None) -> dict[str, Any]:
     """The engine's entry for the (single) case of a case file — what `simulate` prints for it."""
     from marketplace.subsidies.engine.simulate import run_cases
 
-    loaded, _ = policies(path)
+    loaded, _ = policies(path, session, only)
     entries, _totals = run_cases(case, loaded)
     return entries[0]
 
@@ -198,11 +240,11 @@ def compute_contract(*, session: Session, actor: Actor, facts: ContractFacts) ->
     if session.exec(select(Subsidy.id).where(Subsidy.contract_id == facts.contract_id)).first():
         return None
     case = build_case(session, facts)
-    entry = run_case_file(case)
+    entry = run_case_file(case, session=session)
     if "error" in entry:
         raise RuleViolation(f"合同 {facts.contract_id} 无法测算：{entry['error']['message']}",
                             code=entry["error"]["code"])
-    _, versions = policies()
+    _, versions = policies(session=session)
     subsidy = Subsidy(
         contract_id=facts.contract_id, challenge_id=facts.challenge_id, title=facts.title[:300],
         beneficiary_org_id=facts.company_org_id, team_org_id=facts.team_org_id,
@@ -292,7 +334,7 @@ def reassess(*, session: Session, actor: Actor, subsidy_id: int, facts: Contract
     subsidy = _get(session, subsidy_id)
     previous = {"case": subsidy.case, "result": subsidy.result}
     case = build_case(session, facts, exclude=subsidy.id, paid_so_far=subsidy.disbursed_fen, with_pool=False)
-    entry = run_case_file(case)
+    entry = run_case_file(case, session=session)
     if "error" in entry:
         raise RuleViolation(entry["error"]["message"], code=entry["error"]["code"])
     receivable = _fen(entry["clawback_receivable"])
@@ -549,10 +591,12 @@ class Recomputation:
 
 
 def recompute(*, session: Session, subsidy_id: int, policies_path: Path | None = None) -> Recomputation:
-    """Run the stored case again; does the engine still give the stored result?"""
+    """Run the stored case again with the policy file and exactly the DB versions the stored policy
+    version names; does the engine still give the stored result?"""
     subsidy = _get(session, subsidy_id)
-    fresh = run_case_file(subsidy.case, policies_path)
-    _, versions = policies(policies_path)
+    used = policy_versions.ids_in(subsidy.policy_version) or []
+    fresh = run_case_file(subsidy.case, policies_path, session, only=used)
+    _, versions = policies(policies_path, session)
     differences = [key for key in COMPARED if fresh.get(key) != subsidy.result.get(key)]
     return Recomputation(subsidy.id, not differences, subsidy.result, fresh, differences,
                          subsidy.policy_version, versions.get(subsidy.policy_code, ""))

@@ -78,6 +78,11 @@ def optional_actor(request: Request, session: SessionDep) -> Actor:
     return actor
 
 
+# The one form an anonymous client sends files with: registration takes the business licence (issue 13). Its
+# body is bounded by the body size limit (web/limits.py) and the registration is rate-limited per address.
+ANONYMOUS_UPLOADS = frozenset({"/register"})
+
+
 def refuse_anonymous_uploads(request: Request, session: SessionDep) -> None:
     """Refuse a multipart body from an anonymous client before anything reads it.
 
@@ -87,7 +92,7 @@ def refuse_anonymous_uploads(request: Request, session: SessionDep) -> None:
     A logged-in user who may not upload to a given challenge is refused after the body is read, which
     the body size limit keeps bounded (the decision needs the form's CSRF token first).
     """
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path in ANONYMOUS_UPLOADS:
         return
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return

@@ -5,7 +5,7 @@ import io
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from marketplace.bids.models import Bid, BidStatus
+from marketplace.bids.models import Bid, BidStatus, receipt_code
 from tests import factories as f
 from tests.bids import helpers as h
 
@@ -100,7 +100,8 @@ def test_the_challenge_page_shows_the_bid_block_per_actor(client, session):
     bid = h.submit(session, w.team, w.profile, w.challenge)
     f.login(client, session, w.team)
     page = client.get(f"/challenges/{w.challenge.id}")
-    assert page.status_code == 200 and f'href="/bids/{bid.id}"' in page.text and bid.receipt_hash[:16] in page.text
+    assert page.status_code == 200 and f'href="/bids/{bid.id}"' in page.text
+    assert receipt_code(bid.receipt_hash) in page.text
     assert client.get(f"/challenges/{w.challenge.id}/bid").text.count("氮化硅AMB基板") == 1
     f.login(client, session, w.owner)
     assert f"/bids/{bid.id}" not in client.get(f"/challenges/{w.challenge.id}").text

@@ -38,3 +38,23 @@ def test_an_error_about_a_row_names_the_row_and_the_column_and_keeps_the_input(c
     page = client.post(f"/challenges/{w.challenge.id}/bid", data=data)
     assert page.status_code == 422
     assert "第 2 行「完成月份」" in page.text and "铜夹片烧结路线" in page.text and 'value="陈志远"' in page.text
+
+
+def test_a_pending_company_is_warned_before_the_form_and_gets_its_typing_back(client, session):
+    from sqlmodel import select
+
+    from marketplace.actor import Role
+    from marketplace.challenges.models import Challenge
+    from tests.challenges.test_pages import form_fields
+
+    pending = f.user(session, role=Role.COMPANY, verified=False)
+    f.login(client, session, pending)
+    page = client.get("/challenges/new").text
+    assert 'id="pending-warning"' in page and page.index("pending-warning") < page.index('id="challenge-form"')
+    data = {**form_fields(f.challenge_data(title="高纯度碳化硅粉体合成工艺")), "action": "save"}
+    r = client.post("/challenges", data={"csrf_token": f.csrf(client), **data})
+    assert r.status_code == 403 and "尚未保存" in r.text and 'value="高纯度碳化硅粉体合成工艺"' in r.text
+    assert session.exec(select(Challenge).where(Challenge.organisation_id == pending.organisation_id)).first() is None
+    verified = f.user(session, role=Role.COMPANY)
+    f.login(client, session, verified)
+    assert 'id="pending-warning"' not in client.get("/challenges/new").text

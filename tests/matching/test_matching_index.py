@@ -321,3 +321,56 @@ def test_keyword_balance_leaves_running_text_and_single_phrases_alone(index, doc
     for query in ("我们团队研究锂离子电池的固态电解质和动力电池管理系统 服务新能源汽车",
                   "动力电池热失控预警", "OLED"):
         assert index._query_terms(query) == flat._query_terms(query)
+
+
+def test_weights_at_once_equal_each_weight_alone_with_added_and_updated_documents(index, docs):
+    # added documents live in the delta until compaction; an update rewrites a column
+    index.add("extra-1", "碳化硅功率模块银烧结焊层可靠性与功率循环寿命")
+    index.update(docs[0][0], docs[1][1] + " 储能电池热失控预警")
+    P = index._postings
+    assert P.delta, "the test needs documents outside the compacted matrix"
+    t_ids = np.arange(len(P.terms), dtype=np.int64)
+    rows = [P.row_of[d] for d in ("extra-1", docs[0][0], docs[2][0], docs[-1][0])]
+    at_once = P.weights(t_ids, rows)
+    alone = np.array([[P.weight(int(t), r) for r in rows] for t in t_ids])
+    assert at_once.shape == alone.shape and (at_once > 0).sum() > 20
+    np.testing.assert_array_equal(at_once, alone)
+
+
+def test_explain_many_equals_the_term_by_term_explanation(index, docs):
+    from matching.explain import contributions
+    from matching.index import _WORD_PREFIX
+
+    def one_by_one(query, doc_id, n):  # the explanation computed term by term, document by document
+        P = index._postings
+        row = P.row_of[doc_id]
+        t_ids, w = P.term_weights(index._score_query(query)[1], index.unigram_weight)
+        contrib = {}
+        for t, wt in zip(t_ids.tolist(), w.tolist(), strict=True):
+            if (value := P.weight(t, row)) > 0:
+                term = P.terms[t].removeprefix(_WORD_PREFIX)
+                contrib[term] = contrib.get(term, 0.0) + value * wt
+        return contributions(contrib, query[: index.max_query_chars], P.texts[row], n)
+
+    index.add("extra-1", "碳化硅功率模块银烧结焊层可靠性与功率循环寿命")
+    query = docs[3][1][:80] + " 碳化硅 焊层"
+    ids = ["extra-1"] + [d for d, _ in docs[:6]]
+    many = index.explain_many(query, ids, n=6)
+    assert sum(1 for d in ids if many[d]) >= 2
+    for doc_id in ids:
+        assert many[doc_id] == one_by_one(query, doc_id, 6)
+
+
+def test_a_repeated_query_sees_every_change_of_the_index(index, docs):
+    query = "钙钛矿叠层电池湿热老化"
+    before = [h.doc_id for h in index.search(query, k=20)]
+    index.add("new-1", "钙钛矿叠层电池湿热老化封装 钙钛矿叠层电池")
+    assert index.search(query, k=1)[0].doc_id == "new-1" and "new-1" not in before
+    index.update("new-1", "与查询无关的文本：港口起重机远程操控")
+    assert "new-1" not in [h.doc_id for h in index.search(query, k=20)]
+    index.remove("new-1")
+    index.compact()
+    assert [h.doc_id for h in index.search(query, k=20)] == before
+    scores = [h.score for h in index.search(query, k=5)]
+    index.set_params(unigram_weight=0.2)  # applied at query time
+    assert [h.score for h in index.search(query, k=5)] != scores  # parameters are part of the state

@@ -14,7 +14,8 @@ from tests.bids.test_bid_pages import form as bid_form
 def test_add_a_milestone_row_keeps_what_was_typed_and_saves_nothing(client, session):
     w = h.cast(session)
     f.login(client, session, w.team)
-    data = bid_form(f.csrf(client), w.profile.id, action="add:milestones", **{"milestones-blank": "2"})
+    data = bid_form(f.csrf(client), w.profile.id, action="add:milestones",  # as a browser posts it: 2 empty rows
+                    **{"milestones-blank": "2", "milestones-3-title": "", "milestones-3-due_month": ""})
     r = client.post(f"/challenges/{w.challenge.id}/bid", data=data)
     assert r.status_code == 200 and "<html" in r.text  # a whole page without JavaScript
     assert "铜夹片烧结路线" in r.text and 'value="仿真"' in r.text and 'value="陈志远"' in r.text
@@ -63,3 +64,19 @@ def test_the_challenge_form_adds_and_removes_indicator_rows(client, session):
     r = client.post("/challenges", data={**data, "action": "remove:indicators:0"}, headers={"HX-Request": "true"})
     assert 'name="indicators-0-name" value="寿命"' in r.text and 'value="热阻"' not in r.text
     assert session.exec(select(Challenge)).all() == []
+
+
+def test_typing_into_an_empty_row_then_adding_adds_one_row(client, session):
+    """As a browser posts it: every row shown, the empty ones too; the person typed into the first of the two
+    empty member rows the page showed (found by the browser walk: 添加一行 added two rows, and 删除 of an
+    empty row seemed to do nothing, because the hidden count still called the typed row empty)."""
+    w = h.cast(session)
+    f.login(client, session, w.team)
+    data = bid_form(f.csrf(client), w.profile.id, action="add:members", **{
+        "members-1-name": "林晓", "members-1-role": "工艺", "members-2-name": "", "members-2-role": "",
+        "members-blank": "2"})
+    r = client.post(f"/challenges/{w.challenge.id}/bid", data=data)
+    assert 'value="林晓"' in r.text
+    assert 'name="members-3-name"' in r.text and 'name="members-4-name"' not in r.text  # 2 filled + 1 + 1 new
+    r = client.post(f"/challenges/{w.challenge.id}/bid", data={**data, "action": "remove:members:2"})
+    assert 'name="members-2-name"' not in r.text and 'value="林晓"' in r.text  # the empty row is gone

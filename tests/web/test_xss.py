@@ -106,6 +106,15 @@ def later_objects(session, users, owner, team, team_user, company_org, team_org)
     subsidy_id = subsidies.compute_all(session=session).computed[-1]
     subsidies.check(session=session, actor=officer, subsidy_id=subsidy_id, note=PAYLOAD)
     credit.record(session=session, actor=officer, organisation_id=team_org.id, kind="late_report", note=PAYLOAD)
+    # a drafted successor policy version (/subsidies/policies) with the payload in its document and clause
+    from datetime import date
+
+    from marketplace.subsidies import bureau
+    from marketplace.subsidies.schemas import PolicyVersionIn
+
+    bureau.draft_version(session=session, actor=officer, data=PolicyVersionIn(
+        policy_code="JB-COMPLETION", document=SHORT, document_title=PAYLOAD, clause=SHORT, clause_text=PAYLOAD,
+        effective_from=date(2030, 1, 1), effective_to=date(2030, 12, 31), ratio="0.10"))
     session.commit()
     file_id = session.exec(select(ContractFile.id).where(ContractFile.contract_id == contract.id)
                            .order_by(col(ContractFile.id))).first()

@@ -206,9 +206,10 @@ def assess(policy: Policy, claim: Claim, prior_awards: Iterable[Award] = ()) -> 
     with localcontext() as ctx:
         ctx.prec = PRECISION
         calc = Calculation(policy, claim)
-        calc.step("policy", code=policy.code, name=policy.name, document=policy.document,
-                  document_title=policy.document_title, clause=policy.clause,
-                  clause_text=policy.clause_text, date_kind=policy.determinant_date,
+        document, title, clause, clause_text = policy.document_on(claim.determinant_date)
+        calc.step("policy", code=policy.code, name=policy.name, document=document,
+                  document_title=title, clause=clause,
+                  clause_text=clause_text, date_kind=policy.determinant_date,
                   date=str(claim.determinant_date), source=policy.source)
         prior = _own_awards_excluded(calc, prior_awards)
         if not _in_effect(calc):

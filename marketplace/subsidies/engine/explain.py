@@ -36,8 +36,16 @@ def money(text: str | Decimal) -> str:
     return f"{amount.normalize():,f} 元"
 
 
+_PERCENTS: dict[str, str] = {}  # a policy has a handful of ratios: render each once
+
+
 def percent(text: str) -> str:
-    return f"{(Decimal(text) * 100).normalize():f}%"
+    shown = _PERCENTS.get(text)
+    if shown is None:
+        shown = f"{(Decimal(text) * 100).normalize():f}%"
+        if len(_PERCENTS) < 1024:
+            _PERCENTS[text] = shown
+    return shown
 
 
 def _header(step: dict[str, Any]) -> str:

@@ -11,12 +11,15 @@ CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
 
 
+_CENTS = tuple(f"{i:02d}" for i in range(100))  # "00".."99": cheaper than a format spec per call
+
+
 def plain_yuan(fen: Fen) -> str:
     """'1600000.00' (as money.plain_yuan) from int arithmetic."""
     if fen < 0:
         return "-" + plain_yuan(-fen)
     whole, cents = divmod(fen, 100)
-    return f"{whole}.{cents:02d}"
+    return f"{whole}.{_CENTS[cents]}"
 
 
 def yuan_decimal(fen: Fen) -> Decimal:

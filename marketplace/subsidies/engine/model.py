@@ -121,6 +121,19 @@ class FundingSplit:
 
 
 @dataclass(frozen=True)
+class PolicyDocument:
+    """A successor document (loaded in the platform) that governs the policy over its own period."""
+
+    valid_from: date
+    valid_to: date
+    document: str
+    document_title: str
+    clause: str
+    clause_text: str
+    version_id: str
+
+
+@dataclass(frozen=True)
 class Policy:
     code: str
     name: str
@@ -146,6 +159,14 @@ class Policy:
     funding_split: FundingSplit
     further_clauses: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    successors: tuple[PolicyDocument, ...] = ()
+
+    def document_on(self, on: date) -> tuple[str, str, str, str]:
+        """(document, title, clause, clause text) governing `on`: a successor's, else the file's."""
+        for doc in self.successors:
+            if doc.valid_from <= on <= doc.valid_to:
+                return doc.document, doc.document_title, doc.clause, doc.clause_text
+        return self.document, self.document_title, self.clause, self.clause_text
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,17 @@ def login(form: FormData) -> tuple[str, str, str]:
 
 
 def registration(form: FormData) -> dict[str, Any]:
-    return form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
+    data = form_dict(form, lists=("qualifications", "industries"), bools=("accept_terms",))
+    data.pop("licence", None)  # the file: registration_licence
+    return data
+
+
+def registration_licence(form: FormData):  # noqa: ANN201 - an Upload or None
+    """The business licence chosen on the registration form (none when the file input was left empty)."""
+    from marketplace.web.forms.uploads import uploads_from
+
+    files = uploads_from(form, "licence")
+    return files[0] if files else None
 
 
 def verification(form: FormData) -> dict[str, Any]:

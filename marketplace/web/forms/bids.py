@@ -38,7 +38,7 @@ def blanks(form: FormData | None) -> dict[str, int]:
     """How many empty rows each row group shows (the hidden `<prefix>-blank` fields)."""
     if form is None:
         return dict(BLANK_ROWS)
-    return {p: rows.blank_count(form, p, BLANK_ROWS[p], MAX_ROWS) for p in ROWS}
+    return {p: rows.blank_count(form, p, BLANK_ROWS[p], MAX_ROWS, filled=len(indexed(form, p))) for p in ROWS}
 
 
 def row_edit(form: FormData) -> rows.RowEdit | None:
@@ -85,3 +85,13 @@ def supplement_request_values(form: FormData) -> dict[str, Any]:
 def partner_answer_values(form: FormData) -> dict[str, Any]:
     """A consortium partner's answer (PartnerAnswerIn): decision=confirm|decline, reason when declining."""
     return {"confirm": form.get("decision") == "confirm", "reason": form.get("reason", "")}
+
+
+def api_bid_parts(form: FormData) -> tuple[str, bool, list]:
+    """A multipart API bid (POST /api/v1/challenges/{id}/bids/with-files): the `bid` part (BidIn as JSON),
+    `submit` ("true" to submit in the same transaction) and the `file` parts as Uploads."""
+    from marketplace.web.forms.uploads import uploads_from
+
+    raw = form.get("bid")
+    return (raw if isinstance(raw, str) else "", str(form.get("submit") or "").lower() in ("1", "true", "yes"),
+            uploads_from(form, "file"))

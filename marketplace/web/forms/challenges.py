@@ -26,7 +26,7 @@ def indicator_rows(form: FormData) -> list[tuple[int, dict]]:
 def edit_indicator_rows(form: FormData, edit: rows.RowEdit) -> dict:
     """The challenge form's context after adding or removing an indicator row (nothing saved)."""
     data = form_to_challenge(form)
-    blanks = rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
+    blanks = blank_indicator_rows(form)
     data["indicators"], blanks, message = rows.apply(edit, indicator_rows(form), blanks, MAX_INDICATOR_ROWS)
     return {"values": data, "error": message, "blanks": blanks}
 
@@ -49,7 +49,7 @@ def row_edit(form: FormData) -> rows.RowEdit | None:
 
 
 def blank_indicator_rows(form: FormData) -> int:
-    return rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS)
+    return rows.blank_count(form, "indicators", 1, MAX_INDICATOR_ROWS, filled=len(indicator_rows(form)))
 
 
 def submitting(form: FormData) -> bool:

@@ -37,7 +37,14 @@ def parse_action(action: object, prefixes) -> RowEdit | None:  # noqa: ANN001
     return RowEdit(ADD, prefix)
 
 
-def blank_count(form: FormData, prefix: str, default: int, max_rows: int) -> int:
+def blank_count(form: FormData, prefix: str, default: int, max_rows: int, filled: int | None = None) -> int:
+    """How many empty rows to show again. With `filled` (the rows the person typed into): the rows the
+    posted form showed minus those, since typing into an empty row makes it a filled one (the hidden count
+    still said blank, and 添加一行 then added two rows, 删除 of an empty row seemed to do nothing)."""
+    shown = {key.split("-")[1] for key in form.keys()
+             if key.startswith(f"{prefix}-") and key.count("-") >= 2 and key.split("-")[1].isdigit()}
+    if filled is not None and len(shown) > filled:  # a browser posts every row shown, empty ones too
+        return min(len(shown) - filled, max_rows)
     raw = form.get(f"{prefix}-blank")
     if not isinstance(raw, str) or not raw.strip().isdigit():
         return default

@@ -23,3 +23,31 @@ def manual_decision(form: FormData) -> tuple[str, str]:
     """(waive | clawback as sent, the reason) for a failed contract's paid subsidy."""
     decision, reason = form.get("decision"), form.get("reason")
     return (decision if isinstance(decision, str) else "", reason if isinstance(reason, str) else "")
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+POLICY_VERSION_FIELDS = ("policy_code", "document", "document_title", "clause", "clause_text", "effective_from",
+                         "effective_to", "ratio", "cap_per_project", "cap_per_year")
+
+
+def policy_version(form: FormData) -> dict[str, str | None]:
+    """The draft form as sent (empty parameter fields: not changed)."""
+    data: dict[str, str | None] = {name: _text(form, name) for name in POLICY_VERSION_FIELDS}
+    for name in ("ratio", "cap_per_project", "cap_per_year"):
+        data[name] = (data[name] or "").strip() or None
+    return data
+
+
+def pool(form: FormData) -> dict[str, str]:
+    return {"policy_code": _text(form, "policy_code"), "year": _text(form, "year"),
+            "budget_yuan": _text(form, "budget_yuan")}
+
+
+def budget(form: FormData) -> dict[str, str | None]:
+    expected = _text(form, "expected_fen")
+    return {"budget_yuan": _text(form, "budget_yuan"), "reason": _text(form, "reason"),
+            "expected_fen": expected if expected.isdigit() else None}

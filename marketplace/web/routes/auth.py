@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from marketplace.accounts import evidence
 from marketplace.accounts.models import REGION_LABELS
 from marketplace.accounts.schemas import RegistrationIn
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS, QUALIFICATIONS
@@ -86,10 +87,19 @@ def register_page(request: Request):
 def register_submit(request: Request, session: SessionDep, form: FormDep) -> Response:
     """Create a pending organisation and its first account."""
     data = account_forms.registration(form)
+    licence = account_forms.registration_licence(form)
+    settings = request.app.state.settings
+
     def work() -> tuple[str, Response]:
-        user = joins.register(session=session, data=parse(RegistrationIn, data), address=client_address(request))
+        parsed, address = parse(RegistrationIn, data), client_address(request)
+        if address is not None:  # counted on its own, even when the registration fails
+            joins.note_registration(session=session, address=address)
+        user = evidence.register_with_licence(
+            session=session, register=lambda: joins.register(session=session, data=parsed), upload=licence,
+            uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes)
         message = ("注册成功。单位信息将由科技局审核认证，认证通过前可以登录查看，但不能发榜或揭榜。"
-                   "登录后请在“单位认证材料”上传营业执照或法人证书，便于科技局尽快认证。")
+                   + ("营业执照已随注册提交。" if licence else
+                      "登录后请在“单位认证材料”上传营业执照或法人证书，便于科技局尽快认证。"))
         if not user.is_active:  # the 统一社会信用代码 is registered: a join request (加入已注册单位)
             message = ("该单位已在平台注册，已向本单位已认证的账号和科技局提交您的加入申请；"
                        "同意后将通过站内信和邮件通知您，届时即可登录。")

@@ -10,7 +10,14 @@ from marketplace.accounts.models import Organisation, TeamProfile
 from marketplace.bids import export, partners, permissions, queries, supplements
 from marketplace.bids import files as bid_files
 from marketplace.bids import service as bids
-from marketplace.bids.models import BID_STATUS_LABELS, PARTNER_STATUS_LABELS, Bid, BidStatus, status_label
+from marketplace.bids.models import (
+    BID_STATUS_LABELS,
+    PARTNER_STATUS_LABELS,
+    Bid,
+    BidStatus,
+    receipt_code,
+    status_label,
+)
 from marketplace.bids.schemas import BidIn, PartnerAnswerIn, ReviewCorrectionIn, ReviewIn, SupplementRequestIn
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
@@ -47,6 +54,7 @@ router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)  # nothing about bids is public
 
 templates.env.filters.setdefault("bid_status", lambda s, sealed=False: status_label(s, sealed=sealed))
+templates.env.filters.setdefault("receipt_code", receipt_code)
 
 
 def bid_values(bid: Bid) -> dict:
@@ -129,7 +137,7 @@ def bid_save(request: Request, challenge_id: int, session: SessionDep, actor: Cu
         ctx["files_dropped"] = bool(uploads)
         return render(request, "bids/form.html", ctx, block="form", status_code=422)
     sealed = bid.status == BidStatus.SUBMITTED
-    message = f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…" if sealed else "草稿已保存"
+    message = f"揭榜方案已提交并密封，回执编号：{receipt_code(bid.receipt_hash)}" if sealed else "草稿已保存"
     return flash(htmx.redirect(request, f"/bids/{bid.id}"), message)
 
 
@@ -160,7 +168,8 @@ def bid_submit(request: Request, bid_id: int, session: SessionDep, actor: Curren
         bid = bids.submit(session=session, actor=actor, bid_id=bid_id)
     except RuleViolation as exc:
         return flash(htmx.redirect(request, f"/bids/{bid_id}"), _first(exc), "error")
-    return flash(htmx.redirect(request, f"/bids/{bid.id}"), f"揭榜方案已提交并密封，回执：{bid.receipt_hash[:16]}…")
+    message = f"揭榜方案已提交并密封，回执编号：{receipt_code(bid.receipt_hash)}"
+    return flash(htmx.redirect(request, f"/bids/{bid.id}"), message)
 
 
 @router.post("/bids/{bid_id}/withdraw")

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from marketplace.bids import queries as bid_queries
-from marketplace.challenges import clarifications, files, queries, service
+from marketplace.challenges import clarifications, files, permissions, queries, service
 from marketplace.challenges.invitations import invite as invite_team
 from marketplace.challenges.schemas import AnswerIn, ChallengeIn, PublishIn, QuestionIn, ReturnIn, WithdrawIn
-from marketplace.errors import Conflict, DomainError, RuleViolation
+from marketplace.errors import Conflict, DomainError, Forbidden, RuleViolation
 from marketplace.validation import GENERIC, parse
 from marketplace.web import htmx
 from marketplace.web.challenge_views import (
@@ -120,6 +120,14 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         ctx = challenge_form_context(data, exc.fields, exc.message, blanks=blanks)
         ctx["files_dropped"] = bool(uploads)
         return render(request, "challenges/form.html", ctx, block="form", status_code=422)
+    except Forbidden as exc:
+        if not permissions.awaiting_verification(actor):
+            raise
+        # A company awaiting verification was warned above the form; what it typed comes back, not a bare 403.
+        message = f"{exc.message}。您填写的内容仍在下方（尚未保存），认证通过后即可保存并提交审核。"
+        ctx = challenge_form_context(data, {}, message, blanks=blank_indicator_rows(form))
+        ctx["files_dropped"] = bool(uploads)
+        return render(request, "challenges/form.html", ctx, block="form", status_code=403)
 
 
 @router.get("/challenges/{challenge_id:int}/edit")

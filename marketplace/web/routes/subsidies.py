@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from marketplace.errors import DomainError, Forbidden
+from marketplace.errors import DomainError, Forbidden, RuleViolation
 from marketplace.money import format_yuan
-from marketplace.subsidies import display, exports, queries, service
-from marketplace.subsidies.models import STATUS_LABELS, SubsidyStatus
+from marketplace.subsidies import bureau, display, exports, queries, service
+from marketplace.subsidies import versions as policy_versions
+from marketplace.subsidies.models import POLICY_VERSION_LABELS, STATUS_LABELS, SubsidyStatus
+from marketplace.subsidies.schemas import BudgetIn, PolicyVersionIn, PoolIn
 from marketplace.subsidies.states import MACHINE
+from marketplace.validation import parse
 from marketplace.web import htmx
 from marketplace.web.context import flash
 from marketplace.web.deps import CurrentActor, OptionalActor, SessionDep
@@ -56,13 +59,101 @@ def ledger_xlsx(session: SessionDep, actor: CurrentActor):
                     fallback="subsidy-ledger.xlsx")
 
 
+def _pools_page(request: Request, session, actor, *, errors=None, values=None, failed: str = "",
+                status_code: int = 200):
+    ctx = {"rows": queries.pool_budgets(session=session), "pools": bureau.pools(session=session),
+           "policies": sorted((p.name, p.name) for p in service.policies()[0].values()),
+           "errors": errors or {}, "values": values or {}, "failed": failed, "is_officer": actor.is_officer}
+    return render(request, "subsidies/pools.html", ctx, block="content", status_code=status_code)
+
+
 @router.get("/subsidies/pools")
 def pools(request: Request, session: SessionDep, actor: CurrentActor):
-    """资金池预算：per pool and year, budget / committed / paid / remaining (officers)."""
+    """资金池预算：per pool and year, budget / committed / paid / remaining (officers), with the forms
+    to set up a pool and to change a budget."""
     if not actor.is_officer:
         raise Forbidden("只有科技局工作人员可以查看资金池预算")
-    return render(request, "subsidies/pools.html", {"rows": queries.pool_budgets(session=session)},
-                  block="content")
+    return _pools_page(request, session, actor)
+
+
+def _refused(exc: DomainError) -> tuple[dict[str, str], int]:
+    fields = dict(getattr(exc, "fields", None) or {})
+    fields.setdefault("_", exc.message)
+    return fields, 422 if isinstance(exc, RuleViolation) else 409 if exc.code != "forbidden" else 403
+
+
+@router.post("/subsidies/pools")
+def create_pool(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以设立资金池")
+    values = subsidy_forms.pool(form)
+    try:
+        pool = bureau.create_pool(session=session, actor=actor, data=parse(PoolIn, values))
+    except DomainError as exc:
+        errors, status = _refused(exc)
+        return _pools_page(request, session, actor, errors=errors, values=values, failed="create",
+                           status_code=status)
+    return flash(htmx.redirect(request, "/subsidies/pools"), f"已设立资金池“{pool.name}”")
+
+
+@router.post("/subsidies/pools/{pool_id}/budget")
+def change_budget(request: Request, pool_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以修改资金池预算")
+    values = subsidy_forms.budget(form)
+    try:
+        pool = bureau.change_budget(session=session, actor=actor, pool_id=pool_id, data=parse(BudgetIn, values))
+    except DomainError as exc:
+        errors, status = _refused(exc)
+        return _pools_page(request, session, actor, errors=errors, values=values, failed=f"budget-{pool_id}",
+                           status_code=status)
+    return flash(htmx.redirect(request, "/subsidies/pools"),
+                 f"“{pool.name}”预算已改为 {format_yuan(pool.total_fen)}（理由已记入审计日志）")
+
+
+def _policies_page(request: Request, session, actor, *, errors=None, values=None, status_code: int = 200):
+    rows = bureau.policy_rows(session=session)
+    ctx = {"policies": rows, "policy_options": [(p["code"], p["name"]) for p in rows],
+           "labels": POLICY_VERSION_LABELS,
+           "parameter_labels": {**policy_versions.EDITABLE, "cap_cumulative": "累计最高（元）",
+                                "cap_per_unit": "单台（套）最高（元）", "one_off": "一次性奖励（元）",
+                                "amount": "定额（元）", "grades": "等次金额", "cap_share_of_total": "占总投入比例上限"},
+           "editable": policy_versions.EDITABLE, "errors": errors or {}, "values": values or {},
+           "is_officer": actor.is_officer, "actor_id": actor.user_id}
+    return render(request, "subsidies/policies.html", ctx, block="content", status_code=status_code)
+
+
+@router.get("/subsidies/policies")
+def policy_list(request: Request, session: SessionDep, actor: CurrentActor):
+    """补助政策：条款原文、参数按日期的取值，以及延续版本（起草、批准）。"""
+    return _policies_page(request, session, actor)
+
+
+@router.post("/subsidies/policies")
+def draft_policy_version(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以起草政策版本")
+    values = subsidy_forms.policy_version(form)
+    try:
+        version = bureau.draft_version(session=session, actor=actor, data=parse(PolicyVersionIn, values))
+    except DomainError as exc:
+        errors, status = _refused(exc)
+        return _policies_page(request, session, actor, errors=errors, values=values, status_code=status)
+    return flash(htmx.redirect(request, f"/subsidies/policies#version-{version.id}"),
+                 "政策版本草稿已保存，须由另一名工作人员批准后生效")
+
+
+@router.post("/subsidies/policies/versions/{version_id}/approve")
+def approve_policy_version(request: Request, version_id: int, session: SessionDep, actor: CurrentActor,
+                           form: FormDep):
+    if not actor.is_officer:
+        raise Forbidden("只有科技局工作人员可以批准政策版本")
+    try:
+        bureau.approve_version(session=session, actor=actor, version_id=version_id)
+    except DomainError as exc:
+        return flash(htmx.redirect(request, f"/subsidies/policies#version-{version_id}"), exc.message, "error")
+    return flash(htmx.redirect(request, f"/subsidies/policies#version-{version_id}"),
+                 "政策版本已批准，按生效日期并入补助测算")
 
 
 @router.get("/subsidies/pools.xlsx")
@@ -95,7 +186,7 @@ def detail(request: Request, subsidy_id: int, session: SessionDep, actor: Curren
     policy_step = next((s for s in subsidy.result.get("trace", []) if s.get("step") == "policy"), {})
     name = queries.policy_name(subsidy.policy_code)
     ctx = {"s": data, "subsidy": subsidy, "actions": actions, "policy": policy_step, "labels": STATUS_LABELS,
-           "policy_title": queries.policy_title(subsidy.policy_code),
+           "policy_title": queries.policy_title(subsidy.policy_code, policy_step),
            "explanation": display.plain(subsidy.explanation, subsidy.policy_code),
            "trace": display.trace_lines(subsidy.result), "inputs": display.inputs(subsidy.case, data["beneficiary"]),
            "trigger": display.trigger, "memo": lambda text: display.memo(text, name),
