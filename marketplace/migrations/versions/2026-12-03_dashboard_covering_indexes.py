@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = 'h12a0c0de001'
-down_revision: str | None = 'g13d0c0de001'
+down_revision: str | None = 'h13a0c0de001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
