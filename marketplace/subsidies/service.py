@@ -408,6 +408,10 @@ def decide_manual(*, session: Session, actor: Actor, subsidy_id: int, decision: 
                            amount=-paid, actor=actor, memo=f"人工决定追回已拨付补助（{reason}）"))
         _tell(session, subsidy, f"补助追回：{subsidy.title}",
               f"经科技局决定，应退回已拨付的 {format_yuan(paid)} 元。理由：{reason}", officers=True)
+        credit.remember(session=session, actor=actor, organisation_ids=[subsidy.beneficiary_org_id],
+                        kind=CreditKind.CLAWBACK,
+                        note=f"{subsidy.title}：经科技局决定追回已拨付补助 {format_yuan(paid)} 元（{reason}）",
+                        subject_type="subsidy", subject_id=subsidy.id)
     return subsidy
 
 

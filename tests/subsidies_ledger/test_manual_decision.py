@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from marketplace.actor import SYSTEM
 from marketplace.audit.models import AuditEvent
+from marketplace.credit.models import CreditRecord
 from marketplace.errors import Forbidden, InvalidTransition, RuleViolation
 from marketplace.notifications.models import Notification
 from marketplace.subsidies import service
@@ -88,6 +89,11 @@ def test_clawback_anyway_through_the_api_posts_a_receivable(client, session, sou
     assert [e["kind"] for e in body["ledger"]] == ["award", "payment", "reversal", "clawback_receivable"]
     assert body["ledger"][-1]["amount_fen"] == -160_000_000
     assert client.post(url, json={"decision": "waive", "reason": "再决定一次试试"}).status_code == 409
+    # the clawback is remembered for the beneficiary, as the policy's own clawback is (officers only)
+    memory = session.exec(select(CreditRecord).where(CreditRecord.subject_type == "subsidy",
+                                                     CreditRecord.subject_id == str(s.id))).all()
+    assert [(m.organisation_id, m.kind) for m in memory] == [(s.beneficiary_org_id, "clawback")]
+    assert "合同约定失败须退回财政资金" in memory[0].note
 
 
 def test_the_officer_decides_on_the_page_from_the_queue(client, session, source, who):
