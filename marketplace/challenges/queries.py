@@ -14,7 +14,7 @@ from marketplace import documents
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.validators import GUANGZHOU_DISTRICTS
 from marketplace.actor import Actor, Role
-from marketplace.challenges import bidding, permissions
+from marketplace.challenges import bidding, permissions, queries_memo
 from marketplace.challenges.models import (
     Attachment,
     Challenge,
@@ -24,6 +24,7 @@ from marketplace.challenges.models import (
 from marketplace.challenges.models import (
     ChallengeStatus as S,
 )
+from marketplace.clock import utcnow
 from marketplace.errors import NotFound
 from marketplace.industries import INDUSTRIES, WEAK_LINKS
 
@@ -176,6 +177,12 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
     if flt.ids is not None:  # at most the index's k ids: read them once, they are the total too
         matching = set(session.exec(narrow(col(Challenge.id))).all())
         total = len(matching)
+    elif _clock_free(flt):  # the same for every request until a challenge changes (queries_memo.py)
+        key = ("public_count", flt.any_state, flt.industry, flt.weak_link, flt.district, flt.status,
+               flt.min_wan, flt.max_wan)
+        matching = None
+        total = queries_memo.remember(session, key, now,
+                                      lambda: (_count(session, narrow, any_state=flt.any_state), None))
     else:
         matching, total = None, _count(session, narrow, any_state=flt.any_state)
     last = max(1, math.ceil(total / size))
@@ -196,6 +203,12 @@ def search_public(*, session: Session, flt: ChallengeFilter, now: datetime) -> P
                       counts=bidding.facts().submitted_counts(session=session, challenge_ids=ids),
                       org_names={c.organisation_id: name for c, name in loaded},
                       page_size=size, requested_page=requested)
+
+
+def _clock_free(flt: ChallengeFilter) -> bool:
+    """Whether the filter's count is independent of the clock (no deadline window, no status that a
+    passing deadline changes)."""
+    return flt.deadline_days is None and flt.status not in (S.PUBLISHED, S.CLOSED)
 
 
 def _count(session: Session, narrow, *, any_state: bool) -> int:  # noqa: ANN001
@@ -233,9 +246,24 @@ def _public_conditions(flt: ChallengeFilter, now: datetime, *, public: bool = Tr
 
 
 def of_organisation(*, session: Session, organisation_id: int, limit: int | None = None) -> list[Challenge]:
-    """A company's own challenges, every state, most recently changed first (`limit`: only the first few)."""
-    return list(session.exec(select(Challenge).where(Challenge.organisation_id == organisation_id)
-                             .order_by(col(Challenge.updated_at).desc()).limit(limit)).all())
+    """A company's own challenges, every state, most recently changed first (`limit`: only the first few).
+
+    With a limit (the dashboard's eight) the order is read as ids and kept while nothing changes
+    (queries_memo.py): a company with hundreds of challenges made SQLite sort all their whole rows by
+    `updated_at` on every view (≈9 ms at the benchmark's 740). Only the page's rows are then loaded.
+    """
+    stmt = select(Challenge).where(Challenge.organisation_id == organisation_id)
+    if limit is None:
+        return list(session.exec(stmt.order_by(col(Challenge.updated_at).desc())).all())
+
+    def recent_ids() -> tuple[list[int], None]:
+        return list(session.exec(select(Challenge.id).where(Challenge.organisation_id == organisation_id)
+                                 .order_by(col(Challenge.updated_at).desc(), col(Challenge.id).desc())
+                                 .limit(limit)).all()), None
+
+    ids = queries_memo.remember(session, ("org_recent", organisation_id, limit), utcnow(), recent_ids)
+    rows = {c.id: c for c in session.exec(select(Challenge).where(col(Challenge.id).in_(ids or [-1]))).all()}
+    return [rows[i] for i in ids if i in rows]
 
 
 def review_queue(*, session: Session, statuses: tuple[str, ...] = (S.SUBMITTED,)) -> list[Challenge]:
@@ -276,14 +304,20 @@ def all_for_officer(*, session: Session) -> list[Challenge]:
 
 
 def status_counts(*, session: Session, now: datetime) -> dict[str, int]:
-    """How many challenges await review and how many are open for bids (the officer's figures)."""
-    count = func.count()
-    return {
-        "submitted": session.exec(select(count).select_from(Challenge)
-                                  .where(Challenge.status == S.SUBMITTED)).one(),
-        "published": session.exec(select(count).select_from(Challenge)
-                                  .where(_effective_status_is(S.PUBLISHED, now))).one(),
-    }
+    """How many challenges await review and how many are open for bids (the officer's figures).
+
+    Counting the open ones reads every published row's deadline (≈15 ms at 10,000 challenges): kept
+    while nothing changes (queries_memo.py) and until the next open deadline, when one of them closes.
+    """
+    def compute() -> tuple[dict[str, int], datetime | None]:
+        count = func.count()
+        submitted = session.exec(select(count).select_from(Challenge).where(Challenge.status == S.SUBMITTED)).one()
+        published, next_deadline = session.exec(
+            select(count, func.min(Challenge.bid_deadline)).select_from(Challenge)
+            .where(_effective_status_is(S.PUBLISHED, now))).one()
+        return {"submitted": submitted, "published": published}, next_deadline
+
+    return dict(queries_memo.remember(session, ("status_counts",), now, compute))
 
 
 def clarifications(*, session: Session, challenge: Challenge, actor: Actor) -> list[Clarification]:

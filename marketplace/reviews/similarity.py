@@ -13,11 +13,14 @@ are compared or shown, through bids.queries.readable_ids.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import column, table
+from sqlalchemy import String, cast, column, table
 from sqlmodel import Session, col, select
 
 from marketplace.accounts.models import Organisation
@@ -28,6 +31,7 @@ from marketplace.challenges import permissions as challenge_permissions
 from marketplace.challenges import queries as challenge_queries
 from marketplace.challenges.models import Challenge
 from marketplace.clock import as_utc, utcnow
+from marketplace.config import get_settings
 from marketplace.errors import Forbidden, NotFound
 from matching import SearchIndex
 from matching.normalize import normalize
@@ -135,6 +139,16 @@ def _labels(session: Session, bids: list[Bid]) -> dict[int, str]:
     return {b.id: names.get(b.organisation_id, "") for b in bids}
 
 
+# (database, challenge, actor's role) → (fingerprint of the compared bids, the pairs found). Recomputing
+# fits a search index over every opened bid on the platform on each view; the result changes only when one
+# of those bids changes (text, status or time stamps: every change moves `updated_at`), when another bid
+# opens (a deadline passes: the set of readable bids grows), or when a bid is funded. In-process and filled
+# on GET without any write; each worker keeps its own copy, checked against the database on every view.
+_RESULTS: OrderedDict[tuple, tuple[str, list[tuple[int, int, float, list[PassagePair]]]]] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+_RESULTS_MAX = 64
+
+
 def check(*, session: Session, actor: Actor, challenge_id: int, now: datetime | None = None) -> list[Flag]:
     """Flags for the opened bids of a challenge past its deadline (officers only), highest score first."""
     if not actor.is_officer:
@@ -143,18 +157,40 @@ def check(*, session: Session, actor: Actor, challenge_id: int, now: datetime | 
     challenge = challenge_queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
     if not challenge_permissions.has_closed(challenge, now):
         raise NotFound("榜单尚未截止，方案仍密封")
-    readable = {int(i) for i in session.exec(bid_queries.readable_ids(actor=actor, now=now)).all()}
-    opened = list(session.exec(select(Bid).where(col(Bid.id).in_(readable or {-1})).order_by(col(Bid.id))).all())
-    mine = [b for b in opened if b.challenge_id == challenge.id]
-    if not mine:
+    readable = bid_queries.readable_ids(actor=actor, now=now)
+    stamps = session.exec(select(Bid.id, Bid.challenge_id, Bid.status, Bid.updated_at, Bid.submitted_at,
+                                 Bid.created_at).where(cast(Bid.id, String).in_(readable))
+                          .order_by(col(Bid.id))).all()
+    if not any(row[1] == challenge.id for row in stamps):
         return []
-    funded = set(session.exec(select(FUNDED.c.bid_id)).all())
+    funded = sorted(set(session.exec(select(FUNDED.c.bid_id)).all()))
+    fingerprint = hashlib.sha256(repr((stamps, funded)).encode()).hexdigest()
+    key = (repr(session.get_bind().engine.url), challenge.id, actor.role)
+    keep = get_settings().page_cache_seconds > 0  # 0 (the tests' setting) turns every cache off
+    with _RESULTS_LOCK:
+        hit = _RESULTS.get(key) if keep else None
+    if hit is not None and hit[0] == fingerprint:
+        found = hit[1]
+    else:
+        ids = [row[0] for row in stamps]
+        found = _pairs_found(session, challenge.id, ids, set(funded))
+        if keep:
+            with _RESULTS_LOCK:
+                _RESULTS[key] = (fingerprint, found)
+                _RESULTS.move_to_end(key)
+                while len(_RESULTS) > _RESULTS_MAX:
+                    _RESULTS.popitem(last=False)
+    return _flags(session, found, set(funded))
+
+
+def _pairs_found(session: Session, challenge_id: int, ids: list[int],
+                 funded: set[int]) -> list[tuple[int, int, float, list[PassagePair]]]:
+    """(bid, earlier text, score, passages) for each of the challenge's bids that passes the thresholds."""
+    opened = list(session.exec(select(Bid).where(col(Bid.id).in_(ids or [-1])).order_by(col(Bid.id))).all())
+    mine = [b for b in opened if b.challenge_id == challenge_id]
     corpus = {b.id: b for b in opened}
     index = SearchIndex(lsa_components=0).fit((str(b.id), bid_text(b)) for b in corpus.values())
-    titles = dict(session.exec(select(Challenge.id, Challenge.title).where(
-        col(Challenge.id).in_({b.challenge_id for b in corpus.values()}))).all())
-    labels = _labels(session, list(corpus.values()))
-    flags: list[Flag] = []
+    found = []
     for bid in mine:
         mine_at = as_utc(bid.submitted_at or bid.created_at)
         earlier = [str(o.id) for o in corpus.values() if o.id != bid.id
@@ -165,7 +201,19 @@ def check(*, session: Session, actor: Actor, challenge_id: int, now: datetime | 
             other = corpus[int(hit.doc_id)]
             overlap = compare(bid_text(bid), bid_text(other))
             if overlap.score >= THRESHOLD and overlap.copied_chars >= MIN_COPIED_CHARS:
-                flags.append(Flag(bid.id, labels[bid.id], other.id, labels[other.id], other.challenge_id,
-                                  titles.get(other.challenge_id, ""), other.id in funded, overlap.score,
-                                  overlap.pairs))
+                found.append((bid.id, other.id, overlap.score, overlap.pairs))
+    return found
+
+
+def _flags(session: Session, found, funded: set[int]) -> list[Flag]:  # noqa: ANN001
+    """The pairs with today's names: organisation and challenge titles are read on every view."""
+    ids = {i for bid_id, other_id, _, _ in found for i in (bid_id, other_id)}
+    bids = list(session.exec(select(Bid).where(col(Bid.id).in_(ids or {-1}))).all())
+    by_id = {b.id: b for b in bids}
+    labels = _labels(session, bids)
+    titles = dict(session.exec(select(Challenge.id, Challenge.title).where(
+        col(Challenge.id).in_({b.challenge_id for b in bids} or {-1}))).all())
+    flags = [Flag(bid_id, labels[bid_id], other_id, labels[other_id], by_id[other_id].challenge_id,
+                  titles.get(by_id[other_id].challenge_id, ""), other_id in funded, score, pairs)
+             for bid_id, other_id, score, pairs in found]
     return sorted(flags, key=lambda fl: (-fl.score, fl.bid_id, fl.other_bid_id))

@@ -143,3 +143,21 @@ def test_every_visitor_gets_their_own_csrf_token(world):
     # The security headers of the rendered page come with the stored copy.
     assert again.headers["content-security-policy"] == page.headers["content-security-policy"]
     assert again.headers["cache-control"] == "no-store"
+
+
+def test_the_anonymous_api_list_is_stored_and_a_bearer_caller_always_gets_it_fresh(world):
+    engine, company, _officer, cid, a, b = world
+    assert a.get("/api/v1/challenges").json()["items"][0]["title"] == TITLE
+    rename_behind_the_platforms_back(engine, cid, "接口改名后的标题")
+    assert a.get("/api/v1/challenges").json()["items"][0]["title"] == TITLE  # from memory
+    assert b.get("/api/v1/challenges").json()["items"][0]["title"] == "接口改名后的标题"
+    r = a.post("/api/v1/auth/token", json={"account": company.email, "password": factories.PASSWORD})
+    token = r.json()["token"]  # a script's token: its list is never stored nor served from memory
+    fresh = a.get("/api/v1/challenges", headers={"Authorization": f"Bearer {token}"}).json()
+    assert fresh["items"][0]["title"] == "接口改名后的标题"
+    # A withdrawal (an audited change) reaches the stored anonymous list at once.
+    with Session(engine, expire_on_commit=False) as s:
+        service.withdraw(session=s, actor=factories.actor(s, company), challenge_id=cid,
+                         data=WithdrawIn(reason="需求调整，暂不发布"))
+        s.commit()
+    assert a.get("/api/v1/challenges").json()["items"][0]["status"] == "withdrawn"
