@@ -7,7 +7,7 @@ Use it as::
     pytestmark = BROWSER_MARKS
     base_url = demo_site("review-walk")          # a module-scoped fixture: (base URL, engine)
 
-The `browser` fixture itself lives in tests/conftest.py (session-scoped: one Chromium for the run).
+The `browser` fixture itself lives in tests/conftest.py (one Chromium per test module).
 """
 
 import os

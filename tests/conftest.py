@@ -182,9 +182,10 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Debian Chromium (Playwright) for the whole run; each test opens its own contexts
+    """One Debian Chromium (Playwright) per test module (Playwright's sync API runs an event loop on this
+    thread while it is open: asyncio tests in later modules need it closed); each test opens its own contexts
     (tests/browsing.py: `open_page`, `log_in`)."""
     from playwright.sync_api import sync_playwright
 

@@ -69,11 +69,20 @@ def awaiting_verification(actor: Actor) -> bool:
     return actor.role == Role.COMPANY and not actor.org_verified
 
 
+def can_draft(actor: Actor) -> Decision:
+    """Write a draft (起草): any company account. A company awaiting the bureau's verification keeps its
+    work as a draft; submitting it for review (发榜) waits for the verification (`can_post`)."""
+    if actor.role != Role.COMPANY:
+        return False, "只有企业账号可以发榜"
+    return True, ""
+
+
 def can_post(actor: Actor) -> Decision:
+    """Submit a challenge for the bureau's review (发榜): a verified company."""
     if actor.role != Role.COMPANY:
         return False, "只有企业账号可以发榜"
     if not actor.org_verified:
-        return False, "单位尚未通过科技局认证，暂不能发榜"
+        return False, "单位尚未通过科技局认证，暂不能发榜（草稿可以保存，认证通过后再提交审核）"
     return True, ""
 
 
@@ -84,12 +93,19 @@ def can_manage(actor: Actor, challenge: Challenge) -> Decision:
     return False, "只能管理本企业发布的榜单"
 
 
+def can_edit(actor: Actor, challenge: Challenge) -> Decision:
+    """Change the content: the managing company, and its own drafts even before verification."""
+    if is_owner(actor, challenge) and challenge.status == S.DRAFT:
+        return True, ""
+    return can_manage(actor, challenge)
+
+
 UPLOAD_STATES = frozenset({S.DRAFT, S.RETURNED, S.PUBLISHED})
 
 
 def can_upload(actor: Actor, challenge: Challenge) -> Decision:
     """Attachments: the posting company, while the challenge is being written or is taking bids."""
-    if not can_manage(actor, challenge)[0]:
+    if not can_edit(actor, challenge)[0]:
         return False, "只能为本企业的榜单上传附件"
     if challenge.status not in UPLOAD_STATES:
         return False, "榜单当前状态下不能上传附件"

@@ -63,8 +63,8 @@ def _fields(data: ChallengeIn) -> dict:
 
 @use_case
 def create_draft(*, session: Session, actor: Actor, data: ChallengeIn) -> Challenge:
-    """Draft a new challenge (发榜草稿) for the actor's company."""
-    require(permissions.can_post(actor))
+    """Draft a new challenge (发榜草稿) for the actor's company (before its verification too)."""
+    require(permissions.can_draft(actor))
     _check_deadline(_deadline(data), utcnow())
     challenge = Challenge(organisation_id=actor.organisation_id, created_by=actor.user_id,
                           status=S.DRAFT, **_fields(data))
@@ -102,7 +102,7 @@ CHANGE_LABELS = {"title": "标题", "offered_fen": "揭榜金额", "committed_fu
 def update_challenge(*, session: Session, actor: Actor, challenge_id: int, data: ChallengeIn) -> Challenge:
     """Edit a draft or returned challenge; an edit of a published one waits for the bureau's approval."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
-    require(permissions.can_manage(actor, challenge))
+    require(permissions.can_edit(actor, challenge))
     now = utcnow()
     if challenge.status == S.PUBLISHED:
         return _request_change(session, actor, challenge, data, now)
@@ -210,6 +210,7 @@ def _tell_bidders_changed(session: Session, challenge: Challenge, fields: list[s
 def submit(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
     """Submit a draft (or a returned challenge) for the bureau's review."""
     challenge = queries.get_for(session=session, actor=actor, challenge_id=challenge_id)
+    require(permissions.can_post(actor))
     require(permissions.can_manage(actor, challenge))
     _check_deadline(as_utc(challenge.bid_deadline), utcnow())
     move(session=session, challenge=challenge, action="submit", actor=actor)

@@ -49,6 +49,9 @@ def _db_key(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
+database_key = _db_key  # which database an in-process cache entry belongs to (tests use several)
+
+
 def _local_for(session: Session) -> _Local:
     return _locals.setdefault(_db_key(session), _Local())
 

@@ -4,6 +4,7 @@ experts for a text. Each rests on shared words and a share of the self-match sco
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
@@ -120,6 +121,22 @@ def teams_for_challenge(*, session: Session, challenge: Challenge, k: int = 10) 
     return _credible(recs, _self_score(idx, query, f"challenge:{challenge.id}", hits))
 
 
+# A team's recommendations for the index's current state (its fingerprint moves with every indexed change):
+# the team dashboard shows every lab of an organisation at once, on every view. The open status, the deadline
+# and the organisation are read from the database on every call.
+_TEAM_RECS: dict[str, tuple[SearchIndex, str, OrderedDict]] = {}
+TEAM_RECS_KEPT = 2048
+
+
+def _team_recs(session: Session, idx: SearchIndex) -> OrderedDict:
+    """The kept recommendations of this database's index in its current state (emptied on any change)."""
+    db_key = index.database_key(session)
+    kept = _TEAM_RECS.get(db_key)
+    if kept is None or kept[0] is not idx or kept[1] != idx.fingerprint:
+        kept = _TEAM_RECS[db_key] = (idx, idx.fingerprint, OrderedDict())
+    return kept[2]
+
+
 @_serialised
 def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10,
                         floor: float = TEAM_MIN_SELF_SHARE) -> list[Recommendation]:
@@ -136,10 +153,22 @@ def challenges_for_team(*, session: Session, team: TeamProfile, k: int = 10,
             col(Challenge.id).in_(ids or [-1]), Challenge.status == ChallengeStatus.PUBLISHED,
             col(Challenge.bid_deadline) > utcnow(), Challenge.organisation_id != team.organisation_id)).all()}
 
+    cache = _team_recs(session, idx)
+    key = (team.id, team.organisation_id, query, k, floor)
+    kept = cache.get(key)
+    if kept is not None:
+        rows = load([cid for cid, *_ in kept])
+        if len(rows) == len(kept):  # every one still open: the ranking stands
+            cache.move_to_end(key)
+            return [Recommendation(rows[cid], score, list(terms), relative) for cid, score, terms, relative in kept]
     hits, open_ = _best_loaded(idx, query, "challenge:", k, load)
     terms = idx.explain_many(query, [h.doc_id for h in hits], n=8)
     recs = [Recommendation(open_[i], s, terms[f"challenge:{i}"]) for i, s in _ids(hits, "challenge:")]
-    return _credible(recs, _self_score(idx, query, f"team:{team.id}", hits), floor=floor)
+    recs = _credible(recs, _self_score(idx, query, f"team:{team.id}", hits), floor=floor)
+    cache[key] = [(r.item.id, r.score, list(r.terms), r.relative) for r in recs]
+    while len(cache) > TEAM_RECS_KEPT:
+        cache.popitem(last=False)
+    return recs
 
 
 def _best_loaded(idx: SearchIndex, query: str, prefix: str, k: int,

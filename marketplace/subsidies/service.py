@@ -8,6 +8,7 @@ the entry it produced, so `recompute` (and anyone with the CLI) gets the same an
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,7 +113,8 @@ def policies(path: Path | None = None, session: Session | None = None,
     rows = approved_versions(session, only)
     if not rows:
         return loaded, file_versions
-    key = (tuple(r.id for r in rows), only is None)
+    # keyed by each version's content, not its id alone: an id can come back (a rolled-back approval)
+    key = (tuple((r.id, json.dumps(r.model_dump(mode="json"), sort_keys=True)) for r in rows), only is None)
     if key not in _cache.merged:
         by_code: dict[str, list[PolicyVersion]] = {}
         for row in rows:

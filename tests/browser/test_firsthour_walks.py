@@ -86,11 +86,15 @@ def test_a_pending_company_is_warned_keeps_its_typing_and_the_officer_sees_its_e
     page.select_option("#f-ip_terms", index=1)
     page.select_option("#f-award_mode", index=1)
     page.fill("#f-bid_deadline", _beijing(utcnow() + timedelta(days=40)))
+    assert page.locator("#challenge-form button[value=submit]").count() == 0  # waits for the verification
     page.locator("#challenge-form button[value=save]").last.click()
-    page.wait_for_selector("text=尚未保存")
-    assert page.input_value("#f-title") == title  # what was typed comes back
-    assert "需要芯片级量子随机数源" in page.input_value("#f-background")
+    page.wait_for_selector("text=单位通过科技局认证后即可提交审核")  # a real draft, kept
     _fits(page, viewport)
+    page.goto("/challenges/mine")
+    page.click(f"text={title}")
+    page.click("text=编辑")
+    assert page.input_value("#f-title") == title  # what was typed is there to finish later
+    assert "需要芯片级量子随机数源" in page.input_value("#f-background")
 
     page.goto("/organisation/evidence")
     page.fill("input[name=legal_representative]", "孙量衡")

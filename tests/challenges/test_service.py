@@ -75,12 +75,25 @@ def test_bad_challenges_are_refused_with_their_own_message_and_nothing_written(s
     assert session.exec(select(func.count()).select_from(Challenge)).one() == before
 
 
-def test_unverified_companies_and_other_roles_cannot_post(session):
-    pending = f.actor(session, f.user(session, role=Role.COMPANY, verified=False))
-    team = f.actor(session, f.user(session, role=Role.TEAM))
-    for actor in (pending, team):
-        with pytest.raises(Forbidden):
-            service.create_draft(session=session, actor=actor, data=parse(ChallengeIn, f.challenge_data()))
+def test_unverified_companies_draft_but_cannot_post_and_other_roles_cannot_draft(session):
+    pending_user, team_user = f.user(session, role=Role.COMPANY, verified=False), f.user(session, role=Role.TEAM)
+    session.commit()
+    pending, team = f.actor(session, pending_user), f.actor(session, team_user)
+    with pytest.raises(Forbidden):
+        service.create_draft(session=session, actor=team, data=parse(ChallengeIn, f.challenge_data()))
+    draft = service.create_draft(session=session, actor=pending, data=parse(ChallengeIn, f.challenge_data()))
+    session.commit()
+    edited = service.update_challenge(session=session, actor=pending, challenge_id=draft.id,
+                                      data=parse(ChallengeIn, f.challenge_data(title="认证前修改的草稿标题")))
+    session.commit()
+    assert edited.status == "draft" and edited.title == "认证前修改的草稿标题"
+    with pytest.raises(Forbidden, match="认证"):  # submitting waits for the verification
+        service.submit(session=session, actor=pending, challenge_id=draft.id)
+    with pytest.raises(Forbidden, match="认证"):  # save-and-submit writes nothing
+        service.save(session=session, actor=pending, data=parse(ChallengeIn, f.challenge_data(title="不应保存")),
+                     and_submit=True)
+    assert session.exec(select(Challenge).where(Challenge.title == "不应保存")).first() is None
+    assert session.get(Challenge, draft.id).status == "draft"
 
 
 def test_out_of_order_steps_are_refused(session, people):

@@ -40,7 +40,7 @@ def test_an_error_about_a_row_names_the_row_and_the_column_and_keeps_the_input(c
     assert "第 2 行「完成月份」" in page.text and "铜夹片烧结路线" in page.text and 'value="陈志远"' in page.text
 
 
-def test_a_pending_company_is_warned_before_the_form_and_gets_its_typing_back(client, session):
+def test_a_pending_company_is_warned_before_the_form_and_keeps_a_draft(client, session):
     from sqlmodel import select
 
     from marketplace.actor import Role
@@ -51,10 +51,20 @@ def test_a_pending_company_is_warned_before_the_form_and_gets_its_typing_back(cl
     f.login(client, session, pending)
     page = client.get("/challenges/new").text
     assert 'id="pending-warning"' in page and page.index("pending-warning") < page.index('id="challenge-form"')
-    data = {**form_fields(f.challenge_data(title="高纯度碳化硅粉体合成工艺")), "action": "save"}
+    assert "保存草稿" in page and 'value="submit"' not in page  # no button it may not use
+    # asking to submit anyway (an old page, a script): refused, the typing comes back, nothing stored
+    data = {**form_fields(f.challenge_data(title="高纯度碳化硅粉体合成工艺")), "action": "submit"}
     r = client.post("/challenges", data={"csrf_token": f.csrf(client), **data})
     assert r.status_code == 403 and "尚未保存" in r.text and 'value="高纯度碳化硅粉体合成工艺"' in r.text
     assert session.exec(select(Challenge).where(Challenge.organisation_id == pending.organisation_id)).first() is None
+    # saving keeps a real draft, editable before the verification
+    r = client.post("/challenges", data={"csrf_token": f.csrf(client), **data, "action": "save"})
+    assert r.status_code == 200 and "认证后即可提交审核" in r.text  # the draft's page, with the notice
+    draft = session.exec(select(Challenge).where(Challenge.organisation_id == pending.organisation_id)).one()
+    assert draft.status == "draft" and draft.title == "高纯度碳化硅粉体合成工艺"
+    edit = client.get(f"/challenges/{draft.id}/edit").text
+    assert 'value="高纯度碳化硅粉体合成工艺"' in edit and 'value="submit"' not in edit
+    assert "高纯度碳化硅粉体合成工艺" in client.get("/challenges/mine").text
     verified = f.user(session, role=Role.COMPANY)
     f.login(client, session, verified)
     assert 'id="pending-warning"' not in client.get("/challenges/new").text

@@ -124,3 +124,44 @@ def test_an_edited_team_or_challenge_is_found_once(session):
     session.commit()
     assert [r.item.id for r in recommend.search_teams(session=session, query="碳化硅功率模块")] == [t.id]
     assert recommend.search_challenge_ids(session=session, query="碳化硅功率模块") == [c.id]
+
+
+def test_a_teams_kept_recommendations_follow_every_change(session, monkeypatch):
+    """The team dashboard's recommendations are kept for the index's state: a repeat view does not rank
+    again, a newly published challenge and a passed deadline show at once."""
+    from datetime import timedelta
+
+    from marketplace.clock import utcnow
+    from matching import SearchIndex
+
+    company = f.user(session, role=Role.COMPANY)
+    for title, background in (("质谱蛋白质组学肿瘤标志物", "蛋白质组学与肿瘤早筛标志物的质谱定量"),
+                              ("港口起重机远程操控", "岸桥远程操控的低时延视频回传"),
+                              ("钙钛矿叠层电池湿热老化", "钙钛矿叠层组件的封装与湿热老化"),
+                              ("工业软件三维几何内核", "国产三维几何建模内核的布尔运算稳定性")):
+        f.challenge(session, company=company, title=title, background=background)
+    first = f.challenge(session, company=company, title="碳化硅功率模块低热阻封装",
+                        background="碳化硅功率模块银烧结封装与功率循环可靠性验证")
+    team = f.team(session, profile="碳化硅功率模块封装，银烧结工艺，功率循环寿命测试与可靠性验证")
+    session.commit()
+    search_index.rebuild(session)  # a versioned index: later changes update it in place
+    searches = []
+    real_search = SearchIndex.search
+    monkeypatch.setattr(SearchIndex, "search", lambda self, *a, **kw: searches.append(1) or real_search(self, *a, **kw))
+
+    def ids():
+        return [r.item.id for r in recommend.challenges_for_team(session=session, team=team, k=5)]
+
+    assert ids() == [first.id]
+    ranked = len(searches)
+    assert ranked > 0 and ids() == [first.id] and len(searches) == ranked  # the repeat is not ranked again
+
+    second = f.challenge(session, company=company, title="碳化硅功率模块银烧结焊层",
+                         background="碳化硅功率模块银烧结焊层的功率循环可靠性与封装验证")
+    challenge_changed(session=session, challenge=second)  # its publication reaches the index
+    session.commit()
+    assert set(ids()) == {first.id, second.id}  # the index changed: ranked again
+    first.bid_deadline = utcnow() - timedelta(minutes=1)  # no index change: the database says it closed
+    session.add(first)
+    session.commit()
+    assert ids() == [second.id]

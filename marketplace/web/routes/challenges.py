@@ -111,6 +111,8 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         target = f"/challenges/{challenge.id}"
         if submit:
             return target, flash(htmx.redirect(request, target), "榜单已提交，等待科技局审核")
+        if permissions.awaiting_verification(actor):
+            return target, flash(htmx.redirect(request, target), "草稿已保存。单位通过科技局认证后即可提交审核")
         return target, flash(htmx.redirect(request, target), "草稿已保存")
 
     try:  # a double click or a reload of the same form makes one challenge (one-time form token)
@@ -123,8 +125,8 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
     except Forbidden as exc:
         if not permissions.awaiting_verification(actor):
             raise
-        # A company awaiting verification was warned above the form; what it typed comes back, not a bare 403.
-        message = f"{exc.message}。您填写的内容仍在下方（尚未保存），认证通过后即可保存并提交审核。"
+        # A company awaiting verification asked to submit: what it typed comes back, not a bare 403.
+        message = f"{exc.message}。您填写的内容仍在下方（尚未保存），请点“保存草稿”。"
         ctx = challenge_form_context(data, {}, message, blanks=blank_indicator_rows(form))
         ctx["files_dropped"] = bool(uploads)
         return render(request, "challenges/form.html", ctx, block="form", status_code=403)
