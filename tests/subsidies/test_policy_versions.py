@@ -5,7 +5,6 @@ policy version names the file and the DB versions, so `recompute` agrees; bad in
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -20,6 +19,7 @@ from marketplace.subsidies import versions as policy_versions
 from marketplace.subsidies.models import PolicyVersion, PolicyVersionStatus, Subsidy
 from marketplace.subsidies.schemas import PolicyVersionIn
 from tests import factories as f
+from tests.contracts.test_concurrency import race  # the one 50-thread race helper
 from tests.subsidies_ledger.conftest import (  # noqa: F401
     as_api,
     contract,
@@ -293,23 +293,7 @@ def test_fifty_officers_approving_one_draft_at_once_approve_it_once(live_engine)
         approvers = [f.actor(s, f.user(s, role=Role.OFFICER)) for _ in range(N)]
         s.commit()
         vid = version.id
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-
-    def run(i: int) -> None:
-        with db.new_session(live_engine) as s:
-            barrier.wait()
-            try:
-                bureau.approve_version(session=s, actor=approvers[i], version_id=vid)
-                outcomes.append("ok")
-            except Conflict:
-                outcomes.append("conflict")
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(live_engine, lambda s, i: bureau.approve_version(session=s, actor=approvers[i], version_id=vid))
     assert sorted(outcomes) == ["conflict"] * (N - 1) + ["ok"]  # nothing else (no 500-like error)
     with db.new_session(live_engine) as s:
         assert s.get(PolicyVersion, vid).status == "approved"

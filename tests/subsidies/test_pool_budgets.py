@@ -4,7 +4,6 @@ is refused; Chinese errors on pages, 4xx in the API, nothing written; 50 at once
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -18,6 +17,7 @@ from marketplace.subsidies import bureau, service
 from marketplace.subsidies.models import SubsidyPool
 from marketplace.subsidies.schemas import BudgetIn, PoolIn
 from tests import factories as f
+from tests.contracts.test_concurrency import race  # the one 50-thread race helper
 from tests.subsidies_ledger.conftest import (  # noqa: F401
     as_api,
     contract,
@@ -131,33 +131,11 @@ def test_the_pools_page_creates_and_changes_budgets_with_chinese_errors(client, 
     assert created.total_fen == 700_000_000
 
 
-def _race(engine, work) -> list[str]:
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-
-    def run(i: int) -> None:
-        with db.new_session(engine) as s:
-            barrier.wait()
-            try:
-                work(s, i)
-                outcomes.append("ok")
-            except Conflict:
-                outcomes.append("conflict")
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(outcomes) == N  # no thread died with anything else (a 500)
-    return sorted(outcomes)
-
-
 def test_fifty_creations_of_one_pool_make_one(live_engine):  # noqa: F811
     with db.new_session(live_engine) as s:
         officers = [f.actor(s, f.user(s, role=Role.OFFICER)) for _ in range(N)]
         s.commit()
-    outcomes = _race(live_engine, lambda s, i: bureau.create_pool(
+    outcomes = race(live_engine, lambda s, i: bureau.create_pool(
         session=s, actor=officers[i], data=PoolIn(policy_code="JB-COMPLETION", year=2030, budget_yuan=str(1000 + i))))
     assert outcomes == ["conflict"] * (N - 1) + ["ok"]
     with db.new_session(live_engine) as s:
@@ -172,7 +150,7 @@ def test_fifty_budget_changes_from_the_same_page_apply_one(live_engine):  # noqa
         officers = [f.actor(s, f.user(s, role=Role.OFFICER)) for _ in range(N)]
         s.commit()
         pid, seen = made.id, made.total_fen
-    outcomes = _race(live_engine, lambda s, i: bureau.change_budget(
+    outcomes = race(live_engine, lambda s, i: bureau.change_budget(
         session=s, actor=officers[i], pool_id=pid,
         data=BudgetIn(budget_yuan=str(2_000_000 + i), reason="同时追加预算", expected_fen=seen)))
     assert outcomes == ["conflict"] * (N - 1) + ["ok"]
