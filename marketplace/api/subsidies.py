@@ -9,7 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from starlette.responses import JSONResponse
 
 from marketplace.api.schemas import ErrorOut
-from marketplace.errors import Forbidden, RuleViolation
+from marketplace.errors import RuleViolation
 from marketplace.subsidies import bureau, queries, service
 from marketplace.subsidies.schemas import (
     BudgetIn,
@@ -48,8 +48,7 @@ def listing(session: SessionDep, actor: CurrentActor, status: str | None = None)
 @authed.get("/subsidies/pools", response_model=list[PoolRow])
 def pools(session: SessionDep, actor: CurrentActor):
     """资金池预算（科技局）：每个资金池和年度的预算、已核定待拨付、已拨付、剩余。"""
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    bureau.require_officer(actor, "查看资金池预算")
     return queries.pool_budgets(session=session)
 
 

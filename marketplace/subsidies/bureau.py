@@ -31,7 +31,8 @@ BUREAU_LOCK = 0x5B51D2  # PostgreSQL advisory lock: overlap checks and budget fl
 NOT_YET_PAID = (SubsidyStatus.COMPUTED, SubsidyStatus.CHECKED, SubsidyStatus.APPROVED)
 
 
-def _officer(actor: Actor, what: str) -> None:
+def require_officer(actor: Actor, what: str) -> None:
+    """The bureau's own work (pools, policy versions, ledger exports): officers only."""
     if not actor.is_officer:
         raise Forbidden(f"只有科技局工作人员可以{what}")
 
@@ -53,7 +54,7 @@ def _check(session: Session, data: dict, exclude: int | None = None) -> None:
 @db.use_case
 def draft_version(*, session: Session, actor: Actor, data: PolicyVersionIn) -> PolicyVersion:
     """An officer drafts a successor version of a policy (not in force until another approves it)."""
-    _officer(actor, "起草政策版本")
+    require_officer(actor, "起草政策版本")
     fields = data.model_dump(exclude={"ratio", "cap_per_project", "cap_per_year"})
     fields["parameters"] = data.changed()
     _check(session, fields)
@@ -135,7 +136,7 @@ def pool_name(code: str, year: int) -> str:
 
 @db.use_case
 def create_pool(*, session: Session, actor: Actor, data: PoolIn) -> SubsidyPool:
-    _officer(actor, "设立资金池")
+    require_officer(actor, "设立资金池")
     code = policy_code(data.policy_code)
     if code is None:
         raise RuleViolation("没有这项政策", fields={"policy_code": "请选择政策"}, code="unknown_policy")
@@ -162,7 +163,7 @@ def create_pool(*, session: Session, actor: Actor, data: PoolIn) -> SubsidyPool:
 def change_budget(*, session: Session, actor: Actor, pool_id: int, data: BudgetIn) -> SubsidyPool:
     """A new budget with a reason; never below what is committed; `expected_fen` (the budget the
     officer saw) refuses to overwrite a colleague's change made meanwhile."""
-    _officer(actor, "修改资金池预算")
+    require_officer(actor, "修改资金池预算")
     reason = (data.reason or "").strip()
     if len(reason) < service.MIN_REASON:
         raise RuleViolation(f"请填写修改预算的理由（至少 {service.MIN_REASON} 个字）",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from marketplace.errors import DomainError, Forbidden, RuleViolation
+from marketplace.errors import DomainError, RuleViolation
 from marketplace.money import format_yuan
 from marketplace.subsidies import bureau, display, exports, queries, service
 from marketplace.subsidies import versions as policy_versions
@@ -53,8 +53,7 @@ def listing(request: Request, session: SessionDep, actor: CurrentActor, status: 
 
 @router.get("/subsidies/ledger.xlsx")
 def ledger_xlsx(session: SessionDep, actor: CurrentActor):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以导出补助台账")
+    bureau.require_officer(actor, "导出补助台账")
     return download(exports.ledger_book(session), filename="补助台账.xlsx", media_type=MEDIA_TYPE,
                     fallback="subsidy-ledger.xlsx")
 
@@ -71,8 +70,7 @@ def _pools_page(request: Request, session, actor, *, errors=None, values=None, f
 def pools(request: Request, session: SessionDep, actor: CurrentActor):
     """资金池预算：per pool and year, budget / committed / paid / remaining (officers), with the forms
     to set up a pool and to change a budget."""
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以查看资金池预算")
+    bureau.require_officer(actor, "查看资金池预算")
     return _pools_page(request, session, actor)
 
 
@@ -84,8 +82,7 @@ def _refused(exc: DomainError) -> tuple[dict[str, str], int]:
 
 @router.post("/subsidies/pools")
 def create_pool(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以设立资金池")
+    bureau.require_officer(actor, "设立资金池")
     values = subsidy_forms.pool(form)
     try:
         pool = bureau.create_pool(session=session, actor=actor, data=parse(PoolIn, values))
@@ -98,8 +95,7 @@ def create_pool(request: Request, session: SessionDep, actor: CurrentActor, form
 
 @router.post("/subsidies/pools/{pool_id}/budget")
 def change_budget(request: Request, pool_id: int, session: SessionDep, actor: CurrentActor, form: FormDep):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以修改资金池预算")
+    bureau.require_officer(actor, "修改资金池预算")
     values = subsidy_forms.budget(form)
     try:
         pool = bureau.change_budget(session=session, actor=actor, pool_id=pool_id, data=parse(BudgetIn, values))
@@ -131,8 +127,7 @@ def policy_list(request: Request, session: SessionDep, actor: CurrentActor):
 
 @router.post("/subsidies/policies")
 def draft_policy_version(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以起草政策版本")
+    bureau.require_officer(actor, "起草政策版本")
     values = subsidy_forms.policy_version(form)
     try:
         version = bureau.draft_version(session=session, actor=actor, data=parse(PolicyVersionIn, values))
@@ -146,8 +141,7 @@ def draft_policy_version(request: Request, session: SessionDep, actor: CurrentAc
 @router.post("/subsidies/policies/versions/{version_id}/approve")
 def approve_policy_version(request: Request, version_id: int, session: SessionDep, actor: CurrentActor,
                            form: FormDep):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以批准政策版本")
+    bureau.require_officer(actor, "批准政策版本")
     try:
         bureau.approve_version(session=session, actor=actor, version_id=version_id)
     except DomainError as exc:
@@ -158,8 +152,7 @@ def approve_policy_version(request: Request, version_id: int, session: SessionDe
 
 @router.get("/subsidies/pools.xlsx")
 def pools_xlsx(session: SessionDep, actor: CurrentActor):
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以导出资金池预算")
+    bureau.require_officer(actor, "导出资金池预算")
     return download(exports.pools_book(session), filename="资金池预算.xlsx", media_type=MEDIA_TYPE,
                     fallback="subsidy-pools.xlsx")
 
@@ -167,8 +160,7 @@ def pools_xlsx(session: SessionDep, actor: CurrentActor):
 @router.post("/subsidies/compute")
 def compute(request: Request, session: SessionDep, actor: CurrentActor, form: FormDep):
     """免申即享 on demand (the scheduler also runs it every tick)."""
-    if not actor.is_officer:
-        raise Forbidden("只有科技局工作人员可以发起测算")
+    bureau.require_officer(actor, "发起测算")
     report = service.compute_all(session=session, actor=actor)
     message = (f"免申即享：新测算 {len(report.computed)} 项，追回 {len(report.clawed_back)} 项，"
                f"不予补助 {len(report.rejected)} 项" +
